@@ -1,0 +1,51 @@
+# Rapport — two commands: `make run` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench lint format messages check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rapport needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up everything, load demo data, start web + Celery worker + beat (Ctrl-C stops all).
+run: $(STAMP)
+	PORT=$(PORT) PY=$(PY) BIN=$(BIN) bash scripts/run.sh
+
+## Run the whole test suite (SQLite + embedded broker by default; see .ci/run for services).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Time every page at 3,000 partners / 30,000 interactions (figures only).
+bench: $(STAMP)
+	$(PY) bench/pages.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Refresh the zh_Hans catalogue (needs GNU gettext) and compile it.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=$(VENV) --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=$(VENV) --ignore=var --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=$(VENV)
+
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/celery var/*.sqlite3*

@@ -1,0 +1,39 @@
+"""Cross-cutting pages: the dashboard and the profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm import roles
+from partners.selectors import dashboard_for_user
+
+from .forms import ProfileForm
+from .forms import form_data as _post
+from .models import Profile
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Home: my follow-ups due/overdue, my partners not contacted recently, my department's news."""
+    if not roles.has_any_role(request.user):
+        return render(request, "crm/no_role.html", status=403)
+    return render(request, "crm/dashboard.html", dashboard_for_user(user=request.user))
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    profile_obj, _created = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(_post(request), instance=profile_obj)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(form.instance.language)
+        messages.success(request, _("Your preferences were saved."))
+        response = redirect("profile")
+        response.set_cookie("django_language", form.instance.language, samesite="Lax")
+        return response
+    return render(request, "crm/profile.html", {"form": form})

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "title", "email", "phone", "is_primary"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "family", "kind", "status", "tier", "owner", "department", "archived_at"]
+    list_filter = ["family", "status", "tier", "department"]
+    search_fields = ["name"]
+    raw_id_fields = ["owner"]
+    autocomplete_fields = ["tags"]
+    inlines = [ContactInline]
+    list_select_related = ["owner", "department"]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "partner", "email", "is_primary"]
+    search_fields = ["name", "email"]
+    raw_id_fields = ["partner"]
+    list_select_related = ["partner"]
+
+
+@admin.register(QualificationDocument)
+class QualificationDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["partner", "doc_type", "number", "expires_on"]
+    raw_id_fields = ["partner"]
+    list_select_related = ["partner"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(SimpleHistoryAdmin):
+    list_display = ["subject", "partner", "kind", "occurred_at", "author"]
+    raw_id_fields = ["partner", "author", "participants", "contacts"]
+    list_select_related = ["partner", "author"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "partner", "owner", "due_on", "done_at"]
+    raw_id_fields = ["partner", "interaction", "owner", "done_by"]
+    list_select_related = ["partner", "owner"]

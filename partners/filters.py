@@ -1,0 +1,88 @@
+"""List filters and sorting for the partner lists (every one backed by an index)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Department
+
+from .forms import UserChoiceField, active_colleagues
+from .models import Partner, Status, Tag, Tier
+from .selectors import partner_search
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
+    owner = UserFilter(label=_("Owner"), queryset=active_colleagues())
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
+    tag = django_filters.ModelChoiceFilter(label=_("Tag"), field_name="tags", queryset=Tag.objects.all())
+    not_contacted_days = django_filters.NumberFilter(
+        label=_("Not contacted for (days)"),
+        method="filter_not_contacted",
+        min_value=0,
+        max_value=3650,
+    )
+    archived = django_filters.BooleanFilter(
+        label=_("Archived"), method="filter_archived", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("name", "name"),
+            ("status", "status"),
+            ("tier", "tier"),
+            ("last_contacted_at", "last_contact"),
+            ("created_at", "created"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "status": _("Status"),
+            "tier": _("Tier"),
+            "last_contacted_at": _("Last contact"),
+            "created_at": _("Created"),
+        },
+    )
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return partner_search(queryset, value)
+
+    def filter_not_contacted(self, queryset, name, value):
+        before = timezone.now() - dt.timedelta(days=int(value))
+        return queryset.filter(Q(last_contacted_at__lt=before) | Q(last_contacted_at__isnull=True))
+
+    def filter_archived(self, queryset, name, value):
+        # The base queryset already excludes archived partners; the view swaps it.
+        return queryset
+
+    @property
+    def qs(self):
+        qs = super().qs
+        ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        if not ordering:
+            return qs.order_by("name", "pk")
+        # Stable pagination: never-contacted partners last, ties broken by pk.
+        keys = []
+        for key in ordering:
+            desc = key.startswith("-")
+            if key.lstrip("-") == "last_contact":
+                f = F("last_contacted_at")
+                keys.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
+        if keys:
+            return qs.order_by(*keys, "pk")
+        return qs.order_by(*qs.query.order_by, "pk")

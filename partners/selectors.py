@@ -1,0 +1,322 @@
+"""Reads and access checks for the partner registry.
+
+Every view that loads a record goes through one ``*_get_for_user`` function here: it
+raises 404 for what does not exist and PermissionDenied for what the user may not
+change, and ``select_related``s what the page needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from crm import roles
+
+from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# --- Access rules ------------------------------------------------------------------
+
+
+def can_edit_partner(user: User, partner: Partner) -> bool:
+    """Staff and managers edit partners their department owns; superusers everything."""
+    if user.is_superuser:
+        return True
+    if not roles.can_log_interactions(user):
+        return False
+    return partner.department_id is not None and partner.department_id == roles.user_department_id(user)
+
+
+def can_manage_partner(user: User, partner: Partner) -> bool:
+    """Managers of the partner's department: assign owners, archive and restore."""
+    if user.is_superuser:
+        return True
+    return roles.MANAGER in roles.role_names(user) and partner.department_id == roles.user_department_id(user)
+
+
+def can_create_partner(user: User) -> bool:
+    return roles.can_log_interactions(user)
+
+
+def can_edit_interaction(user: User, interaction: Interaction) -> bool:
+    return interaction.author_id == user.pk or can_manage_partner(user, interaction.partner)
+
+
+def can_update_followup(user: User, followup: FollowUp) -> bool:
+    return followup.owner_id == user.pk or can_manage_partner(user, followup.partner)
+
+
+# --- Partners --------------------------------------------------------------------------
+
+
+def partner_list_for_user(*, user: User, family: str | None = None, archived: bool = False) -> QuerySet[Partner]:
+    """Everyone with a role reads every partner (staff read all, P5.1 supervision reads all)."""
+    if not roles.has_any_role(user):
+        return Partner.objects.none()
+    qs = Partner.objects.select_related("owner", "department").prefetch_related("tags")
+    if family:
+        qs = qs.filter(family=family)
+    return qs.filter(archived_at__isnull=not archived)
+
+
+def partner_search(qs: QuerySet[Partner], term: str) -> QuerySet[Partner]:
+    """Name, contact name or tag: EXISTS subqueries keep one row per partner (no DISTINCT)."""
+    term = term.strip()
+    if not term:
+        return qs
+    contact_match = Contact.objects.filter(partner=OuterRef("pk"), name__icontains=term)
+    tag_match = Partner.tags.through.objects.filter(partner=OuterRef("pk"), tag__name__icontains=term)
+    return qs.filter(Q(name__icontains=term) | Exists(contact_match) | Exists(tag_match))
+
+
+def partner_get_for_user(*, user: User, pk: int, write: bool = False, manage: bool = False) -> Partner:
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    try:
+        partner = Partner.objects.select_related("owner", "department").get(pk=pk)
+    except Partner.DoesNotExist:
+        raise Http404 from None
+    if manage and not can_manage_partner(user, partner):
+        raise PermissionDenied
+    if write and not can_edit_partner(user, partner):
+        raise PermissionDenied
+    return partner
+
+
+def partner_detail_context(*, partner: Partner) -> dict:
+    """Contacts, qualifications and open follow-ups of one partner: a fixed number of queries."""
+    today = timezone.localdate()
+    return {
+        "contacts": list(partner.contacts.all()),
+        "qualifications": list(partner.qualifications.all()) if partner.family == "supplier" else [],
+        "open_followups": list(
+            partner.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_on", "pk")[:20]
+        ),
+        "tags": list(partner.tags.all()),
+        "today": today,
+        "soon": today + dt.timedelta(days=60),
+    }
+
+
+def interaction_timeline(*, partner: Partner) -> QuerySet[Interaction]:
+    """The partner page's timeline, newest first, with everything each entry shows."""
+    return (
+        partner.interactions.select_related("author")
+        .prefetch_related(
+            "participants",
+            "contacts",
+            Prefetch("followups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk")),
+        )
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+# --- Contacts, qualifications, interactions, follow-ups -------------------------------------
+
+
+def contact_get_for_user(*, user: User, pk: int, write: bool = False) -> Contact:
+    try:
+        contact = Contact.objects.select_related("partner", "partner__department").get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    if not roles.has_any_role(user) or (write and not can_edit_partner(user, contact.partner)):
+        raise PermissionDenied
+    return contact
+
+
+def qualification_get_for_user(*, user: User, pk: int, write: bool = False) -> QualificationDocument:
+    try:
+        doc = QualificationDocument.objects.select_related("partner").get(pk=pk)
+    except QualificationDocument.DoesNotExist:
+        raise Http404 from None
+    if not roles.has_any_role(user) or (write and not can_edit_partner(user, doc.partner)):
+        raise PermissionDenied
+    return doc
+
+
+def interaction_get_for_user(*, user: User, pk: int, write: bool = False) -> Interaction:
+    try:
+        interaction = Interaction.objects.select_related("partner", "author").get(pk=pk)
+    except Interaction.DoesNotExist:
+        raise Http404 from None
+    if not roles.has_any_role(user) or (write and not can_edit_interaction(user, interaction)):
+        raise PermissionDenied
+    return interaction
+
+
+def followup_get_for_user(*, user: User, pk: int, write: bool = False) -> FollowUp:
+    try:
+        followup = FollowUp.objects.select_related("partner", "owner").get(pk=pk)
+    except FollowUp.DoesNotExist:
+        raise Http404 from None
+    if not roles.has_any_role(user) or (write and not can_update_followup(user, followup)):
+        raise PermissionDenied
+    return followup
+
+
+FOLLOWUP_STATES = ("open", "overdue", "done")
+
+
+def followup_list_for_user(*, user: User, state: str) -> QuerySet[FollowUp]:
+    """What I owe (P3.3): open (due today or later), overdue, or done (newest first)."""
+    today = timezone.localdate()
+    qs = FollowUp.objects.filter(owner=user).select_related("partner", "interaction")
+    if state == "done":
+        return qs.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    qs = qs.filter(done_at__isnull=True)
+    if state == "overdue":
+        return qs.filter(due_on__lt=today).order_by("due_on", "pk")
+    return qs.filter(due_on__gte=today).order_by("due_on", "pk")
+
+
+def followup_counts_for_user(*, user: User) -> dict[str, int]:
+    today = timezone.localdate()
+    counts = FollowUp.objects.filter(owner=user).aggregate(
+        open=Count("pk", filter=Q(done_at__isnull=True, due_on__gte=today)),
+        overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=today)),
+        done=Count("pk", filter=Q(done_at__isnull=False)),
+        due_today=Count("pk", filter=Q(done_at__isnull=True, due_on=today)),
+    )
+    return counts
+
+
+def dashboard_for_user(*, user: User) -> dict:
+    """The signed-in user's home page: what I owe, whom I neglect, what my department did."""
+    today = timezone.localdate()
+    stale_days = settings.RAPPORT_STALE_CONTACT_DAYS
+    stale_before = timezone.now() - dt.timedelta(days=stale_days)
+    due = list(
+        FollowUp.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
+        .select_related("partner")
+        .order_by("due_on", "pk")[:10]
+    )
+    stale = list(
+        Partner.objects.filter(owner=user, archived_at__isnull=True)
+        .exclude(status="terminated")
+        .filter(Q(last_contacted_at__lt=stale_before) | Q(last_contacted_at__isnull=True))
+        .order_by("last_contacted_at", "name")[:10]
+    )
+    department_id = roles.user_department_id(user)
+    recent = (
+        list(
+            Interaction.objects.filter(department_id=department_id)
+            .select_related("partner", "author")
+            .order_by("-occurred_at", "-pk")[:10]
+        )
+        if department_id
+        else []
+    )
+    return {
+        "due_followups": due,
+        "stale_partners": stale,
+        "stale_days": stale_days,
+        "recent_interactions": recent,
+        "counts": followup_counts_for_user(user=user),
+        "today": today,
+    }
+
+
+# --- History (P3.1: records are never silently rewritten) ----------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: object
+    action: str  # "+", "~", "-"
+    model_label: str
+    object_label: str
+    changes: list[tuple[str, object, object]]
+
+
+def _entries_for(records: list, label: str, m2m: tuple[tuple[str, str, str], ...] = ()) -> list[HistoryEntry]:
+    """Turn one model's history rows (ordered by object, then time) into readable entries."""
+    entries: list[HistoryEntry] = []
+    if not records:
+        return entries
+    model = records[0].instance_type
+    fields = [f for f in model._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
+    # The first record of each object has no predecessor: show it as a creation.
+    previous_by_object: dict[int, object] = {}
+    for rec in records:
+        prev = previous_by_object.get(rec.id)
+        changes: list[tuple[str, object, object]] = []
+        if prev is not None:
+            for f in fields:
+                old, new = getattr(prev, f.attname, None), getattr(rec, f.attname, None)
+                if old != new:
+                    changes.append((str(f.verbose_name), _display(prev, f), _display(rec, f)))
+            for related, target, field_name in m2m:
+                old_set = {str(getattr(r, target)) for r in getattr(prev, related).all()}
+                new_set = {str(getattr(r, target)) for r in getattr(rec, related).all()}
+                if old_set != new_set:
+                    verbose = model._meta.get_field(field_name).verbose_name
+                    changes.append((str(verbose), ", ".join(sorted(old_set)), ", ".join(sorted(new_set))))
+        previous_by_object[rec.id] = rec
+        if rec.history_type == "~" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=rec.history_date,
+                who=rec.history_user,
+                action=rec.history_type,
+                model_label=label,
+                object_label=_object_label(rec),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _display(record, field) -> object:
+    if field.choices:
+        value = getattr(record, field.attname)
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        return getattr(record, field.attname)
+    return getattr(record, field.attname)
+
+
+def _object_label(rec) -> str:
+    for attr in ("name", "subject", "description"):
+        if hasattr(rec, attr):
+            return str(getattr(rec, attr))
+    return str(rec.id)
+
+
+def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]:
+    """Changes to the partner, its contacts, documents, interactions and follow-ups, newest first.
+
+    One query per model, whatever the number of changes (diffs are computed in Python
+    from consecutive rows).
+    """
+    from django.utils.translation import gettext as _
+
+    sources = [
+        (
+            Partner.history.filter(id=partner.pk).prefetch_related("historicalpartner_tags_set__tag"),
+            _("Partner"),
+            (("historicalpartner_tags_set", "tag", "tags"),),
+        ),
+        (Contact.history.filter(partner_id=partner.pk), _("Contact"), ()),
+        (QualificationDocument.history.filter(partner_id=partner.pk), _("Qualification document"), ()),
+        (Interaction.history.filter(partner_id=partner.pk), _("Interaction"), ()),
+        (FollowUp.history.filter(partner_id=partner.pk), _("Follow-up"), ()),
+    ]
+    entries: list[HistoryEntry] = []
+    for qs, label, m2m in sources:
+        records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])
+        entries.extend(_entries_for(records, label, m2m))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+

@@ -1,0 +1,226 @@
+"""Writes for the partner registry. Each service is atomic: all of it or none of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm import roles
+
+from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+
+
+class DuplicatePartnerName(Exception):
+    """Raised when the database refuses a second partner with the same name in a family."""
+
+
+PARTNER_FIELDS = (
+    "kind",
+    "name",
+    "status",
+    "tier",
+    "owner",
+    "department",
+    "industry",
+    "region",
+    "website",
+    "description",
+    "preferred_language",
+    "preferred_channel",
+    "customs",
+    "products_services",
+    "capacity_notes",
+    "needs",
+    "customer_since",
+    "cooperation_scope",
+    "membership_level",
+    "membership_expires_on",
+)
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    """Existing tags by name (case-insensitive), creating the missing ones."""
+    wanted = {n.strip(): None for n in names if n.strip()}
+    if not wanted:
+        return []
+    existing = {t.name.lower(): t for t in Tag.objects.filter(name__in=list(wanted))}
+    tags = []
+    for name in wanted:
+        tag = existing.get(name.lower())
+        if tag is None:
+            tag, _ = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def partner_create(*, family: str, data: dict, tag_names: Sequence[str], created_by: User) -> Partner:
+    """Register a partner (P2). The department defaults to the creator's."""
+    partner = Partner(family=family, **{k: v for k, v in data.items() if k in PARTNER_FIELDS})
+    if partner.owner_id is None:
+        partner.owner = created_by
+    if partner.department_id is None:
+        partner.department_id = roles.user_department_id(created_by)
+    try:
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError as exc:
+        raise DuplicatePartnerName from exc
+    partner.tags.set(tags_from_names(tag_names))
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, data: dict, tag_names: Sequence[str]) -> Partner:
+    changed = [k for k in PARTNER_FIELDS if k in data and getattr(partner, k) != data[k]]
+    for field in changed:
+        setattr(partner, field, data[field])
+    if changed:
+        try:
+            with transaction.atomic():
+                partner.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as exc:
+            raise DuplicatePartnerName from exc
+    new_tags = tags_from_names(tag_names)
+    if {t.pk for t in new_tags} != set(partner.tags.values_list("pk", flat=True)):
+        partner.tags.set(new_tags)
+    return partner
+
+
+@transaction.atomic
+def partner_archive(*, partner: Partner) -> Partner:
+    """Archive rather than delete: the history and the interactions stay."""
+    if partner.archived_at is None:
+        partner.archived_at = timezone.now()
+        partner.save(update_fields=["archived_at", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def partner_restore(*, partner: Partner) -> Partner:
+    if partner.archived_at is not None:
+        partner.archived_at = None
+        partner.save(update_fields=["archived_at", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact) -> Contact:
+    """Save a contact; making it primary demotes the previous primary contact."""
+    if contact.is_primary:
+        for other in Contact.objects.filter(partner_id=contact.partner_id, is_primary=True).exclude(pk=contact.pk):
+            other.is_primary = False
+            other.save(update_fields=["is_primary", "updated_at"])  # .save() so history records it
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
+
+
+@transaction.atomic
+def qualification_save(*, document: QualificationDocument) -> QualificationDocument:
+    document.save()
+    return document
+
+
+@dataclass
+class FollowUpData:
+    description: str
+    owner: User
+    due_on: dt.date
+
+
+def _touch_last_contact(partner: Partner, occurred_at: dt.datetime) -> None:
+    """Move the partner's denormalised last contact forward (never backward)."""
+    Partner.objects.filter(pk=partner.pk).filter(
+        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+    ).update(last_contacted_at=occurred_at)
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    partner: Partner,
+    author: User,
+    data: dict,
+    participants: Iterable[User] = (),
+    contacts: Iterable[Contact] = (),
+    followups: Iterable[FollowUpData] = (),
+) -> Interaction:
+    """Log one interaction with its commitments (P3.3, P4.1.2)."""
+    interaction = Interaction.objects.create(
+        partner=partner,
+        author=author,
+        department_id=roles.user_department_id(author),
+        kind=data["kind"],
+        occurred_at=data["occurred_at"],
+        subject=data["subject"],
+        summary=data.get("summary", ""),
+        outcome=data.get("outcome", ""),
+    )
+    interaction.participants.set(list(participants))
+    interaction.contacts.set(list(contacts))
+    for item in followups:
+        FollowUp.objects.create(
+            partner=partner,
+            interaction=interaction,
+            description=item.description,
+            owner=item.owner,
+            due_on=item.due_on,
+        )
+    _touch_last_contact(partner, interaction.occurred_at)
+    return interaction
+
+
+@transaction.atomic
+def interaction_update(
+    *,
+    interaction: Interaction,
+    data: dict,
+    participants: Iterable[User],
+    contacts: Iterable[Contact],
+) -> Interaction:
+    fields = ["kind", "occurred_at", "subject", "summary", "outcome"]
+    for f in fields:
+        setattr(interaction, f, data[f])
+    interaction.save(update_fields=[*fields, "updated_at"])
+    interaction.participants.set(list(participants))
+    interaction.contacts.set(list(contacts))
+    _touch_last_contact(interaction.partner, interaction.occurred_at)
+    return interaction
+
+
+@transaction.atomic
+def followup_complete(*, followup: FollowUp, user: User) -> bool:
+    """Mark done; returns False when it already was (a double click does nothing twice)."""
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if followup.done_at is not None:
+        return False
+    followup.done_at = timezone.now()
+    followup.done_by = user
+    followup.save(update_fields=["done_at", "done_by", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def followup_reopen(*, followup: FollowUp) -> bool:
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if followup.done_at is None:
+        return False
+    followup.done_at = None
+    followup.done_by = None
+    followup.save(update_fields=["done_at", "done_by", "updated_at"])
+    return True

@@ -1,0 +1,73 @@
+"""Role fixtures and shared settings for the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PartnerFactory, UserFactory, department
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def staff(db):
+    """Staff in Procurement."""
+    return UserFactory(username="staff", role="Staff", dept="procurement")
+
+
+@pytest.fixture
+def staff_sales(db):
+    return UserFactory(username="staff2", role="Staff", dept="sales")
+
+
+@pytest.fixture
+def manager(db):
+    """Manager of Procurement."""
+    return UserFactory(username="manager", role="Manager", dept="procurement")
+
+
+@pytest.fixture
+def manager_sales(db):
+    return UserFactory(username="manager2", role="Manager", dept="sales")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", role="Supervision", dept="general-office")
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(username="admin", dept=None)
+    user.is_superuser = True
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no role."""
+    return UserFactory(username="outsider", dept="sales")
+
+
+@pytest.fixture
+def supplier(staff):
+    """A Procurement supplier owned by `staff`."""
+    return PartnerFactory(name="Acme Components", owner=staff)
+
+
+@pytest.fixture
+def sales_customer(staff_sales):
+    return PartnerFactory(name="Blue Ocean Retail", family="customer", owner=staff_sales, department=department("sales"))
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,88 @@
+"""factory_boy factories for the test-suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from crm.models import Department, Profile
+from partners.models import Contact, Family, FollowUp, Interaction, Partner, PartnerKind, Status
+
+
+def department(code: str = "procurement") -> Department:
+    # get_or_create: transactional (browser) tests flush the rows data migrations made.
+    return Department.objects.get_or_create(code=code, defaults={"name": code.replace("-", " ").title()})[0]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pw-for-tests-1")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
+
+    @factory.post_generation
+    def dept(self, create, extracted, **kwargs):
+        Profile.objects.update_or_create(user=self, defaults={"department": department(extracted) if extracted else None})
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    family = Family.SUPPLIER
+    kind = factory.LazyAttribute(
+        lambda p: {
+            "supplier": PartnerKind.MANUFACTURER,
+            "customer": PartnerKind.COMPANY,
+            "partner": PartnerKind.TECHNOLOGY,
+            "association": PartnerKind.INDUSTRY_ASSOCIATION,
+        }[p.family]
+    )
+    name = factory.Sequence(lambda n: f"Partner {n:05d}")
+    status = Status.ACTIVE
+    owner = factory.SubFactory(UserFactory, role="Staff", dept="procurement")
+    department = factory.LazyFunction(lambda: department("procurement"))
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@partner.example")
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    partner = factory.SubFactory(PartnerFactory)
+    kind = Interaction.Kind.MEETING
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    subject = factory.Sequence(lambda n: f"Meeting {n}")
+    author = factory.SelfAttribute("partner.owner")
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    partner = factory.SubFactory(PartnerFactory)
+    description = factory.Sequence(lambda n: f"Send quote {n}")
+    owner = factory.SelfAttribute("partner.owner")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))

@@ -47,14 +47,22 @@ def models_q_has_role():
     return Q(is_superuser=True) | Q(groups__name__in=[roles.STAFF, roles.MANAGER])
 
 
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def user_choices(users) -> list[tuple[int, str]]:
+    return [(u.pk, user_label(u)) for u in users]
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return user_label(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return user_label(obj)
 
 
 class PartnerForm(PlainTextFormMixin, forms.ModelForm):
@@ -239,12 +247,17 @@ class InteractionForm(PlainTextFormMixin, forms.ModelForm):
             "contacts": forms.CheckboxSelectMultiple(),
         }
 
-    def __init__(self, *args, partner: Partner, **kwargs):
+    def __init__(self, *args, partner: Partner, contacts=None, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.partner = partner
         self.fields["participants"].queryset = active_colleagues()
         self.fields["contacts"].queryset = partner.contacts.all()
         self.fields["contacts"].label = _("Their participants")
+        # Lists the page already loaded: render choices from them instead of re-querying.
+        if contacts is not None:
+            self.fields["contacts"].choices = [(c.pk, c.name) for c in contacts]
+        if colleagues is not None:
+            self.fields["participants"].choices = user_choices(colleagues)
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
@@ -265,10 +278,12 @@ class FollowUpForm(PlainTextFormMixin, forms.ModelForm):
         widgets = {"due_on": DateInput()}
         labels = {"description": _("Commitment / follow-up")}
 
-    def __init__(self, *args, owners=None, default_owner=None, **kwargs):
+    def __init__(self, *args, owners=None, default_owner=None, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         if owners is not None:
             self.fields["owner"].queryset = owners
+        if colleagues is not None:
+            self.fields["owner"].choices = [("", "---------"), *user_choices(colleagues)]
         # A field initial (not formset initial) keeps the row "unchanged", so an empty
         # follow-up row is simply ignored.
         if default_owner is not None:

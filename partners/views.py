@@ -170,9 +170,12 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "timeline":
         return render(request, "partners/_timeline.html", context)
     if context["can_log"]:
-        context["log_form"] = InteractionForm(partner=partner, prefix="log")
+        colleagues = list(active_colleagues())
+        context["log_form"] = InteractionForm(
+            partner=partner, prefix="log", contacts=context["contacts"], colleagues=colleagues
+        )
         context["followup_formset"] = FollowUpFormSet(
-            prefix="log-fu", form_kwargs={"owners": active_colleagues(), "default_owner": request.user}
+            prefix="log-fu", form_kwargs={"default_owner": request.user, "colleagues": colleagues}
         )
     return render(request, "partners/partner_detail.html", context)
 

@@ -1,0 +1,142 @@
+"""Who may do what: every URL name × role × method.
+
+The matrix must name every URL the project routes (Django's own admin aside, which has
+its own permission system): add a URL without an entry here and
+``test_every_url_has_a_matrix_entry`` fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
+
+ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
+
+OK, DENY, LOGIN, NOPE = "ok", "403", "login", "405"
+READERS = {"anonymous": LOGIN, "outsider": DENY, **{r: OK for r in ROLES[2:]}}
+SIGNED_IN = {"anonymous": LOGIN, **{r: OK for r in ROLES[1:]}}
+WRITERS = {**READERS, "supervisor": DENY}  # staff and managers of any department
+OWN_DEPT = {**WRITERS, "staff_other": DENY, "manager_other": DENY}  # department's staff + managers
+MANAGERS = {**OWN_DEPT, "staff": DENY}  # managers of the partner's department
+# GET on a POST-only write URL: roles that never write get 403, the others 405.
+POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY, "supervisor": DENY}
+
+
+# url name -> (kwargs builder, {method: expectations})
+MATRIX: dict[str, tuple] = {
+    "dashboard": (None, {"get": {**READERS}}),
+    "profile": (None, {"get": SIGNED_IN, "post": SIGNED_IN}),
+    "login": (None, {"get": {r: OK for r in ROLES}}),
+    # Signing out lands on the login page.
+    "logout": (None, {"post": {r: LOGIN for r in ROLES}, "get": {r: NOPE for r in ROLES}}),
+    "password_change": (None, {"get": SIGNED_IN, "post": SIGNED_IN}),
+    "password_change_done": (None, {"get": SIGNED_IN}),
+    "set_language": (None, {"post": {r: OK for r in ROLES}}),
+    "partners:list": (None, {"get": READERS}),
+    "partners:export": (None, {"get": READERS}),
+    "partners:family_list": (lambda o: {"family": "supplier"}, {"get": READERS}),
+    "partners:family_export": (lambda o: {"family": "customer"}, {"get": READERS}),
+    "partners:create": (lambda o: {"family": "supplier"}, {"get": WRITERS, "post": WRITERS}),
+    "partners:detail": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
+    "partners:history": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
+    "partners:edit": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:archive": (lambda o: {"pk": o["partner"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "partners:restore": (lambda o: {"pk": o["partner"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "partners:contact_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:contact_edit": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:contact_delete": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:qualification_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:qualification_edit": (lambda o: {"pk": o["qualification"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:interaction_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
+    # The author (staff) and the partner's department managers edit an interaction.
+    "partners:interaction_edit": (lambda o: {"pk": o["interaction"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:followups": (None, {"get": READERS}),
+    # The owner (staff) and the partner's department managers complete a follow-up.
+    "partners:followup_complete": (
+        lambda o: {"pk": o["followup"].pk},
+        {"post": OWN_DEPT, "get": POST_ONLY_GET},
+    ),
+    "partners:followup_reopen": (
+        lambda o: {"pk": o["followup"].pk},
+        {"post": OWN_DEPT, "get": POST_ONLY_GET},
+    ),
+}
+
+
+def _all_url_names(patterns=None, namespace: str | None = None) -> set[str]:
+    names: set[str] = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            ns = p.namespace if p.namespace else None
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            names |= _all_url_names(p.url_patterns, full)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{namespace}:{p.name}" if namespace else p.name)
+    return names
+
+
+def test_every_url_has_a_matrix_entry():
+    missing = _all_url_names() - set(MATRIX)
+    assert not missing, f"Add these URL names to the permission matrix: {sorted(missing)}"
+    stale = set(MATRIX) - _all_url_names()
+    assert not stale, f"The matrix names URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(db):
+    staff = UserFactory(username="staff", role="Staff", dept="procurement")
+    users = {
+        "staff": staff,
+        "staff_other": UserFactory(username="staff2", role="Staff", dept="sales"),
+        "manager": UserFactory(username="manager", role="Manager", dept="procurement"),
+        "manager_other": UserFactory(username="manager2", role="Manager", dept="sales"),
+        "supervisor": UserFactory(username="supervisor", role="Supervision", dept="general-office"),
+        "outsider": UserFactory(username="outsider", dept="sales"),
+    }
+    admin = UserFactory(username="admin")
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    users["admin"] = admin
+    partner = PartnerFactory(name="Matrix Supplier", owner=staff)
+    objects = {
+        "partner": partner,
+        "contact": ContactFactory(partner=partner),
+        "qualification": partner.qualifications.create(doc_type="iso9001", number="Q-1"),
+        "interaction": InteractionFactory(partner=partner, author=staff),
+        "followup": FollowUpFactory(partner=partner, owner=staff),
+    }
+    return users, objects
+
+
+CASES = [
+    (name, method, role)
+    for name, (_kw, methods) in MATRIX.items()
+    for method, expectations in methods.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_permission_matrix(client, world, name, method, role):
+    users, objects = world
+    kwargs_builder, methods = MATRIX[name]
+    expected = methods[method][role]
+    url = reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None)
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = getattr(client, method)(url, {"language": "en"} if name == "set_language" else {})
+    code = response.status_code
+    if expected == LOGIN:
+        assert code == 302 and response["Location"].startswith(reverse("login")), (code, response.get("Location"))
+    elif expected == OK:
+        assert code in (200, 204, 302), code
+        if code == 302:
+            assert not response["Location"].startswith(reverse("login")), response["Location"]
+    elif expected == DENY:
+        assert code == 403, code
+    elif expected == NOPE:
+        assert code == 405, code

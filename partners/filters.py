@@ -34,9 +34,7 @@ class PartnerFilter(django_filters.FilterSet):
         min_value=0,
         max_value=3650,
     )
-    archived = django_filters.BooleanFilter(
-        label=_("Archived"), method="filter_archived", widget=forms.CheckboxInput
-    )
+    archived = django_filters.BooleanFilter(label=_("Archived"), method="filter_archived", widget=forms.CheckboxInput)
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(

@@ -233,9 +233,7 @@ class QualificationForm(PlainTextFormMixin, forms.ModelForm):
 
 
 class InteractionForm(PlainTextFormMixin, forms.ModelForm):
-    participants = UserMultipleChoiceField(
-        label=_("Our participants"), queryset=User.objects.none(), required=False
-    )
+    participants = UserMultipleChoiceField(label=_("Our participants"), queryset=User.objects.none(), required=False)
 
     class Meta:
         model = Interaction

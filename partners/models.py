@@ -142,7 +142,9 @@ class Partner(TimeStampedModel):
     description = models.TextField(_("description"), max_length=5000, blank=True)
 
     # Preferences (P3.4 respect and inclusion): shown to whoever contacts the partner.
-    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     preferred_channel = models.CharField(_("preferred channel"), max_length=20, choices=Channel.choices, blank=True)
     customs = models.TextField(
         _("customs to respect"),
@@ -224,7 +226,9 @@ class Contact(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     preferred_channel = models.CharField(_("preferred channel"), max_length=20, choices=Channel.choices, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     marketing_consent = models.BooleanField(_("consents to product news and promotions"), default=False)
     greetings_consent = models.BooleanField(_("consents to greetings"), default=False)
     is_primary = models.BooleanField(_("primary contact"), default=False)
@@ -326,7 +330,9 @@ class Interaction(TimeStampedModel):
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("our participants"), blank=True, related_name="interactions"
     )
-    contacts = models.ManyToManyField(Contact, verbose_name=_("their participants"), blank=True, related_name="interactions")
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("their participants"), blank=True, related_name="interactions"
+    )
 
     history = HistoricalRecords(m2m_fields=[participants, contacts], excluded_fields=["updated_at"])
 

@@ -319,4 +319,3 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
         entries.extend(_entries_for(records, label, m2m))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
-

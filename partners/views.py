@@ -390,7 +390,9 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The interaction was saved."))
         return redirect(reverse("partners:detail", args=[partner.pk]) + "#timeline")
-    return render(request, "partners/interaction_edit.html", {"form": form, "partner": partner, "interaction": interaction})
+    return render(
+        request, "partners/interaction_edit.html", {"form": form, "partner": partner, "interaction": interaction}
+    )
 
 
 # --- Follow-ups ----------------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def supplier(staff):
 
 @pytest.fixture
 def sales_customer(staff_sales):
-    return PartnerFactory(name="Blue Ocean Retail", family="customer", owner=staff_sales, department=department("sales"))
+    return PartnerFactory(
+        name="Blue Ocean Retail", family="customer", owner=staff_sales, department=department("sales")
+    )
 
 
 def login(client, user):

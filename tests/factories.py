@@ -36,7 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def dept(self, create, extracted, **kwargs):
-        Profile.objects.update_or_create(user=self, defaults={"department": department(extracted) if extracted else None})
+        Profile.objects.update_or_create(
+            user=self, defaults={"department": department(extracted) if extracted else None}
+        )
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

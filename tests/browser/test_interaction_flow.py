@@ -29,7 +29,10 @@ def test_staff_logs_meeting_with_followup(page):
     ContactFactory(partner=supplier, name="Zhang Wei", title="Sales director", is_primary=True)
     for n, kind in enumerate(["call", "email", "visit"]):
         InteractionFactory(
-            partner=supplier, author=staff, kind=kind, subject=f"Quarterly capacity review {n + 1}",
+            partner=supplier,
+            author=staff,
+            kind=kind,
+            subject=f"Quarterly capacity review {n + 1}",
             occurred_at=timezone.now() - dt.timedelta(days=10 * (n + 1)),
         )
     PartnerFactory.create_batch(8, owner=staff)

@@ -36,13 +36,15 @@ def test_full_page_fallback_logs_and_redirects_to_timeline(client, staff, suppli
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     response = client.post(
         reverse("partners:interaction_create", args=[supplier.pk]),
-        _payload(**{
-            "log-contacts": [contact.pk],
-            "log-participants": [staff.pk],
-            "log-fu-0-description": "Send the forecast",
-            "log-fu-0-owner": str(staff.pk),
-            "log-fu-0-due_on": due,
-        }),
+        _payload(
+            **{
+                "log-contacts": [contact.pk],
+                "log-participants": [staff.pk],
+                "log-fu-0-description": "Send the forecast",
+                "log-fu-0-owner": str(staff.pk),
+                "log-fu-0-due_on": due,
+            }
+        ),
     )
     assert response.status_code == 302
     interaction = Interaction.objects.get()
@@ -65,7 +67,9 @@ def test_htmx_quicklog_answers_with_redirect_header(client, staff, supplier):
     )
     assert response.status_code == 204
     interaction = Interaction.objects.get()
-    assert response["HX-Redirect"] == f"{supplier.get_absolute_url()}?logged={interaction.pk}#interaction-{interaction.pk}"
+    assert (
+        response["HX-Redirect"] == f"{supplier.get_absolute_url()}?logged={interaction.pk}#interaction-{interaction.pk}"
+    )
     assert FollowUp.objects.count() == 0  # the empty follow-up row is ignored
 
 
@@ -89,11 +93,13 @@ def test_followup_due_before_interaction_is_refused(client, staff, supplier):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
         reverse("partners:interaction_create", args=[supplier.pk]),
-        _payload(**{
-            "log-fu-0-description": "Too late",
-            "log-fu-0-owner": str(staff.pk),
-            "log-fu-0-due_on": (yesterday - dt.timedelta(days=1)).isoformat(),
-        }),
+        _payload(
+            **{
+                "log-fu-0-description": "Too late",
+                "log-fu-0-owner": str(staff.pk),
+                "log-fu-0-due_on": (yesterday - dt.timedelta(days=1)).isoformat(),
+            }
+        ),
     )
     assert response.status_code == 200
     assert "The due date cannot be before the interaction." in response.content.decode()
@@ -103,7 +109,9 @@ def test_followup_due_before_interaction_is_refused(client, staff, supplier):
 def test_interaction_in_the_future_is_refused(client, staff, supplier):
     client.force_login(staff)
     later = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("partners:interaction_create", args=[supplier.pk]), _payload(**{"log-occurred_at": later}))
+    response = client.post(
+        reverse("partners:interaction_create", args=[supplier.pk]), _payload(**{"log-occurred_at": later})
+    )
     assert "plan future contacts as follow-ups" in response.content.decode()
     assert not Interaction.objects.exists()
 
@@ -160,7 +168,9 @@ def test_followup_complete_rejects_offsite_next(client, staff, supplier):
 
 def test_dashboard_shows_what_i_owe_and_whom_i_neglect(client, staff):
     today = timezone.localdate()
-    neglected = PartnerFactory(name="Forgotten Ltd", owner=staff, last_contacted_at=timezone.now() - dt.timedelta(days=90))
+    neglected = PartnerFactory(
+        name="Forgotten Ltd", owner=staff, last_contacted_at=timezone.now() - dt.timedelta(days=90)
+    )
     fresh = PartnerFactory(name="Fresh Ltd", owner=staff, last_contacted_at=timezone.now())
     FollowUpFactory(partner=fresh, owner=staff, description="Overdue promise", due_on=today - dt.timedelta(days=1))
     FollowUpFactory(partner=fresh, owner=staff, description="Later promise", due_on=today + dt.timedelta(days=9))

@@ -15,8 +15,14 @@ def test_staff_creates_supplier_in_own_department(client, staff):
     client.force_login(staff)
     response = client.post(
         reverse("partners:create", args=["supplier"]),
-        {"name": "  Shenzhen   Bright Tech ", "kind": "distributor", "status": "candidate", "tier": "2",
-         "tag_names": "electronics, 华南, Electronics", "products_services": "LED panels"},
+        {
+            "name": "  Shenzhen   Bright Tech ",
+            "kind": "distributor",
+            "status": "candidate",
+            "tier": "2",
+            "tag_names": "electronics, 华南, Electronics",
+            "products_services": "LED panels",
+        },
     )
     partner = Partner.objects.get()
     assert response.status_code == 302
@@ -56,8 +62,14 @@ def test_bad_input_gives_messages_and_saves_nothing(client, staff):
     client.force_login(staff)
     response = client.post(
         reverse("partners:create", args=["supplier"]),
-        {"name": "x" * 201, "kind": "manufacturer", "status": "active", "tier": "3",
-         "website": "not a url", "customs": "<script>alert(1)</script>"},
+        {
+            "name": "x" * 201,
+            "kind": "manufacturer",
+            "status": "active",
+            "tier": "3",
+            "website": "not a url",
+            "customs": "<script>alert(1)</script>",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -162,7 +174,7 @@ def test_unknown_family_is_404(client, staff):
 
 
 def test_csv_export_follows_filter_and_neutralises_formulas(client, staff):
-    PartnerFactory(name="=HYPERLINK(\"http://evil\")", owner=staff, region="+86 Shanghai")
+    PartnerFactory(name='=HYPERLINK("http://evil")', owner=staff, region="+86 Shanghai")
     PartnerFactory(name="Plain Partner", owner=staff, family="customer", kind="company")
     client.force_login(staff)
     response = client.get(reverse("partners:family_export", args=["supplier"]))

@@ -31,8 +31,12 @@ def grow(owner, partner, n: int) -> None:
         interaction = InteractionFactory(partner=partner, author=owner, department=owner.profile.department)
         interaction.participants.add(owner)
         interaction.contacts.add(c)
-        FollowUpFactory(partner=partner, owner=owner, interaction=interaction,
-                        due_on=timezone.localdate() - dt.timedelta(days=i % 3))
+        FollowUpFactory(
+            partner=partner,
+            owner=owner,
+            interaction=interaction,
+            due_on=timezone.localdate() - dt.timedelta(days=i % 3),
+        )
         FollowUpFactory(partner=partner, owner=owner, done_at=timezone.now())
         partner.qualifications.create(doc_type="iso9001", number=f"Q{i}")
     partner.name = partner.name + "!"
@@ -51,7 +55,10 @@ PAGES = [
     ("dashboard", lambda p: reverse("dashboard")),
     ("all partners", lambda p: reverse("partners:list")),
     ("suppliers", lambda p: reverse("partners:family_list", args=["supplier"])),
-    ("search + filters", lambda p: reverse("partners:list") + "?q=Partner&tier=3&not_contacted_days=30&sort=-last_contact"),
+    (
+        "search + filters",
+        lambda p: reverse("partners:list") + "?q=Partner&tier=3&not_contacted_days=30&sort=-last_contact",
+    ),
     ("partner detail", lambda p: reverse("partners:detail", args=[p.pk])),
     ("partner history", lambda p: reverse("partners:history", args=[p.pk])),
     ("my follow-ups", lambda p: reverse("partners:followups")),

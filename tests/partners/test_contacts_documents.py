@@ -1,0 +1,108 @@
+"""Contacts (primary, consent, validation) and supplier qualification documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import Contact, QualificationDocument
+from tests.factories import ContactFactory
+
+
+def test_add_contact_and_make_primary_demotes_previous(client, staff, supplier):
+    old = ContactFactory(partner=supplier, name="Old Primary", is_primary=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("partners:contact_create", args=[supplier.pk]),
+        {
+            "name": "Wang Fang",
+            "title": "Buyer",
+            "email": "wang@example.cn",
+            "phone": "+86 21 5555 0101",
+            "preferred_language": "zh-hans",
+            "greetings_consent": "on",
+            "is_primary": "on",
+        },
+    )
+    assert response.status_code == 302
+    new = Contact.objects.get(name="Wang Fang")
+    old.refresh_from_db()
+    assert new.is_primary and not old.is_primary
+    assert new.greetings_consent and not new.marketing_consent
+    assert old.history.count() == 2  # the demotion is recorded
+
+
+def test_contact_validation_messages(client, staff, supplier):
+    client.force_login(staff)
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("partners:contact_create", args=[supplier.pk]),
+        {"name": "", "email": "not-an-email", "phone": "call me", "birthday": future},
+    )
+    body = response.content.decode()
+    assert "This field is required." in body
+    assert "Enter a valid email address." in body
+    assert "Enter a phone number" in body
+    assert "A birthday cannot be in the future." in body
+    assert not Contact.objects.exists()
+
+
+def test_contact_delete_asks_first(client, staff, supplier):
+    contact = ContactFactory(partner=supplier, name="Leaving Soon")
+    client.force_login(staff)
+    assert "Delete Leaving Soon?" in client.get(reverse("partners:contact_delete", args=[contact.pk])).content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    client.post(reverse("partners:contact_delete", args=[contact.pk]))
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert Contact.history.filter(id=contact.pk, history_type="-").exists()
+
+
+def test_qualification_upload_and_date_order(client, staff, supplier):
+    client.force_login(staff)
+    url = reverse("partners:qualification_create", args=[supplier.pk])
+    bad = client.post(url, {"doc_type": "iso9001", "issued_on": "2025-05-01", "expires_on": "2024-05-01"})
+    assert "The expiry date cannot be before the issue date." in bad.content.decode()
+    assert not QualificationDocument.objects.exists()
+    upload = SimpleUploadedFile("iso.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    ok = client.post(
+        url,
+        {
+            "doc_type": "iso9001",
+            "number": "CN-9001",
+            "issued_on": "2024-05-01",
+            "expires_on": "2027-05-01",
+            "file": upload,
+        },
+    )
+    assert ok.status_code == 302
+    doc = QualificationDocument.objects.get()
+    assert doc.file.name.endswith(".pdf")
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert "CN-9001" in page
+
+
+def test_expired_qualification_is_flagged_on_supplier_page(client, staff, supplier):
+    supplier.qualifications.create(
+        doc_type="business_license", number="BL-1", expires_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    client.force_login(staff)
+    body = client.get(supplier.get_absolute_url()).content.decode()
+    assert "expired" in body and "BL-1" in body
+
+
+def test_customers_have_no_qualification_documents(client, staff_sales, sales_customer):
+    client.force_login(staff_sales)
+    assert client.get(reverse("partners:qualification_create", args=[sales_customer.pk])).status_code == 404
+
+
+def test_tag_changes_appear_in_history(client, staff, supplier):
+    client.force_login(staff)
+    client.post(
+        reverse("partners:edit", args=[supplier.pk]),
+        {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "tag_names": "ISO9001"},
+    )
+    body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
+    assert "ISO9001" in body

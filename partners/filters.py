@@ -9,6 +9,10 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# django-filter ships no zh_Hans catalogue: these msgids let ours translate its labels.
+DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date"), gettext_noop("Unknown"))
 
 from crm.models import Department
 

@@ -221,7 +221,8 @@ class QualificationForm(PlainTextFormMixin, forms.ModelForm):
     def clean_file(self):
         f = self.cleaned_data.get("file")
         if f and hasattr(f, "size") and f.size > settings.QUALIFICATION_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large (at most 10 MB)."))
+            limit = settings.QUALIFICATION_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).") % {"mb": limit})
         return f
 
     def clean(self):

@@ -278,13 +278,41 @@ def _entries_for(records: list, label: str, m2m: tuple[tuple[str, str, str], ...
     return entries
 
 
+@dataclass(frozen=True)
+class _Ref:
+    """A foreign key value in a history diff, resolved to a label in one query per model."""
+
+    model: type
+    pk: object
+
+
 def _display(record, field) -> object:
+    value = getattr(record, field.attname)
     if field.choices:
-        value = getattr(record, field.attname)
         return dict(field.flatchoices).get(value, value)
-    if field.is_relation:
-        return getattr(record, field.attname)
-    return getattr(record, field.attname)
+    if field.is_relation and value is not None:
+        return _Ref(field.related_model, value)
+    return value
+
+
+def _resolve_refs(entries: list[HistoryEntry]) -> None:
+    wanted: dict[type, set] = {}
+    for entry in entries:
+        for _field, old, new in entry.changes:
+            for value in (old, new):
+                if isinstance(value, _Ref):
+                    wanted.setdefault(value.model, set()).add(value.pk)
+    labels: dict[tuple[type, object], str] = {}
+    for model, pks in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(list(pks)).items():
+            label = obj.get_full_name() or obj.get_username() if hasattr(obj, "get_full_name") else str(obj)
+            labels[(model, pk)] = label
+
+    def show(value):
+        return labels.get((value.model, value.pk), f"#{value.pk}") if isinstance(value, _Ref) else value
+
+    for entry in entries:
+        entry.changes = [(f, show(old), show(new)) for f, old, new in entry.changes]
 
 
 def _object_label(rec) -> str:
@@ -301,11 +329,12 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
     from consecutive rows).
     """
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     sources = [
         (
             Partner.history.filter(id=partner.pk).prefetch_related("historicalpartner_tags_set__tag"),
-            _("Partner"),
+            pgettext("registry", "Partner"),
             (("historicalpartner_tags_set", "tag", "tags"),),
         ),
         (Contact.history.filter(partner_id=partner.pk), _("Contact"), ()),
@@ -317,5 +346,6 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
     for qs, label, m2m in sources:
         records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])
         entries.extend(_entries_for(records, label, m2m))
+    _resolve_refs(entries)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -106,3 +106,15 @@ def test_tag_changes_appear_in_history(client, staff, supplier):
     )
     body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
     assert "ISO9001" in body
+
+
+def test_history_shows_people_not_ids(client, staff, manager, supplier):
+    client.force_login(manager)
+    client.post(
+        reverse("partners:edit", args=[supplier.pk]),
+        {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "owner": manager.pk},
+    )
+    supplier.refresh_from_db()
+    assert supplier.owner == manager
+    body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
+    assert f"{staff.get_full_name()}</del> → <ins>{manager.get_full_name()}" in body

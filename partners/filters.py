@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-# django-filter ships no zh_Hans catalogue: these msgids let ours translate its labels.
-DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date"), gettext_noop("Unknown"))
-
 from crm.models import Department
 
 from .forms import UserChoiceField, active_colleagues
 from .models import Partner, Status, Tag, Tier
 from .selectors import partner_search
+
+# django-filter ships no zh_Hans catalogue: these msgids let ours translate its labels.
+DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date"), gettext_noop("Unknown"))
 
 
 class UserFilter(django_filters.ModelChoiceFilter):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,19 @@ from partners.selectors import dashboard_for_user
 from .forms import ProfileForm
 from .forms import form_data as _post
 from .models import Profile
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, then the user's saved language (Preferences) takes effect."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        profile_obj = Profile.objects.filter(user=form.get_user()).first()
+        if profile_obj and profile_obj.language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, profile_obj.language, samesite="Lax")
+        return response
 
 
 @login_required
@@ -34,6 +49,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         translation.activate(form.instance.language)
         messages.success(request, _("Your preferences were saved."))
         response = redirect("profile")
-        response.set_cookie("django_language", form.instance.language, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
         return response
     return render(request, "crm/profile.html", {"form": form})

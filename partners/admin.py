@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
@@ -24,6 +25,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["tags"]
     inlines = [ContactInline]
     list_select_related = ["owner", "department"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)

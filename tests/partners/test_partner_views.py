@@ -195,3 +195,39 @@ def test_pagination(client, staff):
     second = client.get(reverse("partners:list"), {"page": 2})
     assert len(second.context["page"].object_list) == 5
     assert client.get(reverse("partners:list"), {"page": "zzz"}).status_code == 200
+
+
+def test_staff_cannot_assign_owner_but_manager_can_within_department(client, staff, manager, staff_sales, supplier):
+    client.force_login(staff)
+    form = client.get(reverse("partners:edit", args=[supplier.pk])).context["form"]
+    assert "owner" not in form.fields
+    client.force_login(manager)
+    form = client.get(reverse("partners:edit", args=[supplier.pk])).context["form"]
+    assert set(form.fields["owner"].queryset) == {staff, manager}
+    response = client.post(
+        reverse("partners:edit", args=[supplier.pk]),
+        {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "owner": staff_sales.pk},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    supplier.refresh_from_db()
+    assert supplier.owner == staff
+
+
+def test_staff_cannot_edit_other_departments_partner(client, staff, sales_customer):
+    client.force_login(staff)
+    assert client.get(reverse("partners:edit", args=[sales_customer.pk])).status_code == 403
+    response = client.post(
+        reverse("partners:edit", args=[sales_customer.pk]),
+        {"name": "Hijacked", "kind": "company", "status": "active", "tier": "3"},
+    )
+    assert response.status_code == 403
+    sales_customer.refresh_from_db()
+    assert sales_customer.name == "Blue Ocean Retail"
+
+
+def test_supervisor_reads_but_cannot_log(client, supervisor, supplier):
+    client.force_login(supervisor)
+    page = client.get(supplier.get_absolute_url())
+    assert page.status_code == 200
+    assert "Log an interaction" not in page.content.decode()
+    assert "log_form" not in page.context

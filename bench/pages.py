@@ -1,0 +1,96 @@
+"""Page timings at 3,000 partners / 30,000 interactions, through Django's test client.
+
+    make bench            # or: .venv/bin/python bench/pages.py [--runs 15]
+
+Uses its own SQLite database (var/bench.sqlite3, or BENCH_DATABASE_URL), fills it with
+`seed_demo --partners 3000 --interactions 30000` (idempotent: a second run reuses it),
+then prints the median and 90th-percentile time and the SQL query count of each page.
+Figures only: budgets are judged by people, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+os.environ.setdefault("DEBUG", "True")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--partners", type=int, default=3000)
+    parser.add_argument("--interactions", type=int, default=30000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from partners.models import Interaction, Partner
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    (ROOT / "var").mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", partners=args.partners, interactions=args.interactions, verbosity=0)
+    print(
+        f"data: {Partner.objects.count():,} partners, {Interaction.objects.count():,} interactions "
+        f"(migrate + seed {time.perf_counter() - t0:.1f} s; database {connection.vendor})"
+    )
+
+    client = Client()
+    client.force_login(User.objects.get(username="staff"))
+    busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
+    pages = [
+        ("dashboard", reverse("dashboard")),
+        ("all partners", reverse("partners:list")),
+        ("suppliers", reverse("partners:family_list", args=["supplier"])),
+        ("search 'co'", reverse("partners:list") + "?q=co"),
+        ("not contacted 30 d, by last contact", reverse("partners:list") + "?not_contacted_days=30&sort=-last_contact"),
+        ("filter tier+status, page 5", reverse("partners:list") + "?tier=1&status=active&page=5"),
+        (f"partner detail ({busiest.n} interactions)", reverse("partners:detail", args=[busiest.pk])),
+        ("partner history", reverse("partners:history", args=[busiest.pk])),
+        ("my follow-ups", reverse("partners:followups")),
+        ("overdue follow-ups", reverse("partners:followups") + "?state=overdue"),
+    ]
+    print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    for label, url in pages:
+        for _ in range(2):  # warm-up: template and query caches
+            client.get(url)
+        timings = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        p90 = timings[min(len(timings) - 1, int(len(timings) * 0.9))]
+        print(f"{label:45} {statistics.median(timings):10.1f} {p90:8.1f} {len(ctx.captured_queries):8d}")
+
+    start = time.perf_counter()
+    size = sum(len(chunk) for chunk in client.get(reverse("partners:export")).streaming_content)
+    print(
+        f"{'CSV export, all partners':45} {(time.perf_counter() - start) * 1000:10.1f} {'':8} {'':8} ({size:,} bytes)"
+    )
+
+
+if __name__ == "__main__":
+    main()

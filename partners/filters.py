@@ -88,3 +88,19 @@ class PartnerFilter(django_filters.FilterSet):
         if keys:
             return qs.order_by(*keys, "pk")
         return qs.order_by(*qs.query.order_by, "pk")
+
+
+def select_options(flt: PartnerFilter) -> list[dict]:
+    """The filter bar's selects as plain data: (value, label, selected) per option, so the
+    template loops over tuples instead of resolving bound-field attributes per option."""
+    form = flt.form
+    data = form.data if flt.is_bound else {}
+    selects = []
+    for name in ("status", "tier", "owner", "department", "tag", "sort"):
+        bound = form[name]
+        current = str(data.get(name, "") or "")
+        options = [(str(value), str(label), str(value) == current) for value, label in bound.field.choices]
+        selects.append(
+            {"name": name, "id": bound.id_for_label, "label": bound.label, "options": options, "errors": bound.errors}
+        )
+    return selects

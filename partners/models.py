@@ -7,14 +7,22 @@ nullable columns shown only on that family's form (see ``FAMILY_FIELDS``).
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.choices import choice_label
 from crm.models import Department, TimeStampedModel
+
+
+@cache
+def _detail_url_pattern(script_prefix: str) -> str:
+    return reverse("partners:detail", args=[987654321]).replace("987654321", "{}")
 
 
 class Family(models.TextChoices):
@@ -202,11 +210,25 @@ class Partner(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:detail", args=[self.pk])
+        # Lists call this on every row: format a cached pattern instead of reverse().
+        return _detail_url_pattern(get_script_prefix()).format(self.pk)
 
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    # Cached labels (crm/choices.py): the lists show these on every row.
+    def get_family_display(self) -> str:
+        return choice_label(Family, self.family)
+
+    def get_kind_display(self) -> str:
+        return choice_label(PartnerKind, self.kind)
+
+    def get_status_display(self) -> str:
+        return choice_label(Status, self.status)
+
+    def get_tier_display(self) -> str:
+        return choice_label(Tier, self.tier)
 
     def family_plural(self) -> str:
         return FAMILY_PLURALS[self.family]
@@ -351,6 +373,9 @@ class Interaction(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+    def get_kind_display(self) -> str:
+        return choice_label(Interaction.Kind, self.kind)
 
 
 class FollowUp(TimeStampedModel):

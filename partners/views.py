@@ -22,7 +22,7 @@ from crm.forms import form_files as _files
 from crm.roles import role_required
 
 from . import selectors, services
-from .filters import PartnerFilter
+from .filters import PartnerFilter, select_options
 from .forms import (
     ContactForm,
     FollowUpFormSet,
@@ -59,10 +59,12 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     flt, archived = _filtered_partners(request, family)
     paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_tag_names(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": flt,
+        "selects": select_options(flt),
         "page": page,
         "family": family,
         "family_label": FAMILY_PLURALS[family] if family else _("All partners"),
@@ -99,6 +101,7 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
         _family_or_404(family)
     flt, _archived = _filtered_partners(request, family)
     qs = flt.qs if flt.is_bound else flt.queryset.order_by("name", "pk")
+    qs = qs.only(*selectors.LIST_COLUMNS, "industry", "website").prefetch_related("tags")
     writer = csv.writer(_Echo())
     header = [
         _("Name"),
@@ -169,14 +172,8 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, partner)
     if request.htmx and request.htmx.target == "timeline":
         return render(request, "partners/_timeline.html", context)
-    if context["can_log"]:
-        colleagues = list(active_colleagues())
-        context["log_form"] = InteractionForm(
-            partner=partner, prefix="log", contacts=context["contacts"], colleagues=colleagues
-        )
-        context["followup_formset"] = FollowUpFormSet(
-            prefix="log-fu", form_kwargs={"default_owner": request.user, "colleagues": colleagues}
-        )
+    # The quick-log form is fetched with htmx when the user opens it (partners/_quicklog_*),
+    # so reading a partner page does not pay for rendering a form.
     return render(request, "partners/partner_detail.html", context)
 
 
@@ -340,11 +337,12 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     JavaScript the same form posts here and gets a full page back (P3.3)."""
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
     owners = active_colleagues()
-    form = InteractionForm(_post(request), partner=partner, prefix="log")
+    colleagues = list(owners) if request.method != "POST" else None
+    form = InteractionForm(_post(request), partner=partner, prefix="log", colleagues=colleagues)
     formset = FollowUpFormSet(
         _post(request),
         prefix="log-fu",
-        form_kwargs={"owners": owners, "default_owner": request.user},
+        form_kwargs={"owners": owners, "default_owner": request.user, "colleagues": colleagues},
     )
     if request.method == "POST":
         form_ok = form.is_valid()

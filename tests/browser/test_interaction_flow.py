@@ -45,6 +45,8 @@ def test_staff_logs_meeting_with_followup(page):
     page.wait_for_selector("#partner-name")
 
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    page.click("#open-quicklog")
+    page.wait_for_selector("#quicklog-form")
     page.select_option("#id_log-kind", "meeting")
     page.fill("#id_log-subject", "Production plan for Q1")
     page.fill("#id_log-summary", "Shared our Q1 needs; they shared line capacity.")
@@ -77,6 +79,8 @@ def test_quicklog_errors_stay_on_the_page(page):
     supplier = PartnerFactory(name="Ningbo Moulds", owner=staff)
     sign_in(page, "staff")
     page.goto(supplier.get_absolute_url())
+    page.click("#open-quicklog")
+    page.wait_for_selector("#quicklog-form")
     page.fill("#id_log-subject", "")
     page.fill("#id_log-fu-0-description", "Call back")
     page.click("#quicklog-form button[type=submit]")

@@ -182,3 +182,12 @@ def test_dashboard_shows_what_i_owe_and_whom_i_neglect(client, staff):
     assert "Overdue promise" in body and "Later promise" not in body
     assert "Forgotten Ltd" in body
     assert "Dept news" in body
+
+
+def test_quicklog_form_is_fetched_as_a_fragment(client, staff, supplier):
+    client.force_login(staff)
+    fragment = client.get(reverse("partners:interaction_create", args=[supplier.pk]), HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert "<html" not in body and 'id="quicklog-form"' in body
+    full = client.get(reverse("partners:interaction_create", args=[supplier.pk])).content.decode()
+    assert "<html" in full and 'id="quicklog-form"' in full

@@ -28,7 +28,7 @@ class UserFilter(django_filters.ModelChoiceFilter):
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
+    tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices)
     owner = UserFilter(label=_("Owner"), queryset=active_colleagues())
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     tag = django_filters.ModelChoiceFilter(label=_("Tag"), field_name="tags", queryset=Tag.objects.all())

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from partners.models import FollowUp, Interaction
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import ContactFactory, InteractionFactory, PartnerFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_staff_logs_meeting_with_followup(page):
@@ -38,9 +38,7 @@ def test_staff_logs_meeting_with_followup(page):
     PartnerFactory.create_batch(8, owner=staff)
 
     sign_in(page, "staff")
-    screenshot(page, "dashboard")
     page.goto("/partners/family/supplier/")
-    screenshot(page, "supplier-list")
     page.click("text=Suzhou Precision Parts")
     page.wait_for_selector("#partner-name")
 
@@ -60,7 +58,6 @@ def test_staff_logs_meeting_with_followup(page):
     assert "Send revised forecast to Zhang Wei" in timeline
     assert "Interaction “Production plan for Q1” was logged." in page.locator("#messages").inner_text()
     page.goto(supplier.get_absolute_url())
-    screenshot(page, "partner-detail")
 
     interaction = Interaction.objects.get(subject="Production plan for Q1")
     followup = FollowUp.objects.get(interaction=interaction)
@@ -70,7 +67,6 @@ def test_staff_logs_meeting_with_followup(page):
     page.click("text=My follow-ups")
     page.wait_for_selector("#followups")
     assert "Send revised forecast to Zhang Wei" in page.locator("#followups").inner_text()
-    screenshot(page, "my-follow-ups")
     assert page.console_errors == []
 
 

@@ -231,3 +231,16 @@ def test_supervisor_reads_but_cannot_log(client, supervisor, supplier):
     assert page.status_code == 200
     assert "Log an interaction" not in page.content.decode()
     assert client.get(reverse("partners:interaction_create", args=[supplier.pk])).status_code == 403
+
+
+def test_filter_selects_start_empty_so_changing_one_does_not_filter_by_another(client, staff):
+    PartnerFactory(owner=staff, tier=3)
+    client.force_login(staff)
+    body = client.get(reverse("partners:list")).content.decode()
+    for name in ("status", "tier", "owner", "department", "tag", "sort"):
+        select = body.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="" selected>' in select, name
+        assert select.count(" selected>") == 1, name
+    page = client.get(reverse("partners:list"), {"tier": "3", "status": ""}).context["page"]
+    assert len(page.object_list) == 1
+    assert len(client.get(reverse("partners:list"), {"tier": "1"}).context["page"].object_list) == 0

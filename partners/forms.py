@@ -16,6 +16,7 @@ from crm.models import Department
 from .models import (
     FAMILY_FIELDS,
     FAMILY_KINDS,
+    PARTNER_EDITABLE_FIELDS,
     STATUS_TRANSITIONS,
     Contact,
     FollowUp,
@@ -76,22 +77,7 @@ class PartnerForm(PlainTextFormMixin, forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = [
-            "name",
-            "kind",
-            "status",
-            "tier",
-            "owner",
-            "department",
-            "industry",
-            "region",
-            "website",
-            "description",
-            "preferred_language",
-            "preferred_channel",
-            "customs",
-            *ALL_FAMILY_FIELDS,
-        ]
+        fields = list(PARTNER_EDITABLE_FIELDS)
         field_classes = {"owner": UserChoiceField}
         widgets = {
             "customer_since": DateInput(),

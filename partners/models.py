@@ -79,6 +79,25 @@ FAMILY_FIELDS: dict[str, list[str]] = {
 }
 
 
+# Fields a user edits on the partner form (family-specific ones shown for their family only).
+PARTNER_EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "status",
+    "tier",
+    "owner",
+    "department",
+    "industry",
+    "region",
+    "website",
+    "description",
+    "preferred_language",
+    "preferred_channel",
+    "customs",
+    *(name for fields in FAMILY_FIELDS.values() for name in fields),
+)
+
+
 class Status(models.TextChoices):
     """Lifecycle: candidate → active → probation/suspended → terminated (archived separately)."""
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm import roles
 
-from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
+from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -24,28 +24,7 @@ class DuplicatePartnerName(Exception):
     """Raised when the database refuses a second partner with the same name in a family."""
 
 
-PARTNER_FIELDS = (
-    "kind",
-    "name",
-    "status",
-    "tier",
-    "owner",
-    "department",
-    "industry",
-    "region",
-    "website",
-    "description",
-    "preferred_language",
-    "preferred_channel",
-    "customs",
-    "products_services",
-    "capacity_notes",
-    "needs",
-    "customer_since",
-    "cooperation_scope",
-    "membership_level",
-    "membership_expires_on",
-)
+PARTNER_FIELDS = PARTNER_EDITABLE_FIELDS
 
 
 def tags_from_names(names: Iterable[str]) -> list[Tag]:

@@ -225,25 +225,29 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(write=True)
-def partner_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET asks for confirmation; POST archives (never deletes: P3.1 history kept)."""
+def _partner_lifecycle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """GET asks for confirmation; POST archives or restores. Never deletes (P3.1 history kept)."""
     partner = selectors.partner_get_for_user(user=request.user, pk=pk, manage=True)
     if request.method == "POST":
-        services.partner_archive(partner=partner)
-        messages.success(request, _("%(name)s was archived. You can restore it at any time.") % {"name": partner.name})
+        if action == "archive":
+            services.partner_archive(partner=partner)
+            message = _("%(name)s was archived. You can restore it at any time.")
+        else:
+            services.partner_restore(partner=partner)
+            message = _("%(name)s was restored.")
+        messages.success(request, message % {"name": partner.name})
         return redirect(partner)
-    return render(request, "partners/partner_confirm.html", {"partner": partner, "action": "archive"})
+    return render(request, "partners/partner_confirm.html", {"partner": partner, "action": action})
+
+
+@role_required(write=True)
+def partner_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _partner_lifecycle(request, pk, "archive")
 
 
 @role_required(write=True)
 def partner_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get_for_user(user=request.user, pk=pk, manage=True)
-    if request.method == "POST":
-        services.partner_restore(partner=partner)
-        messages.success(request, _("%(name)s was restored.") % {"name": partner.name})
-        return redirect(partner)
-    return render(request, "partners/partner_confirm.html", {"partner": partner, "action": "restore"})
+    return _partner_lifecycle(request, pk, "restore")
 
 
 @role_required()

@@ -5,13 +5,20 @@ from __future__ import annotations
 from django.utils.functional import SimpleLazyObject
 
 from crm import roles as role_checks
+from crm.models import Notification
 
 
 def roles(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_roles": SimpleLazyObject(lambda: _roles_for(user))}
+    return {
+        "user_roles": SimpleLazyObject(lambda: _roles_for(user)),
+        # The bell: one COUNT query, only on pages that render it.
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        ),
+    }
 
 
 def _roles_for(user) -> dict:

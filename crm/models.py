@@ -57,3 +57,121 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Notification(models.Model):
+    """An in-app notification. Each is an *effect* with a unique key (kind, object, period,
+    recipient): a scan that runs twice or a task delivered twice creates it once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    object_ref = models.CharField(_("object"), max_length=80)
+    period = models.CharField(_("period"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "object_ref", "period"], name="notification_once")
+        ]
+        # The bell (unread count) and the notification list.
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboundEmail(models.Model):
+    """An email to send, written in the same transaction as its cause.
+
+    Unique per (recipient, kind, object, period): a daily digest is one row per user per
+    day. It is marked sent only after the SMTP server accepted it; a send interrupted by a
+    dead worker is retried by the email scan (at-least-once delivery, never silently lost).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    to_address = models.EmailField(_("to"))
+    kind = models.CharField(_("kind"), max_length=40)
+    object_ref = models.CharField(_("object"), max_length=80, default="-")
+    period = models.CharField(_("period"), max_length=20)
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "object_ref", "period"], name="email_once")]
+        # The email scan picks pending and stuck rows; the operations page lists failures.
+        indexes = [models.Index(fields=["state", "created_at"], name="email_state_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class ScanRun(models.Model):
+    """One run of a periodic scan, for the operations page."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        OK = "ok", _("OK")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("scan"), max_length=60)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    effects = models.PositiveIntegerField(_("effects"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("scan run")
+        verbose_name_plural = _("scan runs")
+        # Operations page: latest runs of each scan.
+        indexes = [models.Index(fields=["name", "-started_at"], name="scanrun_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        return (self.finished_at - self.started_at) if self.finished_at else None
+
+
+class CalendarToken(models.Model):
+    """The secret of a user's private iCalendar feed; revoking makes a new one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} calendar"

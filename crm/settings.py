@@ -189,12 +189,25 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: record that the worker and beat are alive (operations check).
     "heartbeat": {"task": "crm.tasks.heartbeat", "schedule": 300.0},
+    # Every 10 minutes: follow-ups due today or overdue → notifications; after
+    # RAPPORT_DIGEST_HOUR (local time) each owner's daily digest email.
+    "scan-followups": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["followups"]},
+    # Every hour: qualification documents expiring soon → owner and department managers.
+    "scan-qualifications": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["qualifications"]},
+    # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.
+    "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["emails"]},
 }
 
 # --- Rapport policy knobs ----------------------------------------------------------------
 # Dashboard: "partners not contacted recently" means no interaction for this many days.
 RAPPORT_STALE_CONTACT_DAYS = env.int("RAPPORT_STALE_CONTACT_DAYS", default=30)
 RAPPORT_PAGE_SIZE = 50
+# Absolute links in emails and the calendar feed.
+RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="http://127.0.0.1:8000")
+# Local hour from which the daily follow-up digest is sent.
+RAPPORT_DIGEST_HOUR = env.int("RAPPORT_DIGEST_HOUR", default=7)
+# Warn this many days before a qualification document expires.
+RAPPORT_QUALIFICATION_WARN_DAYS = env.int("RAPPORT_QUALIFICATION_WARN_DAYS", default=30)
 
 # --- Security (production) ----------------------------------------------------------------
 if not DEBUG:

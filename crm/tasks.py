@@ -1,8 +1,14 @@
+"""Thin Celery tasks: they take ids or names and call one service. Safe to run twice."""
+
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
+
+from .notifications import TransientEmailError, email_send
+from .scheduler import scan_run
 
 logger = logging.getLogger(__name__)
 
@@ -12,3 +18,21 @@ def heartbeat() -> str:
     """Beat → broker → worker round trip; its log line shows the scheduler is alive."""
     logger.info("Rapport heartbeat: worker and beat are running")
     return "ok"
+
+
+@shared_task(name="crm.tasks.run_scan", ignore_result=True)
+def run_scan(name: str) -> int:
+    return scan_run(name).effects
+
+
+# Only transient errors are retried (SMTP unavailable, database busy), with backoff.
+@shared_task(
+    name="crm.tasks.email_send",
+    ignore_result=True,
+    autoretry_for=(TransientEmailError, OperationalError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def email_send_task(email_id: int) -> bool:
+    return email_send(email_id=email_id)

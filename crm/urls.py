@@ -9,6 +9,13 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("operations/", views.operations, name="operations"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -7,7 +7,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -16,7 +20,10 @@ from partners.selectors import dashboard_for_user
 
 from .forms import ProfileForm
 from .forms import form_data as _post
-from .models import Profile
+from . import calendar as calendar_service
+from .models import CalendarToken, Notification, OutboundEmail, Profile, ScanRun
+from .notifications import notification_mark_read
+from .scheduler import load_scans
 
 
 class LoginView(auth_views.LoginView):
@@ -52,3 +59,78 @@ def profile(request: HttpRequest) -> HttpResponse:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
         return response
     return render(request, "crm/profile.html", {"form": form})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The notification centre: newest first, unread highlighted."""
+    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "crm/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read, then follow its link (or come back to the list)."""
+    notification = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    if notification is None:
+        raise Http404
+    notification_mark_read(user=request.user, pk=pk)
+    return redirect(notification.link or "notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = notification_mark_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notifications")
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    token = calendar_service.calendar_token_for(request.user)
+    url = request.build_absolute_uri(f"/calendar/{token.token}.ics")
+    return render(request, "crm/calendar.html", {"feed_url": url})
+
+
+@login_required
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    calendar_service.calendar_token_rotate(user=request.user)
+    messages.success(request, _("A new calendar address was made; the old one no longer works."))
+    return redirect("calendar")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by secret: calendar apps cannot sign in. A revoked or unknown token is 404."""
+    row = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if row is None:
+        raise Http404
+    response = HttpResponse(calendar_service.calendar_feed(user=row.user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="rapport.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def operations(request: HttpRequest) -> HttpResponse:
+    """For admins: each periodic scan's last run, duration, outcome and effects; failed emails."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    latest = []
+    for name in sorted(load_scans()):
+        latest.append((name, ScanRun.objects.filter(name=name).order_by("-started_at", "-pk").first()))
+    return render(
+        request,
+        "crm/operations.html",
+        {
+            "latest": latest,
+            "failed_runs": ScanRun.objects.filter(outcome=ScanRun.Outcome.FAILED).order_by("-started_at")[:20],
+            "failed_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.FAILED).order_by("-created_at")[
+                :20
+            ],
+            "pending_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).count(),
+        },
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from crm import roles
 
+from .scans import followup_assigned
 from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
 
 if TYPE_CHECKING:
@@ -153,13 +154,15 @@ def interaction_log(
     interaction.participants.set(list(participants))
     interaction.contacts.set(list(contacts))
     for item in followups:
-        FollowUp.objects.create(
+        followup = FollowUp.objects.create(
             partner=partner,
             interaction=interaction,
             description=item.description,
             owner=item.owner,
             due_on=item.due_on,
         )
+        # The owner learns at once, in the same transaction (never a lost or double notice).
+        followup_assigned(followup=followup, by=author)
     _touch_last_contact(partner, interaction.occurred_at)
     return interaction
 

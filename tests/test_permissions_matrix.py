@@ -10,17 +10,23 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from crm.calendar import calendar_token_for
+from crm.models import Notification
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
 
-OK, DENY, LOGIN, NOPE = "ok", "403", "login", "405"
+OK, DENY, LOGIN, NOPE, MISSING = "ok", "403", "login", "405", "404"
 READERS = {"anonymous": LOGIN, "outsider": DENY, **{r: OK for r in ROLES[2:]}}
 SIGNED_IN = {"anonymous": LOGIN, **{r: OK for r in ROLES[1:]}}
 WRITERS = {**READERS, "supervisor": DENY}  # staff and managers of any department
 OWN_DEPT = {**WRITERS, "staff_other": DENY, "manager_other": DENY}  # department's staff + managers
 MANAGERS = {**OWN_DEPT, "staff": DENY}  # managers of the partner's department
 # GET on a POST-only write URL: roles that never write get 403, the others 405.
+SIGNED_IN_POST_ONLY_GET = {"anonymous": LOGIN, **{r: NOPE for r in ROLES[1:]}}
+ADMIN_ONLY = {"anonymous": LOGIN, **{r: DENY for r in ROLES[1:]}, "admin": OK}
+# A user's own record: others get 404 (they cannot even learn it exists).
+OWNER_ONLY = {"anonymous": LOGIN, **{r: MISSING for r in ROLES[1:]}, "staff": OK}
 POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY, "supervisor": DENY}
 
 
@@ -34,6 +40,14 @@ MATRIX: dict[str, tuple] = {
     "password_change": (None, {"get": SIGNED_IN, "post": SIGNED_IN}),
     "password_change_done": (None, {"get": SIGNED_IN}),
     "set_language": (None, {"post": {r: OK for r in ROLES}}),
+    "notifications": (None, {"get": SIGNED_IN}),
+    "notification_read": (lambda o: {"pk": o["notification"].pk}, {"post": OWNER_ONLY, "get": SIGNED_IN_POST_ONLY_GET}),
+    "notification_read_all": (None, {"post": SIGNED_IN, "get": SIGNED_IN_POST_ONLY_GET}),
+    "calendar": (None, {"get": SIGNED_IN}),
+    "calendar_rotate": (None, {"post": SIGNED_IN, "get": SIGNED_IN_POST_ONLY_GET}),
+    # The feed is read by calendar apps that cannot sign in: the secret token is the key.
+    "calendar_feed": (lambda o: {"token": o["calendar_token"]}, {"get": {r: OK for r in ROLES}}),
+    "operations": (None, {"get": ADMIN_ONLY}),
     "partners:list": (None, {"get": READERS}),
     "partners:export": (None, {"get": READERS}),
     "partners:family_list": (lambda o: {"family": "supplier"}, {"get": READERS}),
@@ -108,6 +122,10 @@ def world(db):
         "qualification": partner.qualifications.create(doc_type="iso9001", number="Q-1"),
         "interaction": InteractionFactory(partner=partner, author=staff),
         "followup": FollowUpFactory(partner=partner, owner=staff),
+        "notification": Notification.objects.create(
+            recipient=staff, kind="test", object_ref="x", period="-", title="Hello", link=partner.get_absolute_url()
+        ),
+        "calendar_token": calendar_token_for(staff).token,
     }
     return users, objects
 
@@ -140,3 +158,5 @@ def test_permission_matrix(client, world, name, method, role):
         assert code == 403, code
     elif expected == NOPE:
         assert code == 405, code
+    elif expected == MISSING:
+        assert code == 404, code

@@ -1,0 +1,163 @@
+"""Effects of the scheduler: in-app notifications and outbound emails (P3.3).
+
+Design rule: every effect is a row with a unique key (kind, object, period, recipient),
+written in the same transaction as its cause. Creating it twice is a no-op, so a scan
+that runs twice, a task delivered twice or two racing workers produce it once. The
+broker only ever carries the row's id.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification, OutboundEmail, Profile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying later: the SMTP server or the network, not our data.
+TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError)
+STUCK_AFTER = timezone.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+def object_ref(obj) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def user_language(user: User) -> str:
+    profile = Profile.objects.filter(user=user).only("language").first()
+    return profile.language if profile and profile.language else settings.LANGUAGE_CODE
+
+
+def user_wants_digest(user: User) -> bool:
+    profile = Profile.objects.filter(user=user).only("notification_mode").first()
+    return profile is None or profile.notification_mode == Profile.Digest.DAILY
+
+
+def notify(*, recipient: User, kind: str, obj_ref: str, period: str, title: str, link: str = "") -> bool:
+    """Create the notification unless it exists; True when this call created it."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=recipient, kind=kind, object_ref=obj_ref, period=period, title=title[:300], link=link
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def email_enqueue(
+    *,
+    recipient: User,
+    kind: str,
+    period: str,
+    template: str,
+    context: dict,
+    obj_ref: str = "-",
+) -> OutboundEmail | None:
+    """Render the email in the recipient's language and store it; send after commit.
+
+    Returns None when the recipient has no address or the email already exists.
+    """
+    if not recipient.email:
+        return None
+    language = user_language(recipient)
+    with translation.override(language):
+        context = {**context, "recipient": recipient, "base_url": settings.RAPPORT_BASE_URL.rstrip("/")}
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body_text = render_to_string(f"emails/{template}.txt", context)
+        body_html = render_to_string(f"emails/{template}.html", context)
+    try:
+        with transaction.atomic():
+            email = OutboundEmail.objects.create(
+                recipient=recipient,
+                to_address=recipient.email,
+                kind=kind,
+                object_ref=obj_ref,
+                period=period,
+                language=language,
+                subject=subject[:300],
+                body_text=body_text,
+                body_html=body_html,
+            )
+    except IntegrityError:
+        return None
+    from .tasks import email_send_task
+
+    transaction.on_commit(lambda: email_send_task.delay(email.pk))
+    return email
+
+
+class TransientEmailError(Exception):
+    """The SMTP server could not take the message now; the task retries with backoff."""
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one stored email. Claim → send → mark sent; True when this call sent it.
+
+    The claim is a conditional UPDATE, so two workers never send the same row at once.
+    """
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(pk=email_id, state=OutboundEmail.State.PENDING).update(
+        state=OutboundEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+        headers={"Content-Language": email.language, "X-Rapport-Email": str(email.pk)},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except TRANSIENT_EMAIL_ERRORS as exc:
+        state = OutboundEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS else OutboundEmail.State.PENDING
+        OutboundEmail.objects.filter(pk=email_id).update(state=state, last_error=repr(exc)[:2000])
+        if state == OutboundEmail.State.PENDING:
+            raise TransientEmailError(str(exc)) from exc
+        return False
+    except Exception as exc:  # a refused recipient, bad data: not worth retrying
+        logger.exception("Email %s failed", email_id)
+        OutboundEmail.objects.filter(pk=email_id).update(state=OutboundEmail.State.FAILED, last_error=repr(exc)[:2000])
+        return False
+    # Only now did the server accept it.
+    OutboundEmail.objects.filter(pk=email_id).update(state=OutboundEmail.State.SENT, sent_at=timezone.now())
+    return True
+
+
+def emails_due_ids(*, now=None) -> list[int]:
+    """Pending emails, and those a dead worker left in 'sending', for the email scan."""
+    now = now or timezone.now()
+    OutboundEmail.objects.filter(state=OutboundEmail.State.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        state=OutboundEmail.State.PENDING
+    )
+    return list(
+        OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def notification_mark_read(*, user: User, pk: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())

@@ -6,21 +6,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from crm import roles
 from partners.selectors import dashboard_for_user
 
+from . import calendar as calendar_service
 from .forms import ProfileForm
 from .forms import form_data as _post
-from . import calendar as calendar_service
 from .models import CalendarToken, Notification, OutboundEmail, Profile, ScanRun
 from .notifications import notification_mark_read
 from .scheduler import load_scans

@@ -97,8 +97,19 @@ def email_enqueue(
         return None
     from .tasks import email_send_task
 
-    transaction.on_commit(lambda: email_send_task.delay(email.pk))
+    transaction.on_commit(lambda: enqueue_safely(email_send_task, email.pk))
     return email
+
+
+def enqueue_safely(task, *args) -> bool:
+    """Send a task id to the broker, never failing the caller: when the broker is down the
+    row stays pending in the database and the next scan enqueues it again."""
+    try:
+        task.delay(*args)
+    except Exception:  # broker unreachable: logged, caught up by the scan
+        logger.warning("Broker unavailable; %s%s left for the next scan", task.name, args, exc_info=True)
+        return False
+    return True
 
 
 class TransientEmailError(Exception):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from crm import roles
 
 from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
-from .scans import followup_assigned
+from .reminders import followup_assigned
 
 if TYPE_CHECKING:
     import datetime as dt

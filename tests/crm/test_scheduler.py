@@ -109,7 +109,7 @@ def test_user_without_email_gets_notifications_only(db, django_capture_on_commit
     FollowUpFactory(owner=owner, partner__owner=owner, due_on=dt.date(2026, 11, 27))
     with django_capture_on_commit_callbacks(execute=True):
         run = scan_run("followups", now=at_local(2026, 11, 27, 9))
-    assert run.effects == 1
+    assert run.effects == 2  # one reminder task, one digest task
     assert Notification.objects.count() == 1 and not OutboundEmail.objects.exists() and not mail.outbox
 
 

@@ -1,0 +1,146 @@
+"""Reminder effects of the partner registry (P3.3 nothing falls through, P4.1.1).
+
+Each function takes ids and a day, and creates its effects through crm.notifications,
+whose unique keys make a second call do nothing. The scans in partners/scans.py find
+what is due and fan out one task per id (partners/tasks.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from crm import roles
+from crm.notifications import email_enqueue, notify, object_ref, user_language, user_wants_digest
+
+from .models import FollowUp, QualificationDocument
+
+
+@transaction.atomic
+def followup_remind(*, followup_id: int, day: dt.date) -> int:
+    """The in-app reminder for a follow-up due (or overdue) on ``day``; for users who chose
+    "immediately", the email too. Returns the number of effects created (0 on a rerun)."""
+    followup = FollowUp.objects.select_related("partner", "owner").filter(pk=followup_id).first()
+    if followup is None or followup.done_at is not None or followup.due_on > day or not followup.owner.is_active:
+        return 0
+    overdue = followup.due_on < day
+    kind = "followup_overdue" if overdue else "followup_due"
+    with override(user_language(followup.owner)):
+        template = _("Overdue: %(item)s (%(partner)s)") if overdue else _("Due today: %(item)s (%(partner)s)")
+        title = template % {"item": followup.description, "partner": followup.partner.name}
+    effects = int(
+        notify(
+            recipient=followup.owner,
+            kind=kind,
+            obj_ref=object_ref(followup),
+            period=followup.due_on.isoformat(),
+            title=title,
+            link=followup.partner.get_absolute_url(),
+        )
+    )
+    if not user_wants_digest(followup.owner):
+        email = email_enqueue(
+            recipient=followup.owner,
+            kind=kind,
+            obj_ref=object_ref(followup),
+            period=followup.due_on.isoformat(),
+            template="followup_digest",
+            context={
+                "today": day,
+                "count": 1,
+                "overdue": [followup] if overdue else [],
+                "due_today": [] if overdue else [followup],
+            },
+        )
+        effects += email is not None
+    return effects
+
+
+def followups_due_for(*, owner_id: int, day: dt.date) -> list[FollowUp]:
+    return list(
+        FollowUp.objects.filter(owner_id=owner_id, done_at__isnull=True, due_on__lte=day)
+        .select_related("partner")
+        .order_by("due_on", "pk")
+    )
+
+
+@transaction.atomic
+def followup_digest(*, owner_id: int, day: dt.date) -> int:
+    """One email a day per owner listing what is due today and overdue (not one per item)."""
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None or not user_wants_digest(owner):
+        return 0
+    items = followups_due_for(owner_id=owner_id, day=day)
+    if not items:
+        return 0
+    email = email_enqueue(
+        recipient=owner,
+        kind="followup_digest",
+        period=day.isoformat(),
+        template="followup_digest",
+        context={
+            "today": day,
+            "count": len(items),
+            "overdue": [f for f in items if f.due_on < day],
+            "due_today": [f for f in items if f.due_on == day],
+        },
+    )
+    return int(email is not None)
+
+
+def department_managers(department_id: int | None) -> list[User]:
+    if department_id is None:
+        return []
+    return list(
+        User.objects.filter(is_active=True, groups__name=roles.MANAGER, profile__department_id=department_id).distinct()
+    )
+
+
+@transaction.atomic
+def qualification_remind(*, document_id: int) -> int:
+    """A qualification expiring soon → its supplier's owner and the department's managers,
+    once per document and expiry date (a renewed document with a new date warns again)."""
+    doc = QualificationDocument.objects.select_related("partner", "partner__owner").filter(pk=document_id).first()
+    if doc is None or doc.expires_on is None:
+        return 0
+    effects = 0
+    for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
+        with override(user_language(user)):
+            title = _("%(doc)s of %(partner)s expires on %(date)s") % {
+                "doc": doc.get_doc_type_display(),
+                "partner": doc.partner.name,
+                "date": doc.expires_on.isoformat(),
+            }
+        effects += notify(
+            recipient=user,
+            kind="qualification_expiring",
+            obj_ref=object_ref(doc),
+            period=doc.expires_on.isoformat(),
+            title=title,
+            link=doc.partner.get_absolute_url() + "#qualifications",
+        )
+    return effects
+
+
+def followup_assigned(*, followup: FollowUp, by) -> bool:
+    """In-app notification, at once, when someone logs a follow-up owed by someone else."""
+    if followup.owner_id == by.pk:
+        return False
+    with override(user_language(followup.owner)):
+        title = _("%(who)s noted a follow-up for you: %(item)s (%(partner)s)") % {
+            "who": by.get_full_name() or by.get_username(),
+            "item": followup.description,
+            "partner": followup.partner.name,
+        }
+    return notify(
+        recipient=followup.owner,
+        kind="followup_assigned",
+        obj_ref=object_ref(followup),
+        period="-",
+        title=title,
+        link=followup.partner.get_absolute_url(),
+    )

@@ -1,0 +1,27 @@
+"""Thin tasks: ids and ISO dates in, one service call, safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import reminders
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 5, "ignore_result": True}
+
+
+@shared_task(name="partners.tasks.followup_remind", **RETRY)
+def followup_remind_task(followup_id: int, day: str) -> int:
+    return reminders.followup_remind(followup_id=followup_id, day=dt.date.fromisoformat(day))
+
+
+@shared_task(name="partners.tasks.followup_digest", **RETRY)
+def followup_digest_task(owner_id: int, day: str) -> int:
+    return reminders.followup_digest(owner_id=owner_id, day=dt.date.fromisoformat(day))
+
+
+@shared_task(name="partners.tasks.qualification_remind", **RETRY)
+def qualification_remind_task(document_id: int) -> int:
+    return reminders.qualification_remind(document_id=document_id)

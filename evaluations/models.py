@@ -1,1 +1,685 @@
-"""Models arrive with their issue (see docs/data-model.md)."""
+"""Supplier scorecards: templates, evaluations, standings, decisions, incentives.
+
+Policy: P4.1.1 (screening, periodic evaluation, decisions), P4.1.3 (incentives),
+P4.3.1 (partner assessment: the same engine with other criteria).
+
+Shape
+    ScorecardTemplate → Criterion (weights total 100) and StandingBand (tile 0–100).
+    Evaluation (partner × template × calendar period, unique) → EvaluatorSheet (one per
+    evaluator) → CriterionScore. Closing freezes ``Evaluation.snapshot`` (the explanation
+    of the computation, see ``scoring.explain_period``); template edits never touch it.
+    Decision (one per close: unique per evaluation *revision*), CorrectiveActionPlan →
+    CorrectiveAction, Incentive, ScreeningOverride, EvaluationAmendment.
+    PartnerScore: the current overall score per (partner, template), denormalised on close
+    so the ranking is one indexed query.
+
+The business rules live in ``services.py``; the maths in ``scoring.py``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.models import TimeStampedModel
+from partners.models import Family, Partner, Tier
+
+from . import scoring
+
+SCORE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+def _score_field(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=5, decimal_places=2, null=True, blank=True, validators=SCORE_VALIDATORS, **kwargs
+    )
+
+
+class Purpose(models.TextChoices):
+    SCREENING = "screening", _("Supplier screening")
+    PERIODIC = "periodic", _("Periodic evaluation")
+    PARTNER_ASSESSMENT = "partner_assessment", _("Partner assessment")
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class StandingCode(models.TextChoices):
+    A = "A", _("A")
+    B = "B", _("B")
+    C = "C", _("C")
+    D = "D", _("D")
+
+
+class Consequence(models.TextChoices):
+    INCENTIVE_ELIGIBLE = "incentive_eligible", _("Eligible for incentives")
+    NONE = "none", _("None")
+    CORRECTIVE_ACTION = "corrective_action", _("Corrective action required")
+    PROBATION_OR_EXIT_REVIEW = "probation_or_exit_review", _("Probation or exit review")
+
+
+# Standings whose period result needs a corrective action plan before a decision (issue #3 §5).
+CONSEQUENCES_NEEDING_PLAN = {Consequence.CORRECTIVE_ACTION, Consequence.PROBATION_OR_EXIT_REVIEW}
+
+
+class ScorecardTemplate(TimeStampedModel):
+    """A configurable scorecard: criteria, bands, cadence, thresholds (P4.1.1, P4.3.1)."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices, default=Purpose.PERIODIC)
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices, default=Family.SUPPLIER)
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), choices=Tier.choices, null=True, blank=True, help_text=_("Leave empty for every tier.")
+    )
+    cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY)
+    pass_threshold = models.DecimalField(
+        _("pass threshold"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(70),
+        validators=SCORE_VALIDATORS,
+        help_text=_("Screening: the score a candidate needs to pass."),
+    )
+    min_scored_weight = models.DecimalField(
+        _("minimum scored weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(60),
+        validators=SCORE_VALIDATORS,
+        help_text=_("Below this share of the weight with a score, a period is not rated."),
+    )
+    recency_periods = models.PositiveSmallIntegerField(
+        _("periods in the overall score"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("The overall score weighs the last N rated periods N, N−1, …, 1."),
+    )
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["family", "purpose", "name"]
+        verbose_name = _("scorecard template")
+        verbose_name_plural = _("scorecard templates")
+        constraints = [
+            models.CheckConstraint(condition=Q(recency_periods__gte=1), name="template_recency_periods_positive"),
+            models.CheckConstraint(
+                condition=Q(pass_threshold__gte=0, pass_threshold__lte=100, min_scored_weight__gte=0)
+                & Q(min_scored_weight__lte=100),
+                name="template_thresholds_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_screening(self) -> bool:
+        return self.purpose == Purpose.SCREENING
+
+
+class Criterion(TimeStampedModel):
+    """One weighted criterion, scored 0–100 from a manual 1–5 rating or a KPI."""
+
+    class Kind(models.TextChoices):
+        MANUAL = scoring.MANUAL, _("Manual rating (1–5)")
+        KPI = scoring.KPI, _("KPI value")
+
+    template = models.ForeignKey(
+        ScorecardTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MANUAL)
+    anchor_1 = models.CharField(_("level 1 means"), max_length=300, blank=True)
+    anchor_2 = models.CharField(_("level 2 means"), max_length=300, blank=True)
+    anchor_3 = models.CharField(_("level 3 means"), max_length=300, blank=True)
+    anchor_4 = models.CharField(_("level 4 means"), max_length=300, blank=True)
+    anchor_5 = models.CharField(_("level 5 means"), max_length=300, blank=True)
+    kpi_unit = models.CharField(_("KPI unit"), max_length=30, blank=True)
+    kpi_min = models.DecimalField(_("KPI value scoring 0"), max_digits=14, decimal_places=4, null=True, blank=True)
+    kpi_max = models.DecimalField(_("KPI value scoring 100"), max_digits=14, decimal_places=4, null=True, blank=True)
+    kpi_higher_is_better = models.BooleanField(
+        _("higher is better"),
+        default=True,
+        help_text=_("Off for KPIs such as a defect rate: then the minimum scores 100 and the maximum 0."),
+    )
+    allow_na = models.BooleanField(_("N/A allowed"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["template", "order", "pk"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "name"],
+                name="criterion_unique_name_per_template",
+                violation_error_message=_("This template already has a criterion with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0, weight__lte=100),
+                name="criterion_weight_in_range",
+                violation_error_message=_("A weight is greater than 0 and at most 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=scoring.MANUAL)
+                | Q(kpi_min__isnull=False, kpi_max__isnull=False, kpi_max__gt=models.F("kpi_min")),
+                name="criterion_kpi_range",
+                violation_error_message=_("A KPI needs a minimum and a greater maximum."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def anchors(self) -> list[str]:
+        return [self.anchor_1, self.anchor_2, self.anchor_3, self.anchor_4, self.anchor_5]
+
+    def spec(self) -> scoring.CriterionSpec:
+        return scoring.CriterionSpec(
+            key=self.pk,
+            name=self.name,
+            weight=self.weight,
+            kind=self.kind,
+            kpi_min=self.kpi_min,
+            kpi_max=self.kpi_max,
+            kpi_higher_is_better=self.kpi_higher_is_better,
+            allow_na=self.allow_na,
+        )
+
+
+class StandingBand(TimeStampedModel):
+    """A standing (A/B/C/D) from its lower bound up to the next band's; the top band holds 100."""
+
+    template = models.ForeignKey(
+        ScorecardTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="bands"
+    )
+    code = models.CharField(_("standing"), max_length=1, choices=StandingCode.choices)
+    label = models.CharField(_("label"), max_length=100)
+    lower_bound = models.DecimalField(_("lower bound"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    consequence = models.CharField(_("consequence"), max_length=30, choices=Consequence.choices)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["template", "-lower_bound"]
+        verbose_name = _("standing band")
+        verbose_name_plural = _("standing bands")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "code"],
+                name="band_unique_code_per_template",
+                violation_error_message=_("This template already has a band with this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["template", "lower_bound"],
+                name="band_unique_bound_per_template",
+                violation_error_message=_("Two bands cannot start at the same score."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lower_bound__gte=0, lower_bound__lte=100), name="band_lower_bound_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ≥ {self.lower_bound}"
+
+    def band(self) -> scoring.Band:
+        return scoring.Band(
+            code=self.code, lower_bound=self.lower_bound, label=self.label, consequence=self.consequence
+        )
+
+
+class Evaluation(TimeStampedModel):
+    """One partner × template × calendar period (unique). Closing freezes the snapshot."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    template = models.ForeignKey(
+        ScorecardTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField(_("due date"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # How many times it was closed: 1 after the first close, +1 after each amendment's close.
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0)
+    snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
+    score = _score_field(_("period score"))
+    scored_weight = _score_field(_("scored weight"))
+    is_not_rated = models.BooleanField(_("not rated"), default=False)
+    standing = models.CharField(_("standing"), max_length=1, choices=StandingCode.choices, blank=True)
+    # As of this period (the last N rated closed periods up to this one): the trend line and
+    # the ranking "at period P" read it. Recomputed for later periods when one is amended.
+    overall_score = _score_field(_("overall score"))
+    overall_standing = models.CharField(_("overall standing"), max_length=1, choices=StandingCode.choices, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "overall_score", "overall_standing"])
+
+    class Meta:
+        ordering = ["-period_start", "pk"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "template", "period_start"],
+                name="evaluation_one_per_partner_template_period",
+                violation_error_message=_("This partner already has an evaluation for this template and period."),
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="evaluation_period"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False), name="evaluation_closed_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="evaluation_score_range"
+            ),
+        ]
+        indexes = [
+            # Scorecard page: a partner's periods of a template, newest first (trend, latest).
+            models.Index(fields=["partner", "template", "-period_start"], name="evaluation_partner_idx"),
+            # Manager overview: evaluations overdue / awaiting approval, by due date.
+            models.Index(fields=["status", "due_on"], name="evaluation_status_due_idx"),
+            # Ranking "at period P": one template's closed periods sorted by overall score.
+            models.Index(fields=["template", "period_start", "-overall_score"], name="evaluation_period_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.template} · {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return scoring.period_label(self.period_start, self.template.cadence)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def consequence(self) -> str:
+        """The consequence of the period standing, as frozen on close ("" when none)."""
+        return (self.snapshot or {}).get("consequence") or ""
+
+    @property
+    def passed_screening(self) -> bool:
+        """Closed, rated, and at or above the threshold frozen on close (P4.1.1)."""
+        if not self.is_closed or self.is_not_rated or self.score is None:
+            return False
+        threshold = (self.snapshot or {}).get("pass_threshold")
+        return threshold is not None and self.score >= Decimal(threshold)
+
+
+class EvaluatorSheet(TimeStampedModel):
+    """One evaluator's scores for one evaluation; submitting locks it."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="sheets"
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("evaluator"), on_delete=models.PROTECT, related_name="score_sheets"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["evaluation", "pk"]
+        verbose_name = _("evaluator sheet")
+        verbose_name_plural = _("evaluator sheets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "evaluator"],
+                name="sheet_one_per_evaluator",
+                violation_error_message=_("This evaluator already has a sheet for this evaluation."),
+            )
+        ]
+        indexes = [
+            # "Sheets to score" (dashboard / my evaluations): mine, unsubmitted first.
+            models.Index(fields=["evaluator", "submitted_at"], name="sheet_evaluator_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.evaluator}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class CriterionScore(TimeStampedModel):
+    """One evaluator's rating (manual), value (KPI) or N/A for one criterion, with evidence."""
+
+    sheet = models.ForeignKey(EvaluatorSheet, verbose_name=_("sheet"), on_delete=models.CASCADE, related_name="scores")
+    # PROTECT: a criterion with scores is kept (retire the template instead of deleting it).
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    kpi_value = models.DecimalField(_("KPI value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    is_na = models.BooleanField(_("N/A"), default=False)
+    evidence = models.TextField(_("evidence"), max_length=5000, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["sheet", "criterion__order", "pk"]
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="score_one_per_sheet_criterion"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="score_rating_1_to_5"
+            ),
+            # Exactly one of: N/A, a rating, a KPI value.
+            models.CheckConstraint(
+                condition=Q(is_na=True, rating__isnull=True, kpi_value__isnull=True)
+                | Q(is_na=False, rating__isnull=False, kpi_value__isnull=True)
+                | Q(is_na=False, rating__isnull=True, kpi_value__isnull=False),
+                name="score_one_kind_of_input",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {'N/A' if self.is_na else self.rating or self.kpi_value}"
+
+
+class EvaluationAmendment(models.Model):
+    """Why and by whom a closed evaluation was reopened, with what it said before."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    revision = models.PositiveSmallIntegerField(_("amended revision"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("amended by"), on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(_("amended"), auto_now_add=True)
+    previous_snapshot = models.JSONField(_("previous snapshot"), default=dict)
+    previous_score = _score_field(_("previous score"))
+    previous_standing = models.CharField(_("previous standing"), max_length=1, choices=StandingCode.choices, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "revision"]
+        verbose_name = _("evaluation amendment")
+        verbose_name_plural = _("evaluation amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "revision"], name="amendment_one_per_revision"),
+            models.CheckConstraint(condition=~Q(reason=""), name="amendment_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} r{self.revision}"
+
+
+class Decision(TimeStampedModel):
+    """What follows a closed evaluation (P4.1.1): one per close (evaluation × revision)."""
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", _("Continue cooperation")
+        ADJUST_TERMS = "adjust_terms", _("Adjust terms")
+        PROBATION = "probation", _("Probation")
+        TERMINATE = "terminate", _("Terminate")
+        REWARD = "reward", _("Reward")
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    revision = models.PositiveSmallIntegerField(_("evaluation revision"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    reason = models.TextField(_("reason"), max_length=5000)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "revision"],
+                name="decision_one_per_close",
+                violation_error_message=_("A decision was already recorded for this evaluation."),
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation}: {self.get_outcome_display()}"
+
+
+class CorrectiveActionPlan(TimeStampedModel):
+    """Required before deciding on a C or D period (issue #3 §5); one per evaluation."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="action_plan"
+    )
+    re_evaluation_on = models.DateField(_("re-evaluation date"))
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("corrective action plan")
+        verbose_name_plural = _("corrective action plans")
+
+    def __str__(self) -> str:
+        return str(self.evaluation)
+
+
+class CorrectiveAction(TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    plan = models.ForeignKey(
+        CorrectiveActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="corrective_actions"
+    )
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        indexes = [
+            # "My corrective actions" and the overview: open ones by due date.
+            models.Index(fields=["owner", "status", "due_on"], name="action_owner_idx"),
+            models.Index(fields=["status", "due_on"], name="action_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Incentive(TimeStampedModel):
+    """A reward for an excellent supplier (P4.1.3), proposed from an A standing."""
+
+    class Kind(models.TextChoices):
+        ORDER_PRIORITY = "order_priority", _("Order priority")
+        CONTRACT_EXTENSION = "contract_extension", _("Contract extension")
+        PREFERRED_SUPPLIER = "preferred_supplier", _("Preferred-supplier status")
+        AWARD = "award", _("Award")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="incentives")
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="incentives"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved / rejected by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("approved / rejected"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("incentive")
+        verbose_name_plural = _("incentives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="incentive_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [
+            # Scorecard page: a partner's incentives; ranking: its current approved ones.
+            models.Index(fields=["partner", "status", "ends_on"], name="incentive_partner_idx"),
+            # Overview: proposals awaiting approval.
+            models.Index(fields=["status", "created_at"], name="incentive_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.get_kind_display()}"
+
+
+class ScreeningOverride(TimeStampedModel):
+    """A manager lets a candidate supplier become active without a passed screening (P4.1.1)."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="screening_overrides"
+    )
+    evaluation = models.ForeignKey(
+        Evaluation,
+        verbose_name=_("screening evaluation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overrides",
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("screening override")
+        verbose_name_plural = _("screening overrides")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="override_reason_required")]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.reason[:40]}"
+
+
+class PartnerScore(models.Model):
+    """The current overall score of a partner on a template, refreshed on every close/amend.
+
+    Denormalised so the ranking (3,000 suppliers × 8 periods) is one indexed query with no
+    per-row aggregate; ``Evaluation.overall_score`` keeps the value as of each period.
+    """
+
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="scores")
+    template = models.ForeignKey(
+        ScorecardTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="partner_scores"
+    )
+    overall_score = _score_field(_("overall score"))
+    overall_standing = models.CharField(_("overall standing"), max_length=1, choices=StandingCode.choices, blank=True)
+    previous_overall_score = _score_field(_("previous overall score"))
+    latest_evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("latest evaluation"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    latest_score = _score_field(_("latest score"))
+    latest_standing = models.CharField(_("latest standing"), max_length=1, choices=StandingCode.choices, blank=True)
+    rated_periods = models.PositiveSmallIntegerField(_("rated periods"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner score")
+        verbose_name_plural = _("partner scores")
+        constraints = [models.UniqueConstraint(fields=["partner", "template"], name="partner_score_unique")]
+        indexes = [
+            # Ranking: one template's partners by overall score (nulls last).
+            models.Index(fields=["template", "-overall_score"], name="partner_score_rank_idx"),
+            # Ranking filter and the distribution of standings.
+            models.Index(fields=["template", "overall_standing"], name="partner_score_standing_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.template}: {self.overall_score}"
+
+    @property
+    def movement(self) -> Decimal | None:
+        if self.overall_score is None or self.previous_overall_score is None:
+            return None
+        return self.overall_score - self.previous_overall_score

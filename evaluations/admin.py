@@ -1,0 +1,158 @@
+"""Configuration in the admin: templates with their criteria and bands inline.
+
+The inline formsets check what spans rows (weights total 100, bands tile 0–100) with the
+same functions the services use, so the admin cannot save a template that cannot score.
+Evaluations and their results are read-only here: they change through the services only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import scoring
+from .models import (
+    CorrectiveAction,
+    CorrectiveActionPlan,
+    Criterion,
+    Decision,
+    Evaluation,
+    EvaluatorSheet,
+    Incentive,
+    ScorecardTemplate,
+    ScreeningOverride,
+    StandingBand,
+)
+
+
+def _kept_forms(formset: BaseInlineFormSet) -> list:
+    """The rows that will exist after saving: not deleted, and not an untouched blank extra."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if data and not data.get("DELETE", False) and (form.instance.pk or form.has_changed()):
+            kept.append(form)
+    return kept
+
+
+class CriterionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        weights = [f.cleaned_data["weight"] for f in _kept_forms(self) if f.cleaned_data.get("weight") is not None]
+        problems = scoring.weight_problems(weights)
+        if problems:
+            raise ValidationError(problems)
+
+
+class BandFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        bands = [
+            scoring.Band(code=f.cleaned_data.get("code"), lower_bound=Decimal(f.cleaned_data["lower_bound"]))
+            for f in _kept_forms(self)
+            if f.cleaned_data.get("lower_bound") is not None
+        ]
+        problems = scoring.band_problems(bands)
+        if problems:
+            raise ValidationError(problems)
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    formset = CriterionFormSet
+    extra = 0
+    fields = [
+        ("order", "name", "weight", "kind", "allow_na"),
+        "description",
+        ("anchor_1", "anchor_2", "anchor_3", "anchor_4", "anchor_5"),
+        ("kpi_min", "kpi_max", "kpi_unit", "kpi_higher_is_better"),
+    ]
+
+
+class StandingBandInline(admin.TabularInline):
+    model = StandingBand
+    formset = BandFormSet
+    extra = 0
+    fields = ["code", "label", "lower_bound", "consequence"]
+
+
+@admin.register(ScorecardTemplate)
+class ScorecardTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "purpose", "family", "tier", "cadence", "is_active"]
+    list_filter = ["purpose", "family", "cadence", "is_active"]
+    search_fields = ["name"]
+    inlines = [CriterionInline, StandingBandInline]
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Results change through the services (snapshots, history, partner status), never here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SheetInline(admin.TabularInline):
+    model = EvaluatorSheet
+    extra = 0
+    fields = ["evaluator", "submitted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "template", "period_start", "status", "score", "standing", "overall_score", "due_on"]
+    list_filter = ["status", "standing", "template"]
+    search_fields = ["partner__name"]
+    list_select_related = ["partner", "template"]
+    date_hierarchy = "period_start"
+    inlines = [SheetInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["evaluation", "revision", "outcome", "approver", "decided_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["evaluation__partner", "evaluation__template", "approver"]
+
+
+class CorrectiveActionInline(admin.TabularInline):
+    model = CorrectiveAction
+    extra = 0
+    fields = ["description", "owner", "due_on", "status"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(CorrectiveActionPlan)
+class CorrectiveActionPlanAdmin(ReadOnlyAdmin):
+    list_display = ["evaluation", "re_evaluation_on", "created_by"]
+    inlines = [CorrectiveActionInline]
+
+
+@admin.register(Incentive)
+class IncentiveAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "kind", "status", "starts_on", "ends_on", "approved_by"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["partner", "approved_by"]
+
+
+@admin.register(ScreeningOverride)
+class ScreeningOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "approved_by", "created_at"]
+    list_select_related = ["partner", "approved_by"]

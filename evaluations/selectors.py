@@ -1,0 +1,363 @@
+"""Reads and access checks for scorecards.
+
+Who may do what (issue #3, "Quality it must show"):
+- everyone with a role reads every evaluation and scorecard (supervision reads all, P5.1);
+- an evaluator scores only the sheets assigned to them;
+- staff and managers of the partner's department open evaluations and propose incentives;
+- only managers of the partner's department close, amend, decide, approve incentives and
+  override a failed screening;
+- supervision writes nothing; superusers do everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Abs
+from django.http import Http404
+from django.utils import timezone
+
+from crm import roles
+from partners.models import Family, Partner, QualificationDocument
+from partners.selectors import can_edit_partner, can_manage_partner
+
+from .models import (
+    CorrectiveAction,
+    Decision,
+    Evaluation,
+    EvaluatorSheet,
+    Incentive,
+    PartnerScore,
+    Purpose,
+    ScorecardTemplate,
+    ScreeningOverride,
+)
+from .scoring import explain_overall, period_for, period_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+QUALIFICATION_WARNING_DAYS = 60
+
+
+# --- Access rules ------------------------------------------------------------------------
+
+
+def can_read_scorecards(user: User) -> bool:
+    return roles.has_any_role(user)
+
+
+def can_open_evaluation(user: User, partner: Partner) -> bool:
+    """Staff and managers of the partner's department (the scheduler opens with no user)."""
+    return can_edit_partner(user, partner)
+
+
+def can_manage_evaluation(user: User, partner: Partner) -> bool:
+    """Close, amend, decide, approve incentives, override screening: the department's managers."""
+    return can_manage_partner(user, partner)
+
+
+def can_score_sheet(user: User, sheet: EvaluatorSheet) -> bool:
+    """Only the assigned evaluator (P5.1: supervision never writes, even if assigned)."""
+    if user.is_superuser:
+        return True
+    return sheet.evaluator_id == user.pk and roles.can_log_interactions(user)
+
+
+# --- Loading one record ------------------------------------------------------------------
+
+
+def evaluation_get_for_user(*, user: User, pk: int, write: bool = False) -> Evaluation:
+    """The evaluation page's record; ``write`` = close/amend/decide (department managers)."""
+    if not can_read_scorecards(user):
+        raise PermissionDenied
+    try:
+        evaluation = Evaluation.objects.select_related(
+            "partner", "partner__department", "template", "closed_by", "opened_by"
+        ).get(pk=pk)
+    except Evaluation.DoesNotExist:
+        raise Http404 from None
+    if write and not can_manage_evaluation(user, evaluation.partner):
+        raise PermissionDenied
+    return evaluation
+
+
+def sheet_get_for_user(*, user: User, pk: int, write: bool = False) -> EvaluatorSheet:
+    """A sheet with its evaluation; ``write`` = score it (the assigned evaluator only)."""
+    if not can_read_scorecards(user):
+        raise PermissionDenied
+    try:
+        sheet = EvaluatorSheet.objects.select_related(
+            "evaluator", "evaluation", "evaluation__partner", "evaluation__template"
+        ).get(pk=pk)
+    except EvaluatorSheet.DoesNotExist:
+        raise Http404 from None
+    if write and not can_score_sheet(user, sheet):
+        raise PermissionDenied
+    return sheet
+
+
+def incentive_get_for_user(*, user: User, pk: int, write: bool = False) -> Incentive:
+    """``write`` = approve or reject (the partner's department managers)."""
+    if not can_read_scorecards(user):
+        raise PermissionDenied
+    try:
+        incentive = Incentive.objects.select_related("partner", "evaluation", "proposed_by").get(pk=pk)
+    except Incentive.DoesNotExist:
+        raise Http404 from None
+    if write and not can_manage_evaluation(user, incentive.partner):
+        raise PermissionDenied
+    return incentive
+
+
+def sheets_to_score_for_user(*, user: User) -> QuerySet[EvaluatorSheet]:
+    """My unsubmitted sheets on open evaluations, soonest due first."""
+    return (
+        EvaluatorSheet.objects.filter(
+            evaluator=user, submitted_at__isnull=True, evaluation__status=Evaluation.Status.OPEN
+        )
+        .select_related("evaluation", "evaluation__partner", "evaluation__template")
+        .order_by("evaluation__due_on", "pk")
+    )
+
+
+# --- Screening (P4.1.1) --------------------------------------------------------------------
+
+
+def supplier_can_activate(partner: Partner) -> bool:
+    """May this candidate supplier become active? (P4.1.1 strict screening)
+
+    Yes after a closed screening evaluation scoring at least its template's pass threshold
+    (as frozen on close), or after a recorded manager override. Other families are not
+    screened by this policy clause: always yes. Two small queries at most.
+    """
+    if partner.family != Family.SUPPLIER:
+        return True
+    closed_screenings = Evaluation.objects.filter(
+        partner=partner, template__purpose=Purpose.SCREENING, status=Evaluation.Status.CLOSED, is_not_rated=False
+    ).only("score", "snapshot", "status", "is_not_rated")
+    if any(e.passed_screening for e in closed_screenings):
+        return True
+    return ScreeningOverride.objects.filter(partner=partner).exists()
+
+
+# --- Supplier scorecard page -----------------------------------------------------------------
+
+
+@dataclass
+class TrendPoint:
+    evaluation_id: int
+    period_start: dt.date
+    period_end: dt.date
+    label: str
+    score: Decimal | None
+    overall_score: Decimal | None
+    standing: str
+    not_rated: bool
+
+
+@dataclass
+class Scorecard:
+    partner: Partner
+    template: ScorecardTemplate | None
+    current: PartnerScore | None  # overall score and standing, latest score
+    latest: Evaluation | None  # the latest closed evaluation (its snapshot has the breakdown)
+    breakdown: list[dict]  # snapshot["criteria"] of the latest: inputs, evaluator comments, means
+    trend: list[TrendPoint]  # oldest first, one point per closed period
+    scores_by_template: list[PartnerScore]
+    open_evaluations: list[Evaluation]
+    decisions: list[Decision]
+    incentives: list[Incentive]
+    open_actions: list[CorrectiveAction]
+    expiring_qualifications: list[QualificationDocument]
+    overall_explanation: dict | None = None  # scoring.explain_overall over the trend
+    can_activate: bool | None = None  # only computed for candidate suppliers
+
+
+def _main_score(scores: list[PartnerScore], template_id: int | None) -> PartnerScore | None:
+    if template_id is not None:
+        return next((s for s in scores if s.template_id == template_id), None)
+    # The periodic evaluation (or partner assessment) is "the" scorecard; screening only if alone.
+    ranked = sorted(scores, key=lambda s: (s.template.purpose == Purpose.SCREENING, -(s.latest_evaluation_id or 0)))
+    return ranked[0] if ranked else None
+
+
+def supplier_scorecard(*, partner: Partner, template_id: int | None = None, history_limit: int = 40) -> Scorecard:
+    """Everything the scorecard page shows, in a fixed number of queries: 8 for a supplier
+    (7 for other families; up to 2 more for a candidate's screening check).
+
+    1 PartnerScore rows (+ template, latest evaluation with its snapshot)  2 trend series
+    3 open evaluations  4 their sheets (+ evaluator)  5 decisions  6 incentives
+    7 open corrective actions  8 expiring qualifications (suppliers only)
+    When the partner has no score yet, the template falls back to ``template_id``.
+    """
+    scores = list(
+        PartnerScore.objects.filter(partner=partner)
+        .select_related("template", "latest_evaluation", "latest_evaluation__closed_by")
+        .order_by("template__name")
+    )
+    current = _main_score(scores, template_id)
+    template = current.template if current else None
+    if template is None and template_id is not None:
+        template = ScorecardTemplate.objects.filter(pk=template_id).first()
+    latest = current.latest_evaluation if current else None
+
+    trend: list[TrendPoint] = []
+    if template is not None:
+        rows = (
+            Evaluation.objects.filter(partner=partner, template=template, status=Evaluation.Status.CLOSED)
+            .order_by("-period_start")
+            .values_list("pk", "period_start", "period_end", "score", "overall_score", "standing", "is_not_rated")[
+                :history_limit
+            ]
+        )
+        trend = [
+            TrendPoint(pk, start, end, period_label(start, template.cadence), score, overall, standing, not_rated)
+            for pk, start, end, score, overall, standing, not_rated in reversed(list(rows))
+        ]
+
+    open_evaluations = list(
+        Evaluation.objects.filter(partner=partner, status=Evaluation.Status.OPEN)
+        .select_related("template")
+        .prefetch_related(
+            Prefetch("sheets", queryset=EvaluatorSheet.objects.select_related("evaluator").order_by("pk"))
+        )
+        .order_by("due_on", "pk")
+    )
+    decisions = list(
+        Decision.objects.filter(evaluation__partner=partner)
+        .select_related("approver", "evaluation", "evaluation__template")
+        .order_by("-decided_at", "-pk")[:20]
+    )
+    incentives = list(
+        Incentive.objects.filter(partner=partner)
+        .select_related("proposed_by", "approved_by", "evaluation")
+        .order_by("-starts_on", "-pk")[:20]
+    )
+    open_actions = list(
+        CorrectiveAction.objects.filter(plan__evaluation__partner=partner, status=CorrectiveAction.Status.OPEN)
+        .select_related("owner", "plan")
+        .order_by("due_on", "pk")
+    )
+    expiring: list[QualificationDocument] = []
+    if partner.family == Family.SUPPLIER:
+        soon = timezone.localdate() + dt.timedelta(days=QUALIFICATION_WARNING_DAYS)
+        expiring = list(partner.qualifications.filter(expires_on__lte=soon).order_by("expires_on"))
+    can_activate = supplier_can_activate(partner) if partner.status == "candidate" else None
+    overall_explanation = None
+    if trend:
+        n = int((latest.snapshot if latest else {}).get("recency_periods") or template.recency_periods)
+        overall_explanation = explain_overall([(p.label, p.score) for p in reversed(trend)], n=n)
+    return Scorecard(
+        partner=partner,
+        template=template,
+        current=current,
+        latest=latest,
+        breakdown=list((latest.snapshot or {}).get("criteria", [])) if latest else [],
+        trend=trend,
+        scores_by_template=scores,
+        open_evaluations=open_evaluations,
+        decisions=decisions,
+        incentives=incentives,
+        open_actions=open_actions,
+        expiring_qualifications=expiring,
+        overall_explanation=overall_explanation,
+        can_activate=can_activate,
+    )
+
+
+# --- Ranking and the manager overview ---------------------------------------------------------
+
+
+def ranking(
+    *,
+    template: ScorecardTemplate,
+    department_id: int | None = None,
+    tier: int | None = None,
+    standing: str | None = None,
+    period: dt.date | None = None,
+    limit: int | None = 100,
+) -> list[PartnerScore | Evaluation]:
+    """Partners of one template by overall score (best first, not-rated last): 2 queries.
+
+    Without ``period``: the current overall scores (``PartnerScore``, refreshed on close).
+    With ``period``: the overall score as of that period (``Evaluation.overall_score`` of the
+    closed evaluations of that calendar period). Each row gets ``current_incentives``: the
+    approved incentives running today (one more query for the page, whatever its size).
+    """
+    if period is not None:
+        start, _end = period_for(period, template.cadence)
+        qs = Evaluation.objects.filter(template=template, period_start=start, status=Evaluation.Status.CLOSED)
+    else:
+        qs = PartnerScore.objects.filter(template=template)
+    if department_id is not None:
+        qs = qs.filter(partner__department_id=department_id)
+    if tier is not None:
+        qs = qs.filter(partner__tier=tier)
+    if standing:
+        qs = qs.filter(overall_standing=standing)
+    qs = qs.select_related("partner", "partner__department").order_by(
+        F("overall_score").desc(nulls_last=True), "partner__name", "pk"
+    )
+    rows = list(qs[:limit] if limit else qs)
+    today = timezone.localdate()
+    by_partner: dict[int, list[Incentive]] = {r.partner_id: [] for r in rows}
+    if by_partner:
+        for incentive in Incentive.objects.filter(
+            partner_id__in=list(by_partner),
+            status=Incentive.Status.APPROVED,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        ).order_by("starts_on", "pk"):
+            by_partner[incentive.partner_id].append(incentive)
+    for row in rows:
+        row.current_incentives = by_partner[row.partner_id]
+    return rows
+
+
+def standing_distribution(*, template: ScorecardTemplate, department_id: int | None = None) -> dict[str, int]:
+    """How many partners hold each overall standing ("" = not rated yet): one query."""
+    qs = PartnerScore.objects.filter(template=template)
+    if department_id is not None:
+        qs = qs.filter(partner__department_id=department_id)
+    return {
+        row["overall_standing"]: row["n"]
+        for row in qs.values("overall_standing").annotate(n=Count("pk")).order_by("overall_standing")
+    }
+
+
+def biggest_movers(*, template: ScorecardTemplate, limit: int = 10) -> list[PartnerScore]:
+    """Overall score change since the previous period, largest first (either direction): one query."""
+    return list(
+        PartnerScore.objects.filter(
+            template=template, overall_score__isnull=False, previous_overall_score__isnull=False
+        )
+        .annotate(change=Abs(F("overall_score") - F("previous_overall_score")))
+        .exclude(change=0)
+        .select_related("partner")
+        .order_by("-change", "partner__name")[:limit]
+    )
+
+
+def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
+    """Overview: open evaluations past due, and (for managers) those of my department ready to
+    close (every sheet submitted): two queries."""
+    today = timezone.localdate()
+    base = Evaluation.objects.filter(status=Evaluation.Status.OPEN).select_related("partner", "template")
+    department_id = roles.user_department_id(user)
+    if not user.is_superuser:
+        base = base.filter(partner__department_id=department_id)
+    overdue = list(base.filter(due_on__lt=today).order_by("due_on", "pk")[:50])
+    ready: list[Evaluation] = []
+    if roles.is_manager(user):
+        ready = list(
+            base.annotate(n_sheets=Count("sheets"), n_open=Count("sheets", filter=Q(sheets__submitted_at__isnull=True)))
+            .filter(n_sheets__gt=0, n_open=0)
+            .order_by("due_on", "pk")[:50]
+        )
+    return {"overdue": overdue, "awaiting_close": ready}

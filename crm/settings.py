@@ -171,7 +171,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A task taken by a worker that died (SIGKILL, power loss) is delivered again after
     # this many seconds; tasks are idempotent, so a redelivery never doubles an effect.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # How often workers sweep for such abandoned tasks (seconds × every Nth sweep).
+        "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # When the broker is down, publishing gives up quickly: the database row is the source of
 # truth and the next scan enqueues it again (a user's save never waits on the broker).

@@ -56,8 +56,10 @@ class Worker:
     def env(self) -> dict:
         env = dict(os.environ)
         db = connection.settings_dict
+        user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
         env.update(
-            DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            # The worker shares the test's own database (test_…), where the test commits.
+            DATABASE_URL=f"postgres://{user}@{host}:{port}/{db['NAME']}",
             CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
             CELERY_TASK_ALWAYS_EAGER="false",
             # Redeliver a dead worker's tasks after 4 s, sweeping every second.

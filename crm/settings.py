@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "scan-followups": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["followups"]},
     # Every hour: qualification documents expiring soon → owner and department managers.
     "scan-qualifications": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["qualifications"]},
+    # Every hour: open the evaluations whose period has started (template cadence is data).
+    "scan-evaluations-open": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_open"]},
+    # Every hour: remind evaluators before the due date / when overdue; escalate to managers.
+    "scan-evaluations-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_remind"]},
     # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["emails"]},
 }
@@ -217,6 +221,10 @@ RAPPORT_PAGE_SIZE = 50
 RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="http://127.0.0.1:8000")
 # Local hour from which the daily follow-up digest is sent.
 RAPPORT_DIGEST_HOUR = env.int("RAPPORT_DIGEST_HOUR", default=7)
+# Evaluations: remind evaluators this many days before the due date; escalate to the
+# department's managers this many days after it.
+RAPPORT_EVALUATION_REMIND_DAYS = env.int("RAPPORT_EVALUATION_REMIND_DAYS", default=7)
+RAPPORT_EVALUATION_ESCALATE_DAYS = env.int("RAPPORT_EVALUATION_ESCALATE_DAYS", default=7)
 # Warn this many days before a qualification document expires.
 RAPPORT_QUALIFICATION_WARN_DAYS = env.int("RAPPORT_QUALIFICATION_WARN_DAYS", default=30)
 

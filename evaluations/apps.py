@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Supplier scorecards")
+
+    def ready(self) -> None:
+        from crm.calendar import CALENDAR_SOURCES
+
+        from .reminders import calendar_items
+
+        if calendar_items not in CALENDAR_SOURCES:
+            CALENDAR_SOURCES.append(calendar_items)

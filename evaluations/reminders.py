@@ -1,0 +1,122 @@
+"""Scheduled effects of supplier scorecards (P4.1.1 periodic evaluation, P3.3).
+
+Opening: when a template's period has started, every partner it applies to gets its
+evaluation (one per partner/template/period, ever — a unique key in the database), with
+the partner's owner as evaluator (or, when the owner cannot score, the department's
+managers). Reminders: evaluators are reminded before the due date and when overdue;
+after RAPPORT_EVALUATION_ESCALATE_DAYS the department's managers are told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from crm import roles
+from crm.notifications import notify, object_ref, user_language
+from partners.models import Partner
+from partners.reminders import department_managers
+
+from .models import EvaluatorSheet, ScorecardTemplate
+from .services import evaluation_open
+
+logger = logging.getLogger(__name__)
+
+
+def default_evaluators(partner: Partner) -> list:
+    owner = partner.owner
+    if owner.is_active and (owner.is_superuser or roles.can_log_interactions(owner)):
+        return [owner]
+    return department_managers(partner.department_id)
+
+
+def evaluation_open_due(*, partner_id: int, template_id: int, day: dt.date) -> int:
+    """Open the evaluation of the period containing ``day``; 1 if this call opened it."""
+    partner = Partner.objects.select_related("owner").filter(pk=partner_id).first()
+    template = ScorecardTemplate.objects.filter(pk=template_id).first()
+    if partner is None or template is None:
+        return 0
+    try:
+        _evaluation, created = evaluation_open(
+            partner=partner, template=template, period=day, evaluators=default_evaluators(partner)
+        )
+    except ValidationError as exc:  # e.g. nobody can score: the operations log shows it
+        logger.warning("Evaluation of %s on %s not opened: %s", partner, template, exc.messages)
+        return 0
+    return int(created)
+
+
+@transaction.atomic
+def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
+    """Remind an evaluator whose sheet is not submitted: due soon, then overdue (once each),
+    then escalate to the department's managers (once)."""
+    sheet = (
+        EvaluatorSheet.objects.select_related("evaluation__partner", "evaluation__template", "evaluator")
+        .filter(pk=sheet_id, submitted_at__isnull=True, evaluation__status="open")
+        .first()
+    )
+    if sheet is None:
+        return 0
+    evaluation = sheet.evaluation
+    partner, due = evaluation.partner, evaluation.due_on
+    link = partner.get_absolute_url()
+    ref = object_ref(sheet)
+    effects = 0
+
+    def say(user, kind: str, text: str) -> int:
+        with override(user_language(user)):
+            title = _(text) % {"partner": partner.name, "template": evaluation.template.name, "date": due.isoformat()}
+        return int(notify(recipient=user, kind=kind, obj_ref=ref, period=due.isoformat(), title=title, link=link))
+
+    if day >= due - dt.timedelta(days=settings.RAPPORT_EVALUATION_REMIND_DAYS):
+        effects += say(sheet.evaluator, "evaluation_due_soon", DUE_SOON)
+    if day > due:
+        effects += say(sheet.evaluator, "evaluation_overdue", OVERDUE)
+    if day > due + dt.timedelta(days=settings.RAPPORT_EVALUATION_ESCALATE_DAYS):
+        for manager in department_managers(partner.department_id):
+            effects += say(manager, "evaluation_escalated", ESCALATED)
+    return effects
+
+
+# Translated when shown, in each recipient's language (the msgids are marked here).
+DUE_SOON = "Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit."
+OVERDUE = "Evaluation of %(partner)s (%(template)s) is overdue since %(date)s."
+ESCALATED = "Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."
+
+
+def _mark_for_translation() -> None:  # pragma: no cover - only read by makemessages
+    _("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit.")
+    _("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
+    _("Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s).")
+
+
+def calendar_items(user) -> list[tuple]:
+    """Evaluations the user still has to score, for the user's calendar feed (crm.calendar)."""
+    sheets = EvaluatorSheet.objects.filter(
+        evaluator=user, submitted_at__isnull=True, evaluation__status="open"
+    ).select_related("evaluation__partner", "evaluation__template")
+    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    items = []
+    for sheet in sheets[:500]:
+        evaluation = sheet.evaluation
+        with override(user_language(user)):
+            summary = _("Evaluate %(partner)s (%(template)s)") % {
+                "partner": evaluation.partner.name,
+                "template": evaluation.template.name,
+            }
+        items.append(
+            (
+                f"evaluation-sheet-{sheet.pk}@rapport",
+                evaluation.due_on,
+                summary,
+                summary,
+                base + evaluation.partner.get_absolute_url(),
+            )
+        )
+    return items

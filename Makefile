@@ -28,6 +28,7 @@ test: $(STAMP)
 ## Time every page at 3,000 partners / 30,000 interactions (figures only).
 bench: $(STAMP)
 	$(PY) bench/pages.py
+	$(PY) bench/scheduler.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

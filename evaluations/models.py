@@ -25,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm.models import TimeStampedModel
@@ -256,7 +257,7 @@ class Evaluation(TimeStampedModel):
     """One partner × template × calendar period (unique). Closing freezes the snapshot."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         CLOSED = "closed", _("Closed")
 
     partner = models.ForeignKey(
@@ -521,7 +522,7 @@ class CorrectiveActionPlan(TimeStampedModel):
 
 class CorrectiveAction(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -175,3 +175,23 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} calendar"
+
+
+class TaskFailure(models.Model):
+    """A Celery task that raised (after its retries), for the operations page."""
+
+    task = models.CharField(_("task"), max_length=120)
+    task_id = models.CharField(max_length=60, blank=True)
+    args = models.TextField(_("arguments"), blank=True)
+    error = models.TextField(_("error"))
+    failed_at = models.DateTimeField(_("failed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-pk"]
+        verbose_name = _("task failure")
+        verbose_name_plural = _("task failures")
+        # Operations page: newest failures.
+        indexes = [models.Index(fields=["-failed_at"], name="taskfailure_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.failed_at:%Y-%m-%d %H:%M}"

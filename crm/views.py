@@ -20,7 +20,7 @@ from partners.selectors import dashboard_for_user
 from . import calendar as calendar_service
 from .forms import ProfileForm
 from .forms import form_data as _post
-from .models import CalendarToken, Notification, OutboundEmail, Profile, ScanRun
+from .models import CalendarToken, Notification, OutboundEmail, Profile, ScanRun, TaskFailure
 from .notifications import notification_mark_read
 from .scheduler import load_scans
 
@@ -127,6 +127,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         {
             "latest": latest,
             "failed_runs": ScanRun.objects.filter(outcome=ScanRun.Outcome.FAILED).order_by("-started_at")[:20],
+            "failed_tasks": TaskFailure.objects.order_by("-failed_at")[:20],
             "failed_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.FAILED).order_by("-created_at")[
                 :20
             ],

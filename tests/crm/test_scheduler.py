@@ -240,3 +240,30 @@ def test_calendar_feed_is_valid_ics_and_revocable(client, staff, supplier):
     client.post(reverse("calendar_rotate"))
     client.logout()
     assert client.get(path).status_code == 404
+
+
+def test_a_task_delivered_twice_creates_its_effect_once(db):
+    from partners.tasks import followup_remind_task
+
+    owner = digest_user()
+    followup = FollowUpFactory(owner=owner, partner__owner=owner, due_on=dt.date(2026, 11, 27))
+    assert followup_remind_task.apply(args=[followup.pk, "2026-11-27"]).get() == 1
+    assert followup_remind_task.apply(args=[followup.pk, "2026-11-27"]).get() == 0
+    assert Notification.objects.count() == 1
+
+
+def test_failed_task_is_recorded_for_operations(db, admin_user, client, monkeypatch):
+    from crm.models import TaskFailure
+    from partners import reminders
+    from partners.tasks import qualification_remind_task
+
+    def boom(**kwargs):
+        raise ValueError("corrupt document")
+
+    monkeypatch.setattr(reminders, "qualification_remind", boom)
+    result = qualification_remind_task.apply(args=[42])
+    assert result.failed()
+    failure = TaskFailure.objects.get()
+    assert failure.task == "partners.tasks.qualification_remind" and "corrupt document" in failure.error
+    client.force_login(admin_user)
+    assert "corrupt document" in client.get(reverse("operations")).content.decode()

@@ -101,7 +101,10 @@ class PartnerForm(PlainTextFormMixin, forms.ModelForm):
 
         creating = self.instance.pk is None
         if creating:
-            allowed = [Status.CANDIDATE, Status.ACTIVE]
+            # P4.1.1: a new supplier is a candidate until it passes screening (admins may
+            # register existing suppliers as active directly).
+            screened = family == "supplier" and not user.is_superuser
+            allowed = [Status.CANDIDATE] if screened else [Status.CANDIDATE, Status.ACTIVE]
         else:
             allowed = [self.instance.status, *sorted(STATUS_TRANSITIONS[self.instance.status])]
         self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
@@ -150,6 +153,20 @@ class PartnerForm(PlainTextFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        becomes_active = (
+            self.instance.pk and self.instance.status == Status.CANDIDATE and cleaned.get("status") == Status.ACTIVE
+        )
+        if becomes_active and self.family == "supplier" and not self.user.is_superuser:
+            from evaluations.selectors import supplier_can_activate
+
+            if not supplier_can_activate(self.instance):
+                self.add_error(
+                    "status",
+                    _(
+                        "This supplier has not passed screening: it needs a passed screening evaluation "
+                        "or a manager's override before it can become active."
+                    ),
+                )
         since = cleaned.get("customer_since")
         if since and since > timezone.localdate():
             self.add_error("customer_since", _("This date cannot be in the future."))

@@ -244,3 +244,31 @@ def test_filter_selects_start_empty_so_changing_one_does_not_filter_by_another(c
     page = client.get(reverse("partners:list"), {"tier": "3", "status": ""}).context["page"]
     assert len(page.object_list) == 1
     assert len(client.get(reverse("partners:list"), {"tier": "1"}).context["page"].object_list) == 0
+
+
+def test_new_supplier_starts_as_candidate_and_needs_screening_to_become_active(client, staff, manager):
+    client.force_login(staff)
+    form = client.get(reverse("partners:create", args=["supplier"])).context["form"]
+    assert [v for v, _label in form.fields["status"].choices] == ["candidate"]
+    client.post(
+        reverse("partners:create", args=["supplier"]),
+        {"name": "Fresh Supplier", "kind": "manufacturer", "status": "candidate", "tier": "3"},
+    )
+    partner = Partner.objects.get(name="Fresh Supplier")
+    data = {"name": partner.name, "kind": partner.kind, "status": "active", "tier": "3"}
+    response = client.post(reverse("partners:edit", args=[partner.pk]), data)
+    assert "has not passed screening" in response.content.decode()
+    partner.refresh_from_db()
+    assert partner.status == "candidate"
+    from evaluations.services import screening_override
+
+    screening_override(partner=partner, by=manager, reason="Sole source for this part; audit scheduled")
+    assert client.post(reverse("partners:edit", args=[partner.pk]), data).status_code == 302
+    partner.refresh_from_db()
+    assert partner.status == "active"
+
+
+def test_customers_can_be_created_active(client, staff_sales):
+    client.force_login(staff_sales)
+    form = client.get(reverse("partners:create", args=["customer"])).context["form"]
+    assert [v for v, _label in form.fields["status"].choices] == ["candidate", "active"]

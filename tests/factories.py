@@ -88,3 +88,26 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Send quote {n}")
     owner = factory.SelfAttribute("partner.owner")
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
+
+
+def ensure_reference_data() -> None:
+    """Re-create what the data migrations made (roles, departments): transactional tests
+    flush it on some databases."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    importlib.import_module("crm.migrations.0002_departments").create(apps, None)
+    importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(apps, None)
+    roles_migration = importlib.import_module("partners.migrations.0002_roles")
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    for role in ("Staff", "Manager", "Supervision"):
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(
+                codename__in=roles_migration.perms_for(role), content_type__app_label__in=["partners", "crm"]
+            )
+        )

@@ -7,11 +7,15 @@ its own permission system): add a URL without an entry here and
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
+from evaluations.models import Incentive, ScorecardTemplate
+from evaluations.services import evaluation_open
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
@@ -22,11 +26,13 @@ SIGNED_IN = {"anonymous": LOGIN, **{r: OK for r in ROLES[1:]}}
 WRITERS = {**READERS, "supervisor": DENY}  # staff and managers of any department
 OWN_DEPT = {**WRITERS, "staff_other": DENY, "manager_other": DENY}  # department's staff + managers
 MANAGERS = {**OWN_DEPT, "staff": DENY}  # managers of the partner's department
-# GET on a POST-only write URL: roles that never write get 403, the others 405.
 SIGNED_IN_POST_ONLY_GET = {"anonymous": LOGIN, **{r: NOPE for r in ROLES[1:]}}
 ADMIN_ONLY = {"anonymous": LOGIN, **{r: DENY for r in ROLES[1:]}, "admin": OK}
 # A user's own record: others get 404 (they cannot even learn it exists).
 OWNER_ONLY = {"anonymous": LOGIN, **{r: MISSING for r in ROLES[1:]}, "staff": OK}
+# A scoring sheet: only its evaluator (staff here) and superusers write; everyone with a role reads.
+SHEET_WRITERS = {**{r: DENY for r in ROLES}, "anonymous": LOGIN, "staff": OK, "admin": OK}
+# GET on a POST-only write URL: roles that never write get 403, the others 405.
 POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY, "supervisor": DENY}
 
 
@@ -67,6 +73,16 @@ MATRIX: dict[str, tuple] = {
     # The author (staff) and the partner's department managers edit an interaction.
     "partners:interaction_edit": (lambda o: {"pk": o["interaction"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:followups": (None, {"get": READERS}),
+    "evaluations:overview": (None, {"get": READERS}),
+    "evaluations:scorecard": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
+    "evaluations:screening_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "evaluations:detail": (lambda o: {"pk": o["evaluation"].pk}, {"get": READERS}),
+    "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
+    "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "evaluations:incentive_propose": (lambda o: {"pk": o["evaluation"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "evaluations:sheet": (lambda o: {"pk": o["sheet"].pk}, {"get": READERS, "post": SHEET_WRITERS}),
+    "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
+    "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     # The owner (staff) and the partner's department managers complete a follow-up.
     "partners:followup_complete": (
         lambda o: {"pk": o["followup"].pk},
@@ -127,6 +143,20 @@ def world(db):
         ),
         "calendar_token": calendar_token_for(staff).token,
     }
+    template = ScorecardTemplate.objects.get(purpose="periodic", family="supplier")
+    evaluation, _created = evaluation_open(
+        partner=partner, template=template, period=dt.date(2026, 5, 1), evaluators=[staff]
+    )
+    objects["evaluation"] = evaluation
+    objects["sheet"] = evaluation.sheets.get()
+    objects["incentive"] = Incentive.objects.create(
+        partner=partner,
+        evaluation=evaluation,
+        kind="award",
+        proposed_by=staff,
+        starts_on=dt.date(2026, 6, 1),
+        ends_on=dt.date(2027, 6, 1),
+    )
     return users, objects
 
 

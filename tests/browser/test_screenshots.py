@@ -10,12 +10,14 @@ from django.core.management import call_command
 
 from partners.models import Partner
 from tests.browser.conftest import screenshot
+from tests.factories import ensure_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_main_pages_render_cleanly_in_both_languages(page, settings):
     settings.DEBUG = True  # seed_demo refuses to run in production mode
+    ensure_reference_data()
     call_command("seed_demo", partners=80, interactions=600, verbosity=0)
     page.goto("/accounts/login/")
     screenshot(page, "login")

@@ -1,0 +1,399 @@
+"""Supplier scorecard pages (P4.1.1, P4.1.3, P4.3.1): overview, scorecard, evaluation,
+scoring sheet; writes go through evaluations.services."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from crm.forms import form_data
+from crm.models import Department
+from crm.roles import role_required
+from partners.forms import active_colleagues
+from partners.models import Tier
+from partners.selectors import partner_get_for_user
+from partners.views import csv_safe
+
+from . import selectors, services
+from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
+from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Manager overview ---------------------------------------------------------------------------
+
+
+def _overview_filters(request: HttpRequest) -> dict:
+    templates = sorted(
+        ScorecardTemplate.objects.exclude(purpose=Purpose.SCREENING),
+        # Supplier periodic evaluations first: the ranking managers look at most.
+        key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name),
+    )
+    chosen = _int_or_none(request.GET.get("template"))
+    template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
+    standing = request.GET.get("standing") or None
+    return {
+        "templates": templates,
+        "template": template,
+        "department_id": _int_or_none(request.GET.get("department")),
+        "tier": _int_or_none(request.GET.get("tier")),
+        "standing": standing if standing in StandingCode.values else None,
+    }
+
+
+@role_required()
+def overview(request: HttpRequest) -> HttpResponse:
+    """Ranking by overall score, standings, biggest movers, what needs attention (P4.1.1)."""
+    f = _overview_filters(request)
+    template = f["template"]
+    fmt = request.GET.get("format")
+    if template is None:
+        rows, distribution, movers = [], {}, []
+    else:
+        limit = None if fmt in ("csv", "xlsx") else 100
+        rows = selectors.ranking(
+            template=template, department_id=f["department_id"], tier=f["tier"], standing=f["standing"], limit=limit
+        )
+        if fmt in ("csv", "xlsx"):
+            return _export(rows, template, fmt)
+        distribution = selectors.standing_distribution(template=template, department_id=f["department_id"])
+        movers = selectors.biggest_movers(template=template)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "evaluations/overview.html",
+        {
+            **f,
+            "rows": rows,
+            "distribution": [(code, distribution.get(code, 0)) for code in [*StandingCode.values, ""]],
+            "movers": movers,
+            "attention": selectors.evaluations_needing_attention(user=request.user),
+            "to_score": list(selectors.sheets_to_score_for_user(user=request.user)[:20]),
+            "departments": Department.objects.all(),
+            "tiers": Tier.choices,
+            "standings": StandingCode.values,
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+EXPORT_HEADER = (
+    gettext_noop("Rank"),
+    gettext_noop("Supplier"),
+    gettext_noop("Department"),
+    gettext_noop("Tier"),
+    gettext_noop("Overall score"),
+    gettext_noop("Overall standing"),
+    gettext_noop("Latest score"),
+    gettext_noop("Latest standing"),
+    gettext_noop("Rated periods"),
+    gettext_noop("Incentives"),
+)
+
+
+def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
+    header = [_(h) for h in EXPORT_HEADER]
+    data = [
+        [
+            i,
+            r.partner.name,
+            r.partner.department.name,
+            r.partner.get_tier_display(),
+            r.overall_score,
+            r.overall_standing,
+            getattr(r, "latest_score", r.score if hasattr(r, "score") else None),
+            getattr(r, "latest_standing", getattr(r, "standing", "")),
+            getattr(r, "rated_periods", ""),
+            ", ".join(str(x.get_kind_display()) for x in r.current_incentives),
+        ]
+        for i, r in enumerate(rows, start=1)
+    ]
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in data:
+            writer.writerow([csv_safe(v) for v in row])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rapport-ranking-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Ranking"
+    ws.append(header)
+    for row in data:
+        # Text cells that look like formulas are stored as text, never evaluated.
+        ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rapport-ranking-{stamp}.xlsx"'
+    return response
+
+
+# --- Scorecard of one partner ------------------------------------------------------------------
+
+
+@role_required()
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    card = selectors.supplier_scorecard(partner=partner, template_id=_int_or_none(request.GET.get("template")))
+    trend = {
+        "labels": [p.label for p in card.trend],
+        "scores": [float(p.score) if p.score is not None else None for p in card.trend],
+        "overall": [float(p.overall_score) if p.overall_score is not None else None for p in card.trend],
+    }
+    return render(
+        request,
+        "evaluations/scorecard.html",
+        {
+            "partner": partner,
+            "card": card,
+            "today": timezone.localdate(),
+            "trend": trend,
+            "can_manage": selectors.can_manage_evaluation(request.user, partner),
+            "can_open": selectors.can_open_evaluation(request.user, partner),
+            "screening_templates": ScorecardTemplate.objects.filter(
+                purpose=Purpose.SCREENING, family=partner.family, is_active=True
+            ),
+        },
+    )
+
+
+@role_required(write=True)
+@require_POST
+def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a screening evaluation of a candidate supplier, scored by the person opening it."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_open_evaluation(request.user, partner):
+        raise PermissionDenied
+    template = ScorecardTemplate.objects.filter(
+        pk=_int_or_none(request.POST.get("template")), purpose=Purpose.SCREENING
+    ).first()
+    if template is None:
+        messages.error(request, _("Choose a screening scorecard."))
+        return redirect("evaluations:scorecard", pk=partner.pk)
+    try:
+        evaluation, _created = services.evaluation_open(
+            partner=partner,
+            template=template,
+            period=timezone.localdate(),
+            evaluators=[request.user],
+            opened_by=request.user,
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("evaluations:scorecard", pk=partner.pk)
+    return redirect("evaluations:detail", pk=evaluation.pk)
+
+
+# --- One evaluation ------------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
+    sheets = list(evaluation.sheets.select_related("evaluator").order_by("pk"))
+    can_manage = selectors.can_manage_evaluation(request.user, evaluation.partner)
+    decisions = list(evaluation.decisions.select_related("approver").order_by("-decided_at"))
+    decided_now = any(d.revision == evaluation.revision for d in decisions)
+    return {
+        "evaluation": evaluation,
+        "partner": evaluation.partner,
+        "sheets": sheets,
+        "my_sheet": next((s for s in sheets if s.evaluator_id == request.user.pk), None),
+        "missing": [s for s in sheets if s.submitted_at is None],
+        "can_manage": can_manage,
+        "decisions": decisions,
+        "incentives": list(evaluation.incentives.select_related("approved_by").order_by("-pk")),
+        "explanation": evaluation.snapshot if evaluation.status == Evaluation.Status.CLOSED else None,
+        "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and can_manage,
+        "incentive_eligible": evaluation.status == Evaluation.Status.CLOSED and evaluation.standing == "A",
+    }
+
+
+@role_required()
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
+    context = _detail_context(request, evaluation)
+    if context["needs_decision"]:
+        context["decision_form"] = DecisionForm(prefix="d")
+        context["action_formset"] = ActionFormSet(prefix="a", form_kwargs={"owners": active_colleagues()})
+    if context["incentive_eligible"] and context["can_manage"]:
+        today = timezone.localdate()
+        context["incentive_form"] = IncentiveForm(
+            prefix="i", initial={"starts_on": today, "ends_on": today.replace(year=today.year + 1)}
+        )
+    return render(request, "evaluations/evaluation_detail.html", context)
+
+
+@role_required(write=True)
+@require_POST
+def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        evaluation = services.evaluation_close(evaluation=evaluation, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The evaluation was closed: its result is frozen. Record the decision below."))
+    return redirect("evaluations:detail", pk=pk)
+
+
+@role_required(write=True)
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record what follows a closed evaluation (P4.1.1); C/D needs a corrective action plan."""
+    evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
+    form = DecisionForm(form_data(request), prefix="d")
+    formset = ActionFormSet(form_data(request), prefix="a", form_kwargs={"owners": active_colleagues()})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        actions = [
+            services.ActionData(
+                description=f.cleaned_data["description"],
+                owner=f.cleaned_data["owner"],
+                due_on=f.cleaned_data["due_on"],
+            )
+            for f in formset
+            if f.cleaned_data.get("description")
+        ]
+        try:
+            with transaction.atomic():
+                services.decision_record(
+                    evaluation=evaluation,
+                    by=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    actions=actions,
+                    re_evaluation_on=form.cleaned_data.get("re_evaluation_on"),
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("evaluations:detail", pk=pk)
+    context = _detail_context(request, evaluation)
+    context.update(decision_form=form, action_formset=formset, needs_decision=True)
+    return render(request, "evaluations/evaluation_detail.html", context)
+
+
+# --- Scoring sheet -------------------------------------------------------------------------------
+
+
+@role_required()
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evaluator scores every criterion with evidence; submitting locks the sheet."""
+    sheet_obj = selectors.sheet_get_for_user(user=request.user, pk=pk, write=request.method == "POST")
+    evaluation = sheet_obj.evaluation
+    criteria = list(evaluation.template.criteria.order_by("order", "pk"))
+    existing = {s.criterion_id: s for s in sheet_obj.scores.all()}
+    editable = sheet_obj.submitted_at is None and evaluation.status == Evaluation.Status.OPEN
+    editable = editable and selectors.can_score_sheet(request.user, sheet_obj)
+    form = SheetForm(form_data(request), criteria=criteria, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.sheet_save(sheet=sheet_obj, by=request.user, scores=form.scores())
+                if "submit" in request.POST:
+                    services.sheet_submit(sheet=sheet_obj, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if "submit" in request.POST:
+                messages.success(request, _("Your sheet was submitted and is now locked. Thank you."))
+                return redirect("evaluations:detail", pk=evaluation.pk)
+            messages.success(request, _("Your scores were saved. Submit the sheet when it is complete."))
+            return redirect("evaluations:sheet", pk=pk)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "evaluations/sheet.html",
+        {
+            "sheet": sheet_obj,
+            "evaluation": evaluation,
+            "partner": evaluation.partner,
+            "form": form,
+            "editable": editable,
+        },
+    )
+
+
+# --- Incentives (P4.1.3) -----------------------------------------------------------------------
+
+
+@role_required(write=True)
+@require_POST
+def incentive_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_open_evaluation(request.user, evaluation.partner):
+        raise PermissionDenied
+    form = IncentiveForm(request.POST, prefix="i")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("evaluations:detail", pk=pk)
+    try:
+        services.incentive_propose(evaluation=evaluation, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The incentive was proposed; a manager of the department approves it."))
+    return redirect("evaluations:detail", pk=pk)
+
+
+def _incentive_decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
+    incentive = selectors.incentive_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        if approve:
+            services.incentive_approve(incentive=incentive, by=request.user)
+        else:
+            services.incentive_reject(incentive=incentive, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The incentive was approved.") if approve else _("The incentive was rejected."))
+    return redirect(reverse("evaluations:detail", args=[incentive.evaluation_id]))
+
+
+@role_required(write=True)
+@require_POST
+def incentive_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _incentive_decide(request, pk, approve=True)
+
+
+@role_required(write=True)
+@require_POST
+def incentive_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _incentive_decide(request, pk, approve=False)

@@ -397,3 +397,36 @@ def incentive_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incentive_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _incentive_decide(request, pk, approve=False)
+
+
+@role_required(write=True)
+@require_POST
+def evaluation_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a closed evaluation to correct it: a reason is required, the previous result
+    is kept (P3.1 records are never silently rewritten)."""
+    evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        services.evaluation_amend(evaluation=evaluation, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The evaluation was reopened; the previous result is kept in its history."))
+    return redirect("evaluations:detail", pk=pk)
+
+
+@role_required(write=True)
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner or a department manager marks a corrective action done or cancelled."""
+    from .models import CorrectiveAction
+
+    action = CorrectiveAction.objects.select_related("plan__evaluation__partner").filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    try:
+        services.corrective_action_set_status(action=action, by=request.user, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The corrective action was updated."))
+    return redirect("evaluations:scorecard", pk=action.plan.evaluation.partner_id)

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
-from evaluations.models import Incentive, ScorecardTemplate
+from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
@@ -80,6 +80,10 @@ MATRIX: dict[str, tuple] = {
     "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "evaluations:incentive_propose": (lambda o: {"pk": o["evaluation"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    # The evaluation in the matrix is open: a manager's amend answers with a message (302).
+    "evaluations:amend": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
+    # The action's owner is staff: owner and the department's managers.
+    "evaluations:action_status": (lambda o: {"pk": o["action"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     "evaluations:sheet": (lambda o: {"pk": o["sheet"].pk}, {"get": READERS, "post": SHEET_WRITERS}),
     "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
@@ -93,6 +97,10 @@ MATRIX: dict[str, tuple] = {
         {"post": OWN_DEPT, "get": POST_ONLY_GET},
     ),
 }
+
+
+def manager_user(users: dict):
+    return users["manager"]
 
 
 def _all_url_names(patterns=None, namespace: str | None = None) -> set[str]:
@@ -149,6 +157,10 @@ def world(db):
     )
     objects["evaluation"] = evaluation
     objects["sheet"] = evaluation.sheets.get()
+    plan = CorrectiveActionPlan.objects.create(
+        evaluation=evaluation, created_by=manager_user(users), re_evaluation_on=dt.date(2026, 9, 30)
+    )
+    objects["action"] = plan.actions.create(description="Fix", owner=staff, due_on=dt.date(2026, 7, 1))
     objects["incentive"] = Incentive.objects.create(
         partner=partner,
         evaluation=evaluation,

@@ -204,3 +204,40 @@ def test_screening_opens_for_a_candidate_and_gates_activation(client, staff, man
     evaluation = Evaluation.objects.get(partner=candidate, template=screening)
     assert response["Location"] == reverse("evaluations:detail", args=[evaluation.pk])
     assert [s.evaluator for s in evaluation.sheets.all()] == [staff]
+
+
+def test_amend_needs_a_reason_and_keeps_the_previous_result(client, staff, manager, supplier, template):
+    evaluation = closed_eval(supplier, template, staff, manager, rating=4)
+    client.force_login(manager)
+    page = client.post(reverse("evaluations:amend", args=[evaluation.pk]), {"reason": "  "}, follow=True)
+    assert "Give a reason." in page.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == "closed"
+    client.post(reverse("evaluations:amend", args=[evaluation.pk]), {"reason": "Delivery data was wrong"})
+    evaluation.refresh_from_db()
+    assert evaluation.status == "open"
+    amendment = evaluation.amendments.get()
+    assert amendment.reason == "Delivery data was wrong" and amendment.previous_score is not None
+    assert evaluation.sheets.get().submitted_at is None
+
+
+def test_owner_marks_corrective_action_done(client, staff, manager, supplier, template):
+    from evaluations import services
+
+    evaluation = closed_eval(supplier, template, staff, manager, rating=2)
+    services.decision_record(
+        evaluation=evaluation,
+        by=manager,
+        outcome="adjust_terms",
+        reason="Late deliveries",
+        actions=[services.ActionData(description="Add a buffer stock", owner=staff, due_on=dt.date(2026, 1, 31))],
+        re_evaluation_on=dt.date(2026, 3, 31),
+    )
+    action = evaluation.action_plan.actions.get()
+    client.force_login(staff)
+    page = client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()
+    assert "Add a buffer stock" in page
+    client.post(reverse("evaluations:action_status", args=[action.pk]), {"status": "done"})
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert "Add a buffer stock" not in client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()

@@ -56,8 +56,10 @@ def main() -> None:
     )
 
     client = Client()
-    client.force_login(User.objects.get(username="staff"))
+    client.force_login(User.objects.get(username="manager"))
     busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
+    scored = Partner.objects.filter(family="supplier").annotate(e=Count("evaluations")).order_by("-e", "pk").first()
+    scored_n = scored.e
     pages = [
         ("dashboard", reverse("dashboard")),
         ("all partners", reverse("partners:list")),
@@ -68,6 +70,8 @@ def main() -> None:
         (f"partner detail ({busiest.n} interactions)", reverse("partners:detail", args=[busiest.pk])),
         ("partner history", reverse("partners:history", args=[busiest.pk])),
         ("my follow-ups", reverse("partners:followups")),
+        ("scorecard overview (ranking)", reverse("evaluations:overview")),
+        (f"supplier scorecard ({scored_n} periods)", reverse("evaluations:scorecard", args=[scored.pk])),
         ("overdue follow-ups", reverse("partners:followups") + "?state=overdue"),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")

@@ -56,7 +56,9 @@ def main() -> None:
     )
 
     client = Client()
-    client.force_login(User.objects.get(username="manager"))
+    client.force_login(User.objects.get(username="staff"))
+    manager_client = Client()
+    manager_client.force_login(User.objects.get(username="manager"))
     busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
     scored = Partner.objects.filter(family="supplier").annotate(e=Count("evaluations")).order_by("-e", "pk").first()
     scored_n = scored.e
@@ -70,19 +72,20 @@ def main() -> None:
         (f"partner detail ({busiest.n} interactions)", reverse("partners:detail", args=[busiest.pk])),
         ("partner history", reverse("partners:history", args=[busiest.pk])),
         ("my follow-ups", reverse("partners:followups")),
-        ("scorecard overview (ranking)", reverse("evaluations:overview")),
-        (f"supplier scorecard ({scored_n} periods)", reverse("evaluations:scorecard", args=[scored.pk])),
+        ("scorecard overview (manager)", reverse("evaluations:overview")),
+        (f"supplier scorecard ({scored_n} evaluations, manager)", reverse("evaluations:scorecard", args=[scored.pk])),
         ("overdue follow-ups", reverse("partners:followups") + "?state=overdue"),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:
+        who = manager_client if "manager" in label else client
         for _ in range(2):  # warm-up: template and query caches
-            client.get(url)
+            who.get(url)
         timings = []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
-                response = client.get(url)
+                response = who.get(url)
                 timings.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         timings.sort()

@@ -4,6 +4,7 @@ scoring sheet; writes go through evaluations.services."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from partners.models import Tier
 from partners.selectors import partner_get_for_user
 from partners.views import csv_safe
 
-from . import selectors, services
+from . import scoring, selectors, services
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
 from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 
@@ -54,9 +55,18 @@ def _overview_filters(request: HttpRequest) -> dict:
     chosen = _int_or_none(request.GET.get("template"))
     template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
     standing = request.GET.get("standing") or None
+    periods = []
+    if template is not None:
+        start, _end = scoring.period_for(timezone.localdate(), template.cadence)
+        for _i in range(8):  # the current period and the 7 before it
+            periods.append((start.isoformat(), scoring.period_label(start, template.cadence)))
+            start = scoring.previous_period(start, template.cadence)[0]
+    period = request.GET.get("period") or None
     return {
         "templates": templates,
         "template": template,
+        "periods": periods,
+        "period": period if period in dict(periods) else None,
         "department_id": _int_or_none(request.GET.get("department")),
         "tier": _int_or_none(request.GET.get("tier")),
         "standing": standing if standing in StandingCode.values else None,
@@ -73,8 +83,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows, distribution, movers = [], {}, []
     else:
         limit = None if fmt in ("csv", "xlsx") else 100
+        period = dt.date.fromisoformat(f["period"]) if f["period"] else None
         rows = selectors.ranking(
-            template=template, department_id=f["department_id"], tier=f["tier"], standing=f["standing"], limit=limit
+            template=template,
+            department_id=f["department_id"],
+            tier=f["tier"],
+            standing=f["standing"],
+            period=period,
+            limit=limit,
         )
         if fmt in ("csv", "xlsx"):
             return _export(rows, template, fmt)
@@ -430,3 +446,20 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The corrective action was updated."))
     return redirect("evaluations:scorecard", pk=action.plan.evaluation.partner_id)
+
+
+@role_required(write=True)
+@require_POST
+def screening_override(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department manager lets a candidate supplier activate without a passed screening,
+    with a recorded reason (P4.1.1)."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_manage_evaluation(request.user, partner):
+        raise PermissionDenied
+    try:
+        services.screening_override(partner=partner, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Override recorded: the supplier can now be made active."))
+    return redirect("evaluations:scorecard", pk=pk)

@@ -76,6 +76,8 @@ MATRIX: dict[str, tuple] = {
     "evaluations:overview": (None, {"get": READERS}),
     "evaluations:scorecard": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
     "evaluations:screening_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    # The matrix partner is active: a manager's override answers with a message (302).
+    "evaluations:screening_override": (lambda o: {"pk": o["partner"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:detail": (lambda o: {"pk": o["evaluation"].pk}, {"get": READERS}),
     "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),

@@ -241,3 +241,31 @@ def test_owner_marks_corrective_action_done(client, staff, manager, supplier, te
     action.refresh_from_db()
     assert action.status == "done"
     assert "Add a buffer stock" not in client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()
+
+
+def test_manager_overrides_screening_with_a_reason(client, staff, manager):
+    candidate = PartnerFactory(owner=staff, status="candidate")
+    url = reverse("evaluations:screening_override", args=[candidate.pk])
+    client.force_login(staff)
+    assert client.post(url, {"reason": "Sole source"}).status_code == 403
+    client.force_login(manager)
+    assert "Give a reason." in client.post(url, {"reason": ""}, follow=True).content.decode()
+    client.post(url, {"reason": "Sole source for the housing; audit booked"})
+    from evaluations.selectors import supplier_can_activate
+
+    assert supplier_can_activate(candidate)
+    assert candidate.screening_overrides.get().reason == "Sole source for the housing; audit booked"
+
+
+def test_ranking_as_of_an_earlier_period(client, staff, manager, template):
+    a, b = PartnerFactory(name="Alpha Steel", owner=staff), PartnerFactory(name="Beta Steel", owner=staff)
+    closed_eval(a, template, staff, manager, rating=5, period=dt.date(2025, 5, 1))
+    closed_eval(b, template, staff, manager, rating=2, period=dt.date(2025, 5, 1))
+    closed_eval(b, template, staff, manager, rating=5, period=dt.date(2025, 8, 1))
+    client.force_login(manager)
+    url = reverse("evaluations:overview")
+    rows = client.get(url, {"template": template.pk, "period": "2025-04-01"}).context["rows"]
+    assert [(r.partner.name, r.standing) for r in rows] == [("Alpha Steel", "A"), ("Beta Steel", "D")]
+    now = client.get(url, {"template": template.pk}).context["rows"]
+    assert {r.partner.name for r in now} == {"Alpha Steel", "Beta Steel"}
+    assert client.get(url, {"template": template.pk, "period": "garbage"}).status_code == 200

@@ -102,8 +102,15 @@ class OutboundEmail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    # Empty for people who are not users (a partner's contact invited to a survey): their
+    # emails are unique per (kind, object, period) instead, see "email_once_external".
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     to_address = models.EmailField(_("to"))
     kind = models.CharField(_("kind"), max_length=40)
@@ -124,7 +131,15 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
-        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "object_ref", "period"], name="email_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "object_ref", "period"], name="email_once"),
+            # NULLs never clash in a unique index: emails to non-users need their own key.
+            models.UniqueConstraint(
+                fields=["kind", "object_ref", "period"],
+                condition=models.Q(recipient__isnull=True),
+                name="email_once_external",
+            ),
+        ]
         # The email scan picks pending and stuck rows; the operations page lists failures.
         indexes = [models.Index(fields=["state", "created_at"], name="email_state_idx")]
 

@@ -16,6 +16,8 @@ from crm.calendar import calendar_token_for
 from crm.models import Notification
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
+from supervision.models import Survey, SurveyTemplate
+from supervision.services import invitation_token, survey_send
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
@@ -89,6 +91,18 @@ MATRIX: dict[str, tuple] = {
     "evaluations:sheet": (lambda o: {"pk": o["sheet"].pk}, {"get": READERS, "post": SHEET_WRITERS}),
     "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
+    # Satisfaction surveys: everyone with a role reads; staff and managers create and send.
+    "supervision:survey_list": (None, {"get": READERS}),
+    "supervision:survey_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "supervision:survey_detail": (lambda o: {"pk": o["survey"].pk}, {"get": READERS}),
+    # An empty selection answers with a message (302).
+    "supervision:survey_send": (lambda o: {"pk": o["survey"].pk}, {"post": WRITERS, "get": POST_ONLY_GET}),
+    "supervision:results": (None, {"get": READERS}),
+    # The public survey link: the token is the key, no login (an empty POST shows the errors).
+    "supervision:respond": (
+        lambda o: {"token": o["survey_token"]},
+        {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}},
+    ),
     # The owner (staff) and the partner's department managers complete a follow-up.
     "partners:followup_complete": (
         lambda o: {"pk": o["followup"].pk},
@@ -171,6 +185,15 @@ def world(db):
         starts_on=dt.date(2026, 6, 1),
         ends_on=dt.date(2027, 6, 1),
     )
+    survey = Survey.objects.create(
+        template=SurveyTemplate.objects.get(name="Supplier satisfaction"),
+        title="Supplier satisfaction 2026",
+        family="supplier",
+        period="2026",
+        created_by=manager_user(users),
+    )
+    objects["survey"] = survey
+    objects["survey_token"] = invitation_token(survey_send(survey=survey, contacts=[objects["contact"]])[0])
     return users, objects
 
 

@@ -5,19 +5,33 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
 
 
+class SuperuserWritesMixin:
+    """The registry is edited in the app, where department rules apply (partners/selectors.py);
+    in the admin, staff-status users (managers configuring scorecards) may only look."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(SuperuserWritesMixin, admin.TabularInline):
     model = Contact
     extra = 0
     fields = ["name", "title", "email", "phone", "is_primary"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
     list_display = ["name", "family", "kind", "status", "tier", "owner", "department", "archived_at"]
     list_filter = ["family", "status", "tier", "department"]
     search_fields = ["name"]
@@ -29,7 +43,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
     list_display = ["name", "partner", "email", "is_primary"]
     search_fields = ["name", "email"]
     raw_id_fields = ["partner"]
@@ -37,14 +51,14 @@ class ContactAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(QualificationDocument)
-class QualificationDocumentAdmin(SimpleHistoryAdmin):
+class QualificationDocumentAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
     list_display = ["partner", "doc_type", "number", "expires_on"]
     raw_id_fields = ["partner"]
     list_select_related = ["partner"]
 
 
 @admin.register(Interaction)
-class InteractionAdmin(SimpleHistoryAdmin):
+class InteractionAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
     list_display = ["subject", "partner", "kind", "occurred_at", "author"]
     raw_id_fields = ["partner", "author", "participants", "contacts"]
     list_select_related = ["partner", "author"]
@@ -52,7 +66,7 @@ class InteractionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
     list_display = ["description", "partner", "owner", "due_on", "done_at"]
     raw_id_fields = ["partner", "interaction", "owner", "done_by"]
     list_select_related = ["partner", "owner"]

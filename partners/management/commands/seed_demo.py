@@ -31,6 +31,7 @@ from faker import Faker
 
 from crm import roles
 from crm.models import Department, Profile
+from evaluations.demo import seed_evaluations
 from partners.demo_data import (
     BRAND,
     CHANNEL_WEIGHTS,
@@ -202,6 +203,8 @@ class DemoSeeder:
             self.create_interactions(missing, plans)
             latest = Interaction.objects.filter(partner=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
             Partner.objects.update(last_contacted_at=Subquery(latest[:1]))
+        # Scorecard history of active suppliers (skips those that already have evaluations).
+        self.counts |= seed_evaluations(rng=self.rng, today=self.today, now=self.now)
         return self.counts
 
     # --- users -----------------------------------------------------------------------
@@ -227,7 +230,8 @@ class DemoSeeder:
                 last_name=last,
                 email=f"{username}@rapport.example",
                 password=hashed,
-                is_staff=is_admin,
+                # Managers configure scorecard templates in /admin/ (their group's permissions).
+                is_staff=is_admin or role == roles.MANAGER,
                 is_superuser=is_admin,
             )
             if role:

@@ -122,6 +122,7 @@ def sheets_to_score_for_user(*, user: User) -> QuerySet[EvaluatorSheet]:
             evaluator=user, submitted_at__isnull=True, evaluation__status=Evaluation.Status.OPEN
         )
         .select_related("evaluation", "evaluation__partner", "evaluation__template")
+        .defer("evaluation__snapshot")
         .order_by("evaluation__due_on", "pk")
     )
 
@@ -274,6 +275,19 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
 # --- Ranking and the manager overview ---------------------------------------------------------
 
 
+RANKING_DEFERRED_PARTNER_FIELDS = (
+    "description",
+    "customs",
+    "products_services",
+    "capacity_notes",
+    "needs",
+    "cooperation_scope",
+    "website",
+    "industry",
+    "region",
+)
+
+
 def ranking(
     *,
     template: ScorecardTemplate,
@@ -292,7 +306,9 @@ def ranking(
     """
     if period is not None:
         start, _end = period_for(period, template.cadence)
-        qs = Evaluation.objects.filter(template=template, period_start=start, status=Evaluation.Status.CLOSED)
+        qs = Evaluation.objects.filter(template=template, period_start=start, status=Evaluation.Status.CLOSED).defer(
+            "snapshot"
+        )
     else:
         qs = PartnerScore.objects.filter(template=template)
     if department_id is not None:
@@ -301,8 +317,11 @@ def ranking(
         qs = qs.filter(partner__tier=tier)
     if standing:
         qs = qs.filter(overall_standing=standing)
-    qs = qs.select_related("partner", "partner__department").order_by(
-        F("overall_score").desc(nulls_last=True), "partner__name", "pk"
+    # Only what a ranking row shows: no long partner texts, no frozen snapshots.
+    qs = (
+        qs.select_related("partner", "partner__department")
+        .defer(*(f"partner__{name}" for name in RANKING_DEFERRED_PARTNER_FIELDS))
+        .order_by(F("overall_score").desc(nulls_last=True), "partner__name", "pk")
     )
     rows = list(qs[:limit] if limit else qs)
     today = timezone.localdate()
@@ -348,7 +367,12 @@ def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
     """Overview: open evaluations past due, and (for managers) those of my department ready to
     close (every sheet submitted): two queries."""
     today = timezone.localdate()
-    base = Evaluation.objects.filter(status=Evaluation.Status.OPEN).select_related("partner", "template")
+    # Lists never need the frozen snapshot (a large JSON document per row).
+    base = (
+        Evaluation.objects.filter(status=Evaluation.Status.OPEN)
+        .select_related("partner", "template")
+        .only("due_on", "status", "partner__name", "partner__department_id", "template__name")
+    )
     department_id = roles.user_department_id(user)
     if not user.is_superuser:
         base = base.filter(partner__department_id=department_id)

@@ -46,6 +46,9 @@ def _int_or_none(value: str | None) -> int | None:
 # --- Manager overview ---------------------------------------------------------------------------
 
 
+RANKING_ROWS = 50  # on screen; the exports contain every ranked supplier
+
+
 def _overview_filters(request: HttpRequest) -> dict:
     templates = sorted(
         ScorecardTemplate.objects.exclude(purpose=Purpose.SCREENING),
@@ -82,7 +85,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if template is None:
         rows, distribution, movers = [], {}, []
     else:
-        limit = None if fmt in ("csv", "xlsx") else 100
+        limit = None if fmt in ("csv", "xlsx") else RANKING_ROWS
         period = dt.date.fromisoformat(f["period"]) if f["period"] else None
         rows = selectors.ranking(
             template=template,

@@ -74,9 +74,34 @@ def email_enqueue(
     """
     if not recipient.email:
         return None
-    language = user_language(recipient)
+    return email_store(
+        recipient=recipient,
+        to_address=recipient.email,
+        language=user_language(recipient),
+        kind=kind,
+        obj_ref=obj_ref,
+        period=period,
+        template=template,
+        context={**context, "recipient": recipient},
+    )
+
+
+def email_store(
+    *,
+    recipient: User | None,
+    to_address: str,
+    language: str,
+    kind: str,
+    obj_ref: str,
+    period: str,
+    template: str,
+    context: dict,
+) -> OutboundEmail | None:
+    """Render ``emails/<template>`` in ``language`` and store the email once per unique key
+    (``recipient`` None: someone who is not a user, such as a partner's contact); the send
+    is enqueued after commit. None when that email already exists."""
     with translation.override(language):
-        context = {**context, "recipient": recipient, "base_url": settings.RAPPORT_BASE_URL.rstrip("/")}
+        context = {**context, "base_url": settings.RAPPORT_BASE_URL.rstrip("/")}
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)
@@ -84,7 +109,7 @@ def email_enqueue(
         with transaction.atomic():
             email = OutboundEmail.objects.create(
                 recipient=recipient,
-                to_address=recipient.email,
+                to_address=to_address,
                 kind=kind,
                 object_ref=obj_ref,
                 period=period,

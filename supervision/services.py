@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from crm.models import OutboundEmail
-from crm.notifications import enqueue_safely, object_ref
+from crm.notifications import email_store, object_ref
 from partners.models import Contact
 
 from .models import SCALES, TEXT_MAX_LENGTH, Answer, Question, QuestionKind, Survey, SurveyInvitation, SurveyResponse
@@ -97,35 +96,18 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Surve
 def contact_email_enqueue(
     *, to_address: str, language: str, kind: str, obj_ref: str, period: str, template: str, context: dict
 ) -> OutboundEmail | None:
-    """Like crm.notifications.email_enqueue, for people who are not users (a contact).
-
-    Unique per (kind, object, period) (constraint ``email_once_external``): None when the
-    email already exists.
-    """
-    with translation.override(language):
-        context = {**context, "base_url": settings.RAPPORT_BASE_URL.rstrip("/")}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        body_text = render_to_string(f"emails/{template}.txt", context)
-        body_html = render_to_string(f"emails/{template}.html", context)
-    try:
-        with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                recipient=None,
-                to_address=to_address,
-                kind=kind,
-                object_ref=obj_ref,
-                period=period,
-                language=language,
-                subject=subject[:300],
-                body_text=body_text,
-                body_html=body_html,
-            )
-    except IntegrityError:
-        return None
-    from crm.tasks import email_send_task
-
-    transaction.on_commit(lambda: enqueue_safely(email_send_task, email.pk))
-    return email
+    """An email to someone who is not a user (a contact): unique per (kind, object, period)
+    (constraint ``email_once_external``); None when it already exists."""
+    return email_store(
+        recipient=None,
+        to_address=to_address,
+        language=language,
+        kind=kind,
+        obj_ref=obj_ref,
+        period=period,
+        template=template,
+        context=context,
+    )
 
 
 def invitation_email(*, invitation: SurveyInvitation, number: int) -> OutboundEmail | None:

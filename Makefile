@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Both cores by default; `make test PYTEST_ARGS="-k scorecard"` to narrow it down.
+PYTEST_ARGS ?= -q -n 2
 
 .PHONY: run test install bench lint format messages check clean
 

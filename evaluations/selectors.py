@@ -225,6 +225,7 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
     open_evaluations = list(
         Evaluation.objects.filter(partner=partner, status=Evaluation.Status.OPEN)
         .select_related("template")
+        .defer("snapshot")
         .prefetch_related(
             Prefetch("sheets", queryset=EvaluatorSheet.objects.select_related("evaluator").order_by("pk"))
         )
@@ -233,11 +234,13 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
     decisions = list(
         Decision.objects.filter(evaluation__partner=partner)
         .select_related("approver", "evaluation", "evaluation__template")
+        .defer("evaluation__snapshot")  # a large JSON document per row, not shown here
         .order_by("-decided_at", "-pk")[:20]
     )
     incentives = list(
         Incentive.objects.filter(partner=partner)
         .select_related("proposed_by", "approved_by", "evaluation")
+        .defer("evaluation__snapshot")
         .order_by("-starts_on", "-pk")[:20]
     )
     open_actions = list(

@@ -110,7 +110,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "distribution": [(code, distribution.get(code, 0)) for code in [*StandingCode.values, ""]],
             "movers": movers,
             "attention": selectors.evaluations_needing_attention(user=request.user),
-            "to_score": list(selectors.sheets_to_score_for_user(user=request.user)[:20]),
+            "to_score": list(selectors.sheets_to_score_for_user(user=request.user)[:10]),
             "departments": Department.objects.all(),
             "tiers": Tier.choices,
             "standings": StandingCode.values,

@@ -435,15 +435,7 @@ class _Seeder:
         snapshot = frozen_snapshot(
             self.ctx, start, [(_name(u), g) for u, g in zip(plan.evaluators, inputs, strict=True)]
         )
-        evaluation.snapshot = snapshot
-        evaluation.score = None if snapshot["score"] is None else Decimal(snapshot["score"])
-        evaluation.scored_weight = Decimal(snapshot["scored_weight"])
-        evaluation.is_not_rated = snapshot["not_rated"]
-        evaluation.standing = snapshot["standing"] or ""
-        evaluation.status = Evaluation.Status.CLOSED
-        evaluation.revision = snapshot["revision"]
-        evaluation.closed_at = closed_at
-        evaluation.closed_by = plan.approver
+        evaluation.apply_snapshot(snapshot, closed_at=closed_at, closed_by=plan.approver)
         _times(evaluation, evaluation.created_at, closed_at)
         evaluation._history_date, evaluation._history_user = closed_at, plan.approver
         plan.closed.append(evaluation)

@@ -339,6 +339,19 @@ class Evaluation(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    def apply_snapshot(self, snapshot: dict, *, closed_at, closed_by) -> None:
+        """Take the result of a frozen snapshot onto this evaluation and mark it closed
+        (the caller saves): one place for the close service and the demo data."""
+        self.snapshot = snapshot
+        self.score = None if snapshot["score"] is None else Decimal(snapshot["score"])
+        self.scored_weight = Decimal(snapshot["scored_weight"])
+        self.is_not_rated = snapshot["not_rated"]
+        self.standing = snapshot["standing"] or ""
+        self.status = self.Status.CLOSED
+        self.revision = snapshot["revision"]
+        self.closed_at = closed_at
+        self.closed_by = closed_by
+
     @property
     def consequence(self) -> str:
         """The consequence of the period standing, as frozen on close ("" when none)."""

@@ -259,16 +259,7 @@ def evaluation_close(*, evaluation: Evaluation, by) -> Evaluation:
             _("Cannot close yet: waiting for the sheets of %(names)s.") % {"names": ", ".join(missing)},
             code="missing_sheets",
         )
-    snapshot = _freeze(evaluation, sheets)
-    evaluation.snapshot = snapshot
-    evaluation.score = None if snapshot["score"] is None else Decimal(snapshot["score"])
-    evaluation.scored_weight = Decimal(snapshot["scored_weight"])
-    evaluation.is_not_rated = snapshot["not_rated"]
-    evaluation.standing = snapshot["standing"] or ""
-    evaluation.status = Evaluation.Status.CLOSED
-    evaluation.revision = snapshot["revision"]
-    evaluation.closed_at = timezone.now()
-    evaluation.closed_by = by
+    evaluation.apply_snapshot(_freeze(evaluation, sheets), closed_at=timezone.now(), closed_by=by)
     _stamp(evaluation, by).save(
         update_fields=[
             "snapshot",

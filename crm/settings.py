@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "scan-evaluations-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_remind"]},
     # Every hour: remind survey recipients who have not answered (max N, min days apart).
     "scan-surveys-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["surveys_remind"]},
+    # Every 5 minutes: cases past their response or resolution deadline → managers.
+    "scan-cases-sla": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["cases_sla"]},
     # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["emails"]},
 }

@@ -90,13 +90,16 @@ class PartnerFilter(django_filters.FilterSet):
         return qs.order_by(*qs.query.order_by, "pk")
 
 
-def select_options(flt: PartnerFilter) -> list[dict]:
+PARTNER_SELECTS = ("status", "tier", "owner", "department", "tag", "sort")
+
+
+def select_options(flt: django_filters.FilterSet, names: tuple[str, ...] = PARTNER_SELECTS) -> list[dict]:
     """The filter bar's selects as plain data: (value, label, selected) per option, so the
     template loops over tuples instead of resolving bound-field attributes per option."""
     form = flt.form
     data = form.data if flt.is_bound else {}
     selects = []
-    for name in ("status", "tier", "owner", "department", "tag", "sort"):
+    for name in names:
         bound = form[name]
         current = str(data.get(name, "") or "")
         options = [(str(value), str(label), str(value) == current) for value, label in bound.field.choices]

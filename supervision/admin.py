@@ -1,11 +1,12 @@
-"""Survey templates are configured here; surveys, invitations and responses change only
-through the services, so they are read-only in the admin."""
+"""Survey templates and service-level targets are configured here; surveys, invitations,
+responses and cases change only through the services, so they are read-only here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Question, Survey, SurveyInvitation, SurveyResponse, SurveyTemplate
+from .models import Answer, Case, Question, SlaTarget, Survey, SurveyInvitation, SurveyResponse, SurveyTemplate
 
 
 class QuestionInline(admin.TabularInline):
@@ -16,9 +17,16 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(SurveyTemplate)
 class SurveyTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "family", "is_active"]
+    list_display = ["name", "family", "is_active", "send_after_case", "low_score_opens_case"]
     list_filter = ["family", "is_active"]
     inlines = [QuestionInline]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = ["family", "priority", "response_hours", "resolution_hours"]
+    list_editable = ["response_hours", "resolution_hours"]
+    list_filter = ["family"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,3 +63,11 @@ class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ["survey", "partner", "period", "family", "submitted_at"]
     list_filter = ["family", "period"]
     inlines = [AnswerInline]
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["reference", "subject", "partner", "kind", "priority", "status", "opened_at"]
+    list_filter = ["status", "kind", "family", "priority"]
+    search_fields = ["reference", "subject"]
+    list_select_related = ["partner"]

@@ -72,3 +72,19 @@ def response_rate(*, responses: int, invitations: int) -> Decimal | None:
     if invitations <= 0:
         return None
     return _pct(min(responses, invitations), invitations)
+
+
+# A score this low can open a case (SurveyTemplate.low_score_opens_case).
+LOW_SCORE_MAX = {"nps": DETRACTOR_MAX, "csat": 2, "ces": 2}
+
+
+def is_low_score(kind: str, score: int | None) -> bool:
+    """NPS 0–6 (a detractor), CSAT 1–2, CES 1–2 (hard to get help); free text never."""
+    return score is not None and kind in LOW_SCORE_MAX and score <= LOW_SCORE_MAX[kind]
+
+
+def share(*, part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent (one decimal); None when there is no whole."""
+    if whole <= 0:
+        return None
+    return _pct(part, whole)

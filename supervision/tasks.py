@@ -16,3 +16,8 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries"
 def invitation_remind_task(invitation_id: int, number: int, now: str) -> int:
     """``now`` is the scan's time (ISO): a late task still decides as the scan did."""
     return services.invitation_remind(invitation_id=invitation_id, number=number, now=dt.datetime.fromisoformat(now))
+
+
+@shared_task(name="supervision.tasks.case_escalate", **RETRY)
+def case_escalate_task(case_id: int, which: str, now: str) -> int:
+    return services.case_escalate(case_id=case_id, which=which, now=dt.datetime.fromisoformat(now))

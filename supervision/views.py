@@ -8,24 +8,42 @@ and is protected by CSRF, a body size limit and a rate limit per address and lin
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm import roles
 from crm.forms import form_data
 from crm.roles import role_required
-from partners.models import Family
+from partners.filters import select_options
+from partners.models import Contact, Family
+from partners.selectors import partner_get_for_user, partner_list_for_user, partner_search
 
-from . import selectors, services
-from .forms import SURVEY_FAMILIES, ResponseForm, SendForm, SurveyForm
-from .models import Survey
+from . import selectors, services, sla
+from .filters import CaseFilter
+from .forms import (
+    SURVEY_FAMILIES,
+    CaseAssignForm,
+    CaseForm,
+    CaseNoteForm,
+    CaseTransitionForm,
+    FeedbackForm,
+    ResponseForm,
+    SendForm,
+    SurveyForm,
+)
+from .models import CASE_TRANSITIONS, Case, CaseNote, CaseStatus, Survey
 
 # --- Signed-in pages -----------------------------------------------------------------------
 
@@ -204,3 +222,263 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         language,
         {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at},
     )
+
+
+# --- Service cases (signed in) ---------------------------------------------------------------
+
+CASE_SELECTS = ("state", "kind", "priority", "family", "department", "assignee", "sort")
+
+
+@role_required()
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Cases with search, filters, sorting and pagination; time left on each deadline."""
+    data = request.GET.copy()
+    if "state" not in data and not any(data.get(k) for k in ("q", "partner")):
+        data["state"] = "open"  # the working view: what still needs doing
+    flt = CaseFilter(data, queryset=selectors.case_list_for_user(user=request.user), request=request)
+    page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for case in page.object_list:
+        case.response = sla.response_clock(case, now=now)
+        case.resolution = sla.resolution_clock(case, now=now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "supervision/case_list.html",
+        {
+            "filter": flt,
+            "selects": select_options(flt, CASE_SELECTS),
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_create": roles.can_log_interactions(request.user),
+            "counts": selectors.case_counts_for_user(user=request.user),
+        },
+    )
+
+
+def _partner_from_query(request: HttpRequest):
+    try:
+        pk = int(request.GET.get("partner") or 0)
+    except ValueError:
+        pk = 0
+    return partner_get_for_user(user=request.user, pk=pk) if pk else None
+
+
+@role_required(write=True)
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Open a case for a partner; without ``?partner=`` first find the partner."""
+    partner = _partner_from_query(request)
+    if partner is None:
+        term = request.GET.get("q", "").strip()[:100]
+        found = []
+        if term:
+            found = list(partner_search(partner_list_for_user(user=request.user), term).order_by("name")[:20])
+        return render(request, "supervision/case_pick_partner.html", {"term": term, "found": found})
+    form = CaseForm(form_data(request), partner=partner, initial={"assignee": partner.owner_id})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "partner"}
+        try:
+            case = services.case_open(partner=partner, created_by=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("supervision:case_detail", pk=case.pk)
+    return render(request, "supervision/case_form.html", {"form": form, "partner": partner})
+
+
+def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    now = timezone.now()
+    can_write = selectors.can_write_case(request.user, case)
+    labels = {f: Case._meta.get_field(f).verbose_name for f in services.cases.EDITABLE_FIELDS}
+    notes = list(selectors.case_timeline(case=case))
+    for note in notes:
+        if note.kind == CaseNote.Kind.EDITED:
+            note.edited_labels = [labels.get(name, name) for name in note.body.split(",")]
+    context = {
+        "case": case,
+        "notes": notes,
+        "response": sla.response_clock(case, now=now),
+        "resolution": sla.resolution_clock(case, now=now),
+        "can_write": can_write,
+        "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if can_write else [],
+        "note_form": CaseNoteForm() if can_write else None,
+        "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
+        "transition_form": CaseTransitionForm() if can_write else None,
+    }
+    return {**context, **forms}
+
+
+@role_required()
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return render(request, "supervision/case_detail.html", _case_context(request, case))
+
+
+@role_required(write=True)
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
+    form = CaseForm(form_data(request), instance=case, editing=True)
+    if case.partner_id:
+        form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
+        form.fields["contact"].queryset = Contact.objects.filter(partner_id=case.partner_id)
+    if request.method == "POST" and form.is_valid():
+        changed = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in services.cases.EDITABLE_FIELDS
+        }
+        try:
+            services.case_update(case=Case.objects.get(pk=case.pk), user=request.user, **changed)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Case updated."))
+            return redirect("supervision:case_detail", pk=case.pk)
+    return render(request, "supervision/case_form.html", {"form": form, "case": case, "partner": case.partner})
+
+
+@role_required(write=True)
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
+    form = CaseNoteForm(request.POST)
+    if form.is_valid():
+        note = services.case_note_add(case=case, user=request.user, **form.cleaned_data)
+        if note.kind == CaseNote.Kind.REPLY and case.requester_email:
+            messages.success(request, _("Reply saved and emailed to %(email)s.") % {"email": case.requester_email})
+        else:
+            messages.success(request, _("Note added."))
+        return redirect("supervision:case_detail", pk=case.pk)
+    return _case_detail_with_errors(request, case, note_form=form)
+
+
+@role_required(write=True)
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
+    form = CaseTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.case_transition(case=case, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Case %(ref)s is now “%(status)s”.") % {"ref": case.reference, "status": case.get_status_display()},
+            )
+            return redirect("supervision:case_detail", pk=case.pk)
+    return _case_detail_with_errors(request, case, transition_form=form)
+
+
+@role_required(write=True)
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
+    form = CaseAssignForm(request.POST)
+    if form.is_valid():
+        services.case_assign(case=case, user=request.user, assignee=form.cleaned_data["assignee"])
+        messages.success(request, _("Assignee saved."))
+        return redirect("supervision:case_detail", pk=case.pk)
+    return _case_detail_with_errors(request, case, assign_form=form)
+
+
+def _case_detail_with_errors(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+    """The case page again with the failing form bound and its errors; nothing was saved."""
+    return render(request, "supervision/case_detail.html", _case_context(request, case, **forms))
+
+
+SLA_PERIODS = (3, 6, 12, 24)
+
+
+@role_required()
+def sla_report(request: HttpRequest) -> HttpResponse:
+    """SLA attainment by month, department and family (P4.1.2, P4.2.2)."""
+    try:
+        months = int(request.GET.get("months") or 12)
+    except ValueError:
+        months = 12
+    if months not in SLA_PERIODS:
+        months = 12
+    family = request.GET.get("family") or None
+    if family not in Family.values:
+        family = None
+    today = timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
+    first = dt.date(year, month + 1, 1)
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    report = selectors.sla_attainment(since=since, family=family)
+    return render(
+        request,
+        "supervision/sla_report.html",
+        {
+            "tables": [
+                ("month", _("By month"), report["month"]),
+                ("department", _("By department"), report["department"]),
+                ("family", _("By family"), report["family"]),
+            ],
+            "months": months,
+            "periods": SLA_PERIODS,
+            "family": family,
+            "families": Family.choices,
+            "since": first,
+        },
+    )
+
+
+# --- Public feedback form (no login) ----------------------------------------------------------
+
+FEEDBACK_POSTS_PER_ADDRESS = 5
+FEEDBACK_WINDOW = 3600  # seconds
+FEEDBACK_SESSION_KEY = "feedback_reference"
+
+
+def _count_post(key: str, allowed: int, window: int) -> bool:
+    """Count one POST under ``key``; True when over ``allowed`` within ``window`` seconds."""
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > allowed
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest) -> HttpResponse:
+    """A customer or supplier files a complaint or suggestion → a case (P4.2.3, P4.1.2)."""
+    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = MAX_BODY_BYTES + 1
+        if length > MAX_BODY_BYTES:
+            return _public(request, "public_error.html", language, {"too_large": True}, status=400)
+        if _count_post(f"feedback-post:{_client_address(request)}", FEEDBACK_POSTS_PER_ADDRESS, FEEDBACK_WINDOW):
+            return _public(request, "public_error.html", language, {"rate_limited": True}, status=429)
+    with translation.override(language):
+        form = FeedbackForm(form_data(request))
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        case = services.feedback_submit(
+            language=language, **{k: v for k, v in form.cleaned_data.items() if k != "website"}
+        )
+        # The reference is shown once, from the session: no URL reveals a case.
+        request.session[FEEDBACK_SESSION_KEY] = case.reference
+        return redirect(f"{reverse('supervision:feedback_thanks')}?lang={language}")
+    return _public(request, "feedback_form.html", language, {"form": form})
+
+
+@never_cache
+def feedback_thanks(request: HttpRequest) -> HttpResponse:
+    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    reference = request.session.pop(FEEDBACK_SESSION_KEY, None)
+    if reference is None:
+        return redirect(f"{reverse('supervision:feedback')}?lang={language}")
+    return _public(request, "feedback_thanks.html", language, {"reference": reference})

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import PartnerFactory, UserFactory, department
+
+
+@pytest.fixture(autouse=True)
+def _empty_rate_limits():
+    # Rate limits count in the (process-wide) cache: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

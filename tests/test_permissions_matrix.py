@@ -17,7 +17,7 @@ from crm.models import Notification
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
 from supervision.models import Survey, SurveyTemplate
-from supervision.services import invitation_token, survey_send
+from supervision.services import case_open, invitation_token, survey_send
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
@@ -103,6 +103,19 @@ MATRIX: dict[str, tuple] = {
         lambda o: {"token": o["survey_token"]},
         {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}},
     ),
+    # Service cases: everyone with a role reads; the department's staff and managers (and
+    # the assignee) work on them. Empty POSTs show the form errors (200).
+    "supervision:case_list": (None, {"get": READERS}),
+    "supervision:case_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "supervision:sla_report": (None, {"get": READERS}),
+    "supervision:case_detail": (lambda o: {"pk": o["case"].pk}, {"get": READERS}),
+    "supervision:case_edit": (lambda o: {"pk": o["case"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "supervision:case_note": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "supervision:case_transition": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "supervision:case_assign": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    # The public complaint / suggestion form; "thanks" without a submission goes back to it.
+    "supervision:feedback": (None, {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}}),
+    "supervision:feedback_thanks": (None, {"get": {r: OK for r in ROLES}}),
     # The owner (staff) and the partner's department managers complete a follow-up.
     "partners:followup_complete": (
         lambda o: {"pk": o["followup"].pk},
@@ -194,6 +207,9 @@ def world(db):
     )
     objects["survey"] = survey
     objects["survey_token"] = invitation_token(survey_send(survey=survey, contacts=[objects["contact"]])[0])
+    objects["case"] = case_open(
+        partner=partner, kind="complaint", channel="phone", subject="Late delivery", description="Two weeks late."
+    )
     return users, objects
 
 

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from supervision.models import Survey, SurveyTemplate
-
-
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    # The rate limit counts in the (process-wide) cache: each test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

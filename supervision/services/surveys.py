@@ -26,7 +26,7 @@ from crm.models import OutboundEmail
 from crm.notifications import email_store, object_ref
 from partners.models import Contact
 
-from .models import SCALES, TEXT_MAX_LENGTH, Answer, Question, QuestionKind, Survey, SurveyInvitation, SurveyResponse
+from ..models import SCALES, TEXT_MAX_LENGTH, Answer, Question, QuestionKind, Survey, SurveyInvitation, SurveyResponse
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -306,7 +306,9 @@ def response_submit(
         )
         for pk, value in clean.items()
     )
-    # A low score could open a case here once cases exist (issue 5, item 1): not yet built.
+    from .cases import case_from_low_score
+
+    case_from_low_score(response=response, now=now)
     return response
 
 

@@ -1,0 +1,78 @@
+"""Filters and sorting of the case list (each backed by an index on ``Case``)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Department
+from partners.filters import UserFilter
+from partners.forms import active_colleagues
+from partners.models import Family
+
+from .models import OPEN_CASE_STATUSES, Case, CaseKind, CaseNote, CaseStatus, Priority
+
+STATE_CHOICES = [
+    ("open", _("Open (new, in progress, waiting)")),
+    *CaseStatus.choices,
+    ("breached", _("Past a deadline")),
+    ("unassigned", _("Unassigned")),
+]
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
+    state = django_filters.ChoiceFilter(label=_("Status"), choices=STATE_CHOICES, method="filter_state")
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices)
+    priority = django_filters.TypedChoiceFilter(label=_("Priority"), choices=Priority.choices, coerce=int)
+    family = django_filters.ChoiceFilter(label=_("Family"), choices=Family.choices)
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
+    assignee = UserFilter(label=_("Assignee"), queryset=active_colleagues())
+    partner = django_filters.NumberFilter(label=_("Partner"), field_name="partner_id", min_value=1)
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("opened_at", "opened"), ("resolution_due_at", "due"), ("priority", "priority")),
+        field_labels={"opened_at": _("Opened"), "resolution_due_at": _("Resolution due"), "priority": _("Priority")},
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        term = value.strip()
+        if not term:
+            return queryset
+        in_notes = CaseNote.objects.filter(case=OuterRef("pk"), body__icontains=term)
+        return queryset.filter(
+            Q(reference__iexact=term)
+            | Q(subject__icontains=term)
+            | Q(partner__name__icontains=term)
+            | Q(submitter_company__icontains=term)
+            | Q(submitter_email__iexact=term)
+            | Exists(in_notes)
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_CASE_STATUSES)
+        if value == "unassigned":
+            return queryset.filter(status__in=OPEN_CASE_STATUSES, assignee__isnull=True)
+        if value == "breached":
+            now = timezone.now()
+            return queryset.filter(status__in=OPEN_CASE_STATUSES).filter(
+                Q(resolution_due_at__lt=now, paused_at__isnull=True)
+                | Q(paused_at__gt=F("resolution_due_at"))
+                | Q(first_response_at__isnull=True, response_due_at__lt=now)
+            )
+        return queryset.filter(status=value)
+
+    @property
+    def qs(self):
+        qs = super().qs
+        ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        if not ordering:
+            return qs.order_by("-opened_at", "-pk")
+        return qs.order_by(*qs.query.order_by, "-pk")

@@ -25,9 +25,12 @@ DEFAULT_TARGETS: dict[int, tuple[int, int]] = {
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
+    """The same instant in UTC. Python adds hours to a zoned datetime on the wall clock
+    (24 hours across a daylight-saving change would be 23 or 25 real hours); in UTC they
+    are real hours."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("SLA maths needs aware datetimes")
-    return value
+    return value.astimezone(dt.UTC)
 
 
 def due_at(start: dt.datetime, hours: int) -> dt.datetime:
@@ -40,7 +43,7 @@ def due_at(start: dt.datetime, hours: int) -> dt.datetime:
 def resume(due: dt.datetime, *, paused_at: dt.datetime, resumed_at: dt.datetime) -> tuple[dt.datetime, int]:
     """The deadline after a pause, and the pause's length in seconds."""
     pause = max(_aware(resumed_at) - _aware(paused_at), dt.timedelta(0))
-    return due + pause, int(pause.total_seconds())
+    return _aware(due) + pause, int(pause.total_seconds())
 
 
 def time_left(due: dt.datetime, *, now: dt.datetime, paused_at: dt.datetime | None = None) -> dt.timedelta:

@@ -146,20 +146,21 @@ def _rate_limited(request: HttpRequest, token: str) -> bool:
     """Count this POST; True when the address exceeded its allowance for this link (or
     for all links). Counters live in Django's cache and expire with the window."""
     address = _client_address(request)
-    keys = [
-        (f"survey-post:{address}:{services.token_hash(token[: services.TOKEN_MAX_LENGTH])}", RATE_LIMIT_POSTS),
-        (f"survey-post:{address}", RATE_LIMIT_POSTS_PER_ADDRESS),
-    ]
-    limited = False
-    for key, allowed in keys:
-        cache.add(key, 0, RATE_LIMIT_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_LIMIT_WINDOW)
-            count = 1
-        limited = limited or count > allowed
-    return limited
+    link = services.token_hash(token[: services.TOKEN_MAX_LENGTH])
+    over_link = _count_post(f"survey-post:{address}:{link}", RATE_LIMIT_POSTS, RATE_LIMIT_WINDOW)
+    over_address = _count_post(f"survey-post:{address}", RATE_LIMIT_POSTS_PER_ADDRESS, RATE_LIMIT_WINDOW)
+    return over_link or over_address
+
+
+def _count_post(key: str, allowed: int, window: int) -> bool:
+    """Count one POST under ``key``; True when over ``allowed`` within ``window`` seconds."""
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > allowed
 
 
 def _language(request: HttpRequest, default: str) -> str:
@@ -435,17 +436,6 @@ def sla_report(request: HttpRequest) -> HttpResponse:
 FEEDBACK_POSTS_PER_ADDRESS = 5
 FEEDBACK_WINDOW = 3600  # seconds
 FEEDBACK_SESSION_KEY = "feedback_reference"
-
-
-def _count_post(key: str, allowed: int, window: int) -> bool:
-    """Count one POST under ``key``; True when over ``allowed`` within ``window`` seconds."""
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > allowed
 
 
 @never_cache

@@ -193,7 +193,7 @@ def case_transition(
     if to_status == CaseStatus.CLOSED:
         case.closed_at = now
         fields.append("closed_at")
-    if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED):  # reopen
+    if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and to_status == CaseStatus.IN_PROGRESS:  # reopen
         case.resolved_at = None
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from partners.models import Contact, Family, FollowUp, Interaction, Partner, QualificationDocument
@@ -121,3 +121,18 @@ def test_refuses_to_run_when_debug_is_off_without_force(db, settings):
     with pytest.raises(CommandError, match="DEBUG=False"):
         call_command("seed_demo", "--partners", 1, "--interactions", 1, stdout=StringIO())
     assert not Partner.objects.exists()
+
+
+def test_seeds_two_years_of_survey_responses_and_a_year_of_cases(db):
+    from supervision.models import Case, SurveyResponse
+
+    seed(partners=40, interactions=40)
+    periods = SurveyResponse.objects.values("family").annotate(n=Count("period", distinct=True))
+    assert {row["family"]: row["n"] for row in periods} == {"supplier": 8, "customer": 8, "partner": 8}
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"closed", "in_progress"} <= statuses
+    assert Case.objects.filter(resolved_at__lte=F("resolution_due_at")).exists()
+    assert Case.objects.filter(resolved_at__gt=F("resolution_due_at")).exists()
+    before = (SurveyResponse.objects.count(), Case.objects.count())
+    seed(partners=40, interactions=40)
+    assert (SurveyResponse.objects.count(), Case.objects.count()) == before

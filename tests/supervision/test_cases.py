@@ -131,6 +131,8 @@ def test_resolving_needs_a_resolution_and_bad_moves_are_refused(case, staff):
 def test_reopen_clears_the_resolution_time(case, staff):
     services.case_transition(case=case, user=staff, to_status=CaseStatus.RESOLVED, resolution="ok", now=T0 + hours(1))
     services.case_transition(case=case, user=staff, to_status=CaseStatus.CLOSED, now=T0 + hours(2))
+    case.refresh_from_db()
+    assert (case.resolved_at, case.closed_at) == (T0 + hours(1), T0 + hours(2))  # closing keeps the resolution
     services.case_transition(case=case, user=staff, to_status=CaseStatus.IN_PROGRESS, now=T0 + hours(3))
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS

@@ -79,6 +79,7 @@ from partners.models import (
     Tag,
     Tier,
 )
+from supervision.demo import seed_supervision
 
 
 def backdate(model: type[Model], rows: list[tuple[Model, dt.datetime]]) -> None:
@@ -205,6 +206,8 @@ class DemoSeeder:
             Partner.objects.update(last_contacted_at=Subquery(latest[:1]))
         # Scorecard history of active suppliers (skips those that already have evaluations).
         self.counts |= seed_evaluations(rng=self.rng, today=self.today, now=self.now)
+        # Two years of survey responses and a year of service cases.
+        self.counts |= seed_supervision(rng=self.rng, now=self.now)
         return self.counts
 
     # --- users -----------------------------------------------------------------------

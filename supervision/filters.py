@@ -26,7 +26,7 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
     state = django_filters.ChoiceFilter(label=_("Status"), choices=STATE_CHOICES, method="filter_state")
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices)
-    priority = django_filters.TypedChoiceFilter(label=_("Priority"), choices=Priority.choices, coerce=int)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     family = django_filters.ChoiceFilter(label=_("Family"), choices=Family.choices)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     assignee = UserFilter(label=_("Assignee"), queryset=active_colleagues())

@@ -28,15 +28,15 @@ SURVEY_FAMILIES = [(f.value, f.label) for f in (Family.SUPPLIER, Family.CUSTOMER
 
 
 class SurveyForm(forms.ModelForm):
-    family = forms.ChoiceField(label=_("family"), choices=SURVEY_FAMILIES)
+    family = forms.ChoiceField(label=_("Family"), choices=SURVEY_FAMILIES)
     max_reminders = forms.IntegerField(
-        label=_("maximum reminders"), initial=2, validators=[MinValueValidator(0), MaxValueValidator(5)]
+        label=_("Maximum reminders"), initial=2, validators=[MinValueValidator(0), MaxValueValidator(5)]
     )
     min_days_between = forms.IntegerField(
-        label=_("minimum days between reminders"), initial=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        label=_("Minimum days between reminders"), initial=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     expires_after_days = forms.IntegerField(
-        label=_("link valid for (days)"), initial=21, validators=[MinValueValidator(1), MaxValueValidator(180)]
+        label=_("Link valid for (days)"), initial=21, validators=[MinValueValidator(1), MaxValueValidator(180)]
     )
 
     class Meta:
@@ -119,7 +119,7 @@ class ResponseForm(forms.Form):
 class CaseForm(PlainTextFormMixin, forms.ModelForm):
     """Open a case for a partner, or edit what it is about (triage)."""
 
-    assignee = UserChoiceField(label=_("assignee"), queryset=None, required=False)
+    assignee = UserChoiceField(label=_("Assignee"), queryset=None, required=False)
 
     class Meta:
         model = Case
@@ -150,23 +150,23 @@ class CaseForm(PlainTextFormMixin, forms.ModelForm):
 
 class CaseNoteForm(PlainTextFormMixin, forms.Form):
     kind = forms.ChoiceField(
-        label=_("type"),
+        label=_("Type"),
         choices=[(CaseNote.Kind.NOTE, CaseNote.Kind.NOTE.label), (CaseNote.Kind.REPLY, CaseNote.Kind.REPLY.label)],
         initial=CaseNote.Kind.NOTE,
         widget=forms.RadioSelect,
     )
-    body = forms.CharField(label=_("text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CaseTransitionForm(PlainTextFormMixin, forms.Form):
-    to_status = forms.ChoiceField(label=_("status"), choices=CaseStatus.choices)
+    to_status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     resolution = forms.CharField(
-        label=_("resolution"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Resolution"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class CaseAssignForm(forms.Form):
-    assignee = UserChoiceField(label=_("assignee"), queryset=None, required=False)
+    assignee = UserChoiceField(label=_("Assignee"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

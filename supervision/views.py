@@ -174,7 +174,9 @@ def _public(request: HttpRequest, template: str, language: str, context: dict | 
         response = render(request, f"supervision/{template}", {"language": language, **(context or {})}, status=status)
     response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: never send it to another site. (Not "no-referrer": browsers
+    # then send "Origin: null" with the form, which fails the CSRF origin check.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

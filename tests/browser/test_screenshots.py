@@ -42,6 +42,12 @@ def test_main_pages_render_cleanly_in_both_languages(page, settings):
     screenshot(page, "quick-log")
     page.goto("/follow-ups/?state=overdue")
     screenshot(page, "my-follow-ups")
+    page.goto("/supervision/cases/?state=")
+    screenshot(page, "case-list")
+    page.goto("/supervision/cases/sla/")
+    screenshot(page, "sla-report")
+    page.goto("/supervision/surveys/results/?family=customer")
+    screenshot(page, "survey-results")
 
     page.select_option("#language-select", "zh-hans")
     page.wait_for_selector("html[lang=zh-hans]")

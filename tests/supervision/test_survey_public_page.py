@@ -151,3 +151,10 @@ def test_rate_limit_per_address_and_link(client, survey, invitation, contact):
 
 def test_only_get_and_post(client, invitation):
     assert client.put(url_for(invitation)).status_code == 405
+
+
+def test_link_never_leaks_to_other_sites_yet_the_form_posts(client, invitation):
+    # "no-referrer" would make browsers send "Origin: null" with the form, which Django's
+    # CSRF check refuses (found by the browser test); "same-origin" keeps the token home.
+    response = client.get(url_for(invitation))
+    assert response["Referrer-Policy"] == "same-origin"

@@ -44,6 +44,7 @@ def main() -> None:
     from django.urls import reverse
 
     from partners.models import Interaction, Partner
+    from supervision.models import Case
 
     settings.ALLOWED_HOSTS = ["testserver"]
     (ROOT / "var").mkdir(exist_ok=True)
@@ -62,6 +63,7 @@ def main() -> None:
     busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
     scored = Partner.objects.filter(family="supplier").annotate(e=Count("evaluations")).order_by("-e", "pk").first()
     scored_n = scored.e
+    noisiest_case = Case.objects.annotate(n=Count("notes")).order_by("-n", "pk").first()
     pages = [
         ("dashboard", reverse("dashboard")),
         ("all partners", reverse("partners:list")),
@@ -75,6 +77,14 @@ def main() -> None:
         ("scorecard overview (manager)", reverse("evaluations:overview")),
         (f"supplier scorecard ({scored_n} evaluations, manager)", reverse("evaluations:scorecard", args=[scored.pk])),
         ("overdue follow-ups", reverse("partners:followups") + "?state=overdue"),
+        ("open cases", reverse("supervision:case_list")),
+        (
+            f"all cases ({Case.objects.count()}), by priority",
+            reverse("supervision:case_list") + "?state=&sort=-priority",
+        ),
+        ("case detail", reverse("supervision:case_detail", args=[noisiest_case.pk])),
+        ("SLA attainment, 24 months (manager)", reverse("supervision:sla_report") + "?months=24"),
+        ("survey results (manager)", reverse("supervision:results")),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:

@@ -43,7 +43,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: my follow-ups due/overdue, my partners not contacted recently, my department's news."""
     if not roles.has_any_role(request.user):
         return render(request, "crm/no_role.html", status=403)
-    return render(request, "crm/dashboard.html", dashboard_for_user(user=request.user))
+    from supervision.selectors import case_counts_for_user
+
+    context = dashboard_for_user(user=request.user) | {"cases": case_counts_for_user(user=request.user)}
+    return render(request, "crm/dashboard.html", context)
 
 
 @login_required

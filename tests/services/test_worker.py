@@ -132,3 +132,28 @@ def test_d_same_scan_enqueued_twice_at_once_gives_no_duplicates(worker_factory):
     assert Notification.objects.count() == 80
     assert no_duplicates()
     assert OutboundEmail.objects.count() == 2
+
+
+def test_e_case_deadlines_escalate_once_through_the_real_worker(worker_factory):
+    """The case SLA scan, enqueued twice at once on Redis: each missed deadline reaches the
+    department's manager exactly once."""
+    from supervision.services import case_open
+
+    manager = UserFactory(username="boss", role="Manager", dept="procurement")
+    owner = UserFactory(username="owner", role="Staff", dept="procurement")
+    partner = PartnerFactory(owner=owner)
+    long_ago = timezone.now() - dt.timedelta(days=10)
+    for i in range(15):
+        case_open(partner=partner, kind="issue", channel="phone", subject=f"Case {i}", description="d", now=long_ago)
+    worker_factory(concurrency=2)
+    run_scan.delay("cases_sla")
+    run_scan.delay("cases_sla")
+    wait_for(lambda: ScanRun.objects.filter(name="cases_sla", outcome="ok").count() == 2, timeout=60)
+    # 15 cases × (response + resolution) × (manager + assignee).
+    wait_for(lambda: Notification.objects.filter(kind="case_breach").count() == 60)
+    import time
+
+    time.sleep(2)
+    assert Notification.objects.filter(kind="case_breach", recipient=manager).count() == 30
+    assert no_duplicates()
+    assert OutboundEmail.objects.filter(kind="case_breach").count() == 60

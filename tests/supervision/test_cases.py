@@ -358,3 +358,43 @@ def test_case_detail_and_report_queries(client, staff, case, django_assert_max_n
         assert client.get(reverse("supervision:case_detail", args=[case.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("supervision:sla_report"), {"months": "24", "family": "supplier"}).status_code == 200
+
+
+def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_customer):
+    case = services.feedback_submit(
+        family="customer",
+        kind="complaint",
+        name="Wang",
+        email="wang@unknown.example",
+        company="Blue Ocean",
+        subject="Late",
+        description="d",
+        language="zh-hans",
+    )
+    client.force_login(staff_sales)
+    url = reverse("supervision:case_edit", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{sales_customer.pk}"' in page  # customers to choose from
+    response = client.post(
+        url,
+        {
+            "partner": sales_customer.pk,
+            "kind": "complaint",
+            "channel": "web_form",
+            "priority": "3",
+            "subject": "Late",
+            "description": "d",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.partner, case.department.code, case.assignee, case.priority) == (
+        sales_customer,
+        "sales",
+        staff_sales,
+        Priority.HIGH,
+    )
+    # Now only the department (and the assignee) may work on it.
+    assert selectors.can_write_case(staff_sales, case)
+    body = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    assert "Edited" in body and "partner" in body.lower()

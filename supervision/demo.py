@@ -150,19 +150,7 @@ def _survey_rows(rng, survey, questions, contacts, sent, mood) -> int:
         invitations.append(invitation)
     SurveyInvitation.objects.bulk_create(invitations)
     responses = [
-        SurveyResponse(
-            invitation=inv,
-            survey=survey,
-            partner_id=inv.partner_id,
-            contact_id=inv.contact_id,
-            family=inv.family,
-            department_id=inv.department_id,
-            period=inv.period,
-            language=inv.language,
-            submitted_at=inv.responded_at,
-        )
-        for inv in invitations
-        if inv.responded_at
+        SurveyResponse.for_invitation(inv, submitted_at=inv.responded_at) for inv in invitations if inv.responded_at
     ]
     SurveyResponse.objects.bulk_create(responses)
     answers = []

@@ -201,6 +201,23 @@ class SurveyResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.survey} {self.submitted_at:%Y-%m-%d}"
 
+    @classmethod
+    def for_invitation(cls, invitation: SurveyInvitation, *, submitted_at, language: str = "") -> SurveyResponse:
+        """An unsaved response carrying the invitation's snapshot (partner, family,
+        department, period, case) as the results and the annual report group by it."""
+        return cls(
+            invitation=invitation,
+            survey_id=invitation.survey_id,
+            partner_id=invitation.partner_id,
+            contact_id=invitation.contact_id,
+            family=invitation.family,
+            department_id=invitation.department_id,
+            period=invitation.period,
+            case_ref=invitation.case_ref,
+            language=language or invitation.language,
+            submitted_at=submitted_at,
+        )
+
 
 class Answer(models.Model):
     response = models.ForeignKey(

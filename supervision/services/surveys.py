@@ -283,18 +283,8 @@ def response_submit(
     claimed = SurveyInvitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(responded_at=now)
     if not claimed:
         raise TokenUsed
-    response = SurveyResponse.objects.create(
-        invitation=invitation,
-        survey=invitation.survey,
-        partner_id=invitation.partner_id,
-        contact_id=invitation.contact_id,
-        family=invitation.family,
-        department_id=invitation.department_id,
-        period=invitation.period,
-        case_ref=invitation.case_ref,
-        language=language or invitation.language,
-        submitted_at=now,
-    )
+    response = SurveyResponse.for_invitation(invitation, submitted_at=now, language=language)
+    response.save()
     by_id = {q.pk: q for q in questions}
     Answer.objects.bulk_create(
         Answer(

@@ -91,8 +91,8 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
 
 
 def ensure_reference_data() -> None:
-    """Re-create what the data migrations made (roles, departments): transactional tests
-    flush it on some databases."""
+    """Re-create what the data migrations made (roles, departments, templates, targets):
+    transactional tests flush it on some databases."""
     import importlib
 
     from django.apps import apps
@@ -101,6 +101,8 @@ def ensure_reference_data() -> None:
 
     importlib.import_module("crm.migrations.0002_departments").create(apps, None)
     importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(apps, None)
+    importlib.import_module("supervision.migrations.0002_default_templates").create(apps, None)
+    importlib.import_module("supervision.migrations.0004_default_sla_targets").create(apps, None)
     roles_migration = importlib.import_module("partners.migrations.0002_roles")
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0)

@@ -155,7 +155,8 @@ def case_open(
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("partner", "contact", "assignee").get(pk=case.pk)
+    # Lock the case row only: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    return Case.objects.select_for_update(of=("self",)).select_related("partner", "contact", "assignee").get(pk=case.pk)
 
 
 @transaction.atomic

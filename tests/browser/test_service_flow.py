@@ -10,9 +10,14 @@ import pytest
 from supervision import services
 from supervision.models import Case, Survey, SurveyResponse, SurveyTemplate
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import ContactFactory, PartnerFactory, UserFactory, department
+from tests.factories import ContactFactory, PartnerFactory, UserFactory, department, ensure_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(db):
+    ensure_reference_data()
 
 
 def test_customer_answers_survey_and_manager_sees_the_result(page):

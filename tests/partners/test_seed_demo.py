@@ -121,3 +121,19 @@ def test_refuses_to_run_when_debug_is_off_without_force(db, settings):
     with pytest.raises(CommandError, match="DEBUG=False"):
         call_command("seed_demo", "--partners", 1, "--interactions", 1, stdout=StringIO())
     assert not Partner.objects.exists()
+
+
+def test_seeds_customer_care_once(db):
+    from partners.models import Campaign, Gift, GreetingTemplate, Holiday, Need
+
+    seed(partners=60, interactions=60)
+    assert GreetingTemplate.objects.count() == 2
+    assert Gift.objects.count() == 20 and Gift.objects.filter(status="pending").exists()
+    assert Need.objects.filter(recorded_at__lt=timezone.now() - dt.timedelta(days=600)).exists()
+    assert Need.tags.through.objects.count() >= Need.objects.count()
+    assert set(Campaign.objects.values_list("status", flat=True)) == {"sent", "draft"}
+    assert Holiday.objects.filter(date__year=2027).count() == 3
+    models = [GreetingTemplate, Gift, Need, Campaign, Need.tags.through]
+    before = {m.__name__: m.objects.count() for m in models}
+    seed(partners=60, interactions=60)
+    assert {m.__name__: m.objects.count() for m in models} == before

@@ -287,6 +287,16 @@ def _with_month_day(qs: QuerySet, field_name: str) -> QuerySet:
     )
 
 
+def greeting_key(*, occasion: str, partner_id: int, contact_id: int | None, holiday_id: int | None, date) -> tuple:
+    """What makes a greeting unique (the Greeting constraints): a birthday per contact and
+    day; an anniversary per partner and day; a holiday per partner."""
+    if occasion == Occasion.BIRTHDAY:
+        return (occasion, contact_id, date)
+    if occasion == Occasion.ANNIVERSARY:
+        return (occasion, partner_id, date)
+    return (occasion, partner_id, holiday_id)
+
+
 @dataclass
 class CareOccasion:
     partner: Partner
@@ -299,7 +309,13 @@ class CareOccasion:
 
     @property
     def key(self) -> tuple:
-        return (self.partner.pk, self.contact.pk if self.contact else None, self.occasion, self.date)
+        return greeting_key(
+            occasion=self.occasion,
+            partner_id=self.partner.pk,
+            contact_id=self.contact.pk if self.contact else None,
+            holiday_id=self.holiday.pk if self.holiday else None,
+            date=self.date,
+        )
 
     @property
     def occasion_label(self) -> str:
@@ -368,7 +384,9 @@ def care_occasions(*, start: dt.date, end: dt.date, owner_id: int | None = None)
         rows.extend(company_rows)
 
     greetings = {
-        (g.partner_id, g.contact_id, g.occasion, g.date): g
+        greeting_key(
+            occasion=g.occasion, partner_id=g.partner_id, contact_id=g.contact_id, holiday_id=g.holiday_id, date=g.date
+        ): g
         for g in Greeting.objects.filter(date__gte=start, date__lte=end, partner__in=partners.values("pk"))
     }
     for r in rows:

@@ -577,7 +577,7 @@ class GreetingTemplate(TimeStampedModel):
 
 class Greeting(TimeStampedModel):
     """One greeting for one occasion (P4.2.3): the effect of the care scan, unique per
-    (partner, contact, occasion, date) so a rerun never greets twice."""
+    occasion (see the constraints) so a rerun never greets twice."""
 
     class Status(models.TextChoices):
         TO_SEND = "to_send", _("To send by the owner")
@@ -615,17 +615,31 @@ class Greeting(TimeStampedModel):
         ordering = ["date", "pk"]
         verbose_name = _("greeting")
         verbose_name_plural = _("greetings")
+        # One greeting per occasion: a birthday per contact; a company anniversary or a
+        # holiday per partner, whoever its primary contact is by the time the task runs.
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "contact", "occasion", "date"],
-                condition=models.Q(contact__isnull=False),
-                name="greeting_once_per_contact",
+                fields=["contact", "date"],
+                condition=models.Q(occasion="birthday"),
+                name="greeting_once_per_birthday",
             ),
-            # NULLs never clash in a unique index: greetings to no contact need their own key.
             models.UniqueConstraint(
-                fields=["partner", "occasion", "date"],
-                condition=models.Q(contact__isnull=True),
-                name="greeting_once_per_partner",
+                fields=["partner", "date"],
+                condition=models.Q(occasion="anniversary"),
+                name="greeting_once_per_anniversary",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "holiday"],
+                condition=models.Q(occasion="holiday"),
+                name="greeting_once_per_holiday",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(occasion="birthday") | models.Q(contact__isnull=False),
+                name="greeting_birthday_has_contact",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(occasion="holiday") | models.Q(holiday__isnull=False),
+                name="greeting_holiday_has_holiday",
             ),
         ]
         # Care calendar: greetings of the coming days.

@@ -229,3 +229,30 @@ def test_calendar_feed_lists_my_customers_occasions(client, key_customer, staff_
     today = timezone.localdate()
     ContactFactory(partner=key_customer, name="Zhao Liu", birthday=today.replace(year=1985), greetings_consent=True)
     assert "Zhao Liu" in calendar_feed(user=staff_sales).decode()
+
+
+def test_a_holiday_is_greeted_once_per_partner_even_when_the_primary_contact_changes(db, key_customer):
+    first = ContactFactory(partner=key_customer, name="First", is_primary=True)
+    Holiday.objects.create(name_en="Winter Solstice", date=dt.date(2026, 12, 12))
+    Holiday.objects.create(name_en="Company Day", date=dt.date(2026, 12, 12))
+    assert scan_run("care_greetings", now=local_noon(DAY)).effects == 2  # two holidays, same day
+    first.is_primary = False
+    first.save()
+    ContactFactory(partner=key_customer, name="Second", is_primary=True)
+    assert scan_run("care_greetings", now=local_noon(DAY)).effects == 0
+    assert Greeting.objects.count() == 2 and FollowUp.objects.count() == 2
+    assert all(r.greeting for r in care_occasions(start=DAY, end=DAY + dt.timedelta(days=3)))
+
+
+def test_a_task_for_an_occasion_no_longer_due_does_nothing(db, key_customer, birthday_template):
+    from partners.care import greeting_prepare
+
+    contact = ContactFactory(partner=key_customer, birthday=dt.date(1980, 12, 12), greetings_consent=False)
+    assert greeting_prepare(partner_id=key_customer.pk, contact_id=contact.pk, occasion="birthday", day=DAY) == 0
+    contact.greetings_consent = True
+    contact.save()
+    key_customer.tier = 3
+    key_customer.save()
+    day = dt.date(2026, 12, 12)
+    assert greeting_prepare(partner_id=key_customer.pk, contact_id=contact.pk, occasion="birthday", day=day) == 0
+    assert not Greeting.objects.exists() and not OutboundEmail.objects.exists()

@@ -154,3 +154,13 @@ def test_gift_list_filters_sorts_and_shows_an_empty_state(client, staff, manager
     assert reverse("partners:gift_decide", args=[Gift.objects.get(status="pending").pk]) in response.content.decode()
     for params in ({"sort": "password"}, {"status": "<x>"}, {"page": "-1"}, {"q": "x" * 500}, {"direction": "1=1"}):
         assert client.get(reverse("partners:gift_list"), params).status_code == 200
+
+
+def test_the_partner_history_shows_the_gift_and_its_decision(client, staff, manager, supplier):
+    gift = gift_record(
+        partner=supplier, data={**gift_data(value=Decimal("900")), "date": dt.date(2026, 11, 1)}, recorded_by=staff
+    )
+    gift_decide(gift=gift, approve=True, note="", user=manager)
+    client.force_login(staff)
+    body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
+    assert "Tea set" in body and "Approved" in body and "Pending approval" in body

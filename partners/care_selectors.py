@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, TruncMonth
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from crm import roles
@@ -322,7 +322,9 @@ class CareOccasion:
         if self.holiday is not None:
             return self.holiday.name(get_language() or settings.LANGUAGE_CODE)
         if self.occasion == Occasion.ANNIVERSARY and self.years:
-            return _("Company anniversary (%(years)d years)") % {"years": self.years}
+            return ngettext(
+                "Company anniversary (%(years)d year)", "Company anniversary (%(years)d years)", self.years
+            ) % {"years": self.years}
         return str(choice_label(Occasion, self.occasion))
 
 

@@ -229,6 +229,7 @@ def gift_list(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
             "is_filtered": bool(status or direction or q),
             "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,
+            "awaiting_me": cs.gift_pending_count(user=request.user),
         },
     )
 

@@ -515,7 +515,13 @@ class Holiday(models.Model):
 
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
-    date = models.DateField(_("date"))
+    date = models.DateField(
+        _("date"),
+        help_text=_(
+            "Spring Festival and Mid-Autumn follow the lunar calendar and National Day's dates are "
+            "announced each year: enter each year's date."
+        ),
+    )
 
     class Meta:
         ordering = ["date", "name_en"]

@@ -28,7 +28,9 @@ def qualification_remind_task(document_id: int) -> int:
 
 
 @shared_task(name="partners.tasks.greeting_prepare", **RETRY)
-def greeting_prepare_task(partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id=None) -> int:
+def greeting_prepare_task(
+    partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None
+) -> int:
     from .care import greeting_prepare
 
     return greeting_prepare(

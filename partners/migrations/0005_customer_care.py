@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
                 ('name_zh', models.CharField(blank=True, max_length=100, verbose_name='name (Chinese)')),
-                ('date', models.DateField(verbose_name='date')),
+                ('date', models.DateField(help_text="Spring Festival and Mid-Autumn follow the lunar calendar and National Day's dates are announced each year: enter each year's date.", verbose_name='date')),
             ],
             options={
                 'verbose_name': 'holiday',

@@ -256,3 +256,22 @@ def test_a_task_for_an_occasion_no_longer_due_does_nothing(db, key_customer, bir
     day = dt.date(2026, 12, 12)
     assert greeting_prepare(partner_id=key_customer.pk, contact_id=contact.pk, occasion="birthday", day=day) == 0
     assert not Greeting.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_admin_configures_holidays_and_templates(client, admin_user):
+    client.force_login(admin_user)
+    for model in ("holiday", "greetingtemplate", "greeting", "gift", "need", "campaign"):
+        assert client.get(f"/admin/partners/{model}/").status_code == 200, model
+    response = client.get("/admin/partners/holiday/add/")
+    assert "lunar calendar" in response.content.decode()
+    response = client.post(
+        "/admin/partners/holiday/add/", {"name_en": "Spring Festival", "name_zh": "春节", "date": "2028-01-26"}
+    )
+    assert response.status_code == 302
+    assert Holiday.objects.filter(date=dt.date(2028, 1, 26)).exists()
+    # The seeded years are there.
+    assert set(Holiday.objects.filter(date__year=2026).values_list("name_en", flat=True)) == {
+        "Spring Festival",
+        "Mid-Autumn Festival",
+        "National Day",
+    }

@@ -125,11 +125,14 @@ def needs_for_partner(*, partner: Partner, limit: int = 5) -> list[NeedRow]:
     rows = (
         Need.objects.filter(pk__in=latest)
         .order_by("-recorded_at", "-pk", "tags__name")
-        .values_list("pk", "summary", "status", "recorded_at", "tags__name")
+        .values_list("pk", "summary", "status", "recorded_at", "recorded_by_id", "tags__name")
     )
     needs: dict[int, NeedRow] = {}
-    for pk, summary, status, recorded_at, tag in rows:
-        need = needs.setdefault(pk, NeedRow(pk=pk, summary=summary, status=status, recorded_at=recorded_at))
+    for pk, summary, status, recorded_at, recorded_by_id, tag in rows:
+        need = needs.setdefault(
+            pk,
+            NeedRow(pk=pk, summary=summary, status=status, recorded_at=recorded_at, recorded_by_id=recorded_by_id),
+        )
         if tag is not None:
             need.tag_names.append(tag)
     return list(needs.values())
@@ -141,7 +144,9 @@ class NeedRow:
     summary: str
     status: str
     recorded_at: dt.datetime
+    recorded_by_id: int
     tag_names: list[str] = field(default_factory=list)
+    editable: bool = False
 
 
 @dataclass

@@ -156,16 +156,20 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     paginator = Paginator(selectors.interaction_timeline(partner=partner), TIMELINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # P4.2.1: the latest needs (one query). A supplier page shows qualification documents
+    # instead, which keeps every partner page within its query budget.
+    needs = care_selectors.needs_for_partner(partner=partner) if partner.family != Family.SUPPLIER else []
+    can_manage = selectors.can_manage_partner(user, partner)
+    for need in needs:
+        need.editable = need.recorded_by_id == user.pk or can_manage
     return {
         "partner": partner,
         "timeline": page,
         "can_edit": selectors.can_edit_partner(user, partner),
-        "can_manage": selectors.can_manage_partner(user, partner),
+        "can_manage": can_manage,
         "can_log": roles.can_log_interactions(user),
         **selectors.partner_detail_context(partner=partner),
-        # P4.2.1: the latest needs (one query). A supplier page shows qualification documents
-        # instead, which keeps every partner page within its query budget.
-        "needs": care_selectors.needs_for_partner(partner=partner) if partner.family != Family.SUPPLIER else [],
+        "needs": needs,
     }
 
 

@@ -111,8 +111,9 @@ class GiftForm(PlainTextFormMixin, forms.ModelForm):
         if contacts is not None:
             self.fields["contact"].choices = [("", "---------")] + [(c.pk, c.name) for c in contacts]
         self.fields["value"].min_value = Decimal("0")
-        if not self.is_bound:
-            self.initial.setdefault("date", timezone.localdate())
+        if not self.is_bound and not self.initial.get("date"):
+            # The instance's empty date is in initial already: setdefault would keep it.
+            self.initial["date"] = timezone.localdate()
 
     def clean_value(self) -> Decimal:
         value = self.cleaned_data["value"]

@@ -164,3 +164,9 @@ def test_the_partner_history_shows_the_gift_and_its_decision(client, staff, mana
     client.force_login(staff)
     body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
     assert "Tea set" in body and "Approved" in body and "Pending approval" in body
+
+
+def test_the_gift_form_starts_with_today(client, staff, supplier):
+    client.force_login(staff)
+    response = client.get(reverse("partners:gift_create", args=[supplier.pk]))
+    assert f'value="{timezone.localdate().isoformat()}"' in response.content.decode()

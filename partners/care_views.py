@@ -391,7 +391,9 @@ def _public(request: HttpRequest, language: str, context: dict, status: int = 20
         response = render(request, "partners/unsubscribe.html", {"language": language, **context}, status=status)
     response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: never send it to another site. Not "no-referrer": with it,
+    # browsers post the confirmation form with "Origin: null", which CSRF refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

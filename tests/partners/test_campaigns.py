@@ -216,3 +216,19 @@ def test_campaign_form_errors_and_draft_editing(client, staff_sales, manager_sal
     response = client.post(reverse("partners:campaign_edit", args=[campaign.pk]), {"name": "Changed"})
     assert response.status_code == 302
     assert Campaign.objects.get().name == "News"
+
+
+def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_language(
+    client, manager_sales, campaign, audience
+):
+    client.force_login(manager_sales)
+    client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+    client.logout()
+    recipient = CampaignRecipient.objects.get(contact=audience["zh"])
+    from partners.care import unsubscribe_token
+
+    response = client.get(f"/u/{unsubscribe_token(recipient)}/")
+    assert response["Referrer-Policy"] == "same-origin" and "noindex" in response["X-Robots-Tag"]
+    assert response["Content-Language"] == "zh-hans"
+    assert "王芳" not in response.content.decode()  # names no one
+    assert len(recipient.token_hash) == 64 and unsubscribe_token(recipient) not in recipient.token_hash

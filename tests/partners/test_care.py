@@ -275,3 +275,12 @@ def test_admin_configures_holidays_and_templates(client, admin_user):
         "Mid-Autumn Festival",
         "National Day",
     }
+
+
+def test_care_scans_are_registered_and_scheduled(settings):
+    from crm.scheduler import load_scans
+
+    scans = load_scans()
+    scheduled = {tuple(entry.get("args", ())) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("care_greetings", "campaigns"):
+        assert name in scans and (name,) in scheduled

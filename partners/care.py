@@ -313,8 +313,9 @@ class GiftAlreadyDecided(Exception):
 
 @transaction.atomic
 def gift_decide(*, gift: Gift, approve: bool, note: str, user: User) -> Gift:
-    """Approve or reject a pending gift, once (the row is locked; history keeps the change)."""
-    locked = Gift.objects.select_for_update().get(pk=gift.pk)
+    """Approve or reject a pending gift, once (the row is locked; history keeps the change);
+    whoever recorded it is told in the app."""
+    locked = Gift.objects.select_for_update(of=("self",)).select_related("partner", "recorded_by").get(pk=gift.pk)
     if locked.status != Gift.Status.PENDING:
         raise GiftAlreadyDecided
     locked.status = Gift.Status.APPROVED if approve else Gift.Status.REJECTED
@@ -322,6 +323,21 @@ def gift_decide(*, gift: Gift, approve: bool, note: str, user: User) -> Gift:
     locked.decided_at = timezone.now()
     locked.decision_note = note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    recorder = locked.recorded_by
+    if recorder.pk != user.pk:
+        with override(user_language(recorder)):
+            template = (
+                _("Gift approved: %(gift)s (%(partner)s)") if approve else _("Gift rejected: %(gift)s (%(partner)s)")
+            )
+            title = template % {"gift": locked.description, "partner": locked.partner.name}
+        notify(
+            recipient=recorder,
+            kind="gift_decided",
+            obj_ref=object_ref(locked),
+            period="-",
+            title=title,
+            link=reverse("partners:gift_list") + "?status=" + locked.status,
+        )
     return locked
 
 

@@ -64,6 +64,7 @@ def test_above_the_threshold_waits_for_the_departments_manager(client, staff, ma
     assert (gift.status, gift.decided_by, gift.decision_note) == ("rejected", manager, "Too much")
     assert gift.decided_at is not None
     assert gift.history.count() == 2  # P3.1: the decision is in the history
+    assert Notification.objects.get(recipient=staff, kind="gift_decided").title.startswith("Gift rejected")
     # A second decision is refused.
     with pytest.raises(GiftAlreadyDecided):
         gift_decide(gift=gift, approve=True, note="", user=manager)

@@ -29,7 +29,7 @@ from . import care, selectors
 from . import care_selectors as cs
 from .care_forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
 from .models import Campaign, Family, Gift, Greeting, Need, Tag, Tier
-from .views import csv_safe
+from .views import _back, csv_safe
 
 # --- Needs (P4.2.1) ------------------------------------------------------------------------------
 
@@ -148,15 +148,6 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
             "statuses": Greeting.Status,
         },
     )
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
 
 
 @role_required(write=True)

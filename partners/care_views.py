@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -145,7 +146,6 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
             "today": today,
             "lead_days": settings.RAPPORT_GREETING_LEAD_DAYS,
             "querystring": query.urlencode(),
-            "statuses": Greeting.Status,
         },
     )
 
@@ -235,7 +235,7 @@ def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The gift was recorded and waits for a manager's approval."))
         else:
             messages.success(request, _("The gift was recorded."))
-        return redirect(reverse("partners:gift_list") + f"?q={partner.name}")
+        return redirect(reverse("partners:gift_list") + "?" + urlencode({"q": partner.name}))
     return render(
         request,
         "partners/gift_form.html",

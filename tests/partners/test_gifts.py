@@ -30,8 +30,11 @@ def gift_data(**overrides) -> dict:
 def test_staff_records_a_gift_below_the_threshold_without_approval(client, staff, supplier, settings):
     settings.RAPPORT_GIFT_APPROVAL_THRESHOLD = Decimal("500")
     client.force_login(staff)
+    supplier.name = "Smith & Sons #1"
+    supplier.save()
     response = client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data(value="500"))
     assert response.status_code == 302
+    assert response["Location"].endswith("?q=Smith+%26+Sons+%231")
     gift = Gift.objects.get()
     assert (gift.status, gift.value, gift.recorded_by, gift.partner) == (
         "not_required",

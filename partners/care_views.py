@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -341,12 +342,18 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     tags = list(campaign.tags.all())
     audience = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags])
     if request.method == "POST":
+        if not audience.exists():
+            messages.error(request, _("No contact in this audience agreed to product news: nothing was sent."))
+            return redirect("partners:campaign_detail", pk=campaign.pk)
         try:
             count = care.campaign_send(campaign=campaign, user=request.user, contacts=audience)
         except care.CampaignAlreadySent:
             messages.info(request, _("This campaign was already sent."))
         else:
-            messages.success(request, _("The campaign is being sent to %(n)d contacts.") % {"n": count})
+            message = ngettext(
+                "The campaign is being sent to %(n)d contact.", "The campaign is being sent to %(n)d contacts.", count
+            )
+            messages.success(request, message % {"n": count})
         return redirect("partners:campaign_detail", pk=campaign.pk)
     return render(
         request,

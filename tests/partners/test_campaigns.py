@@ -232,3 +232,10 @@ def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_langua
     assert response["Content-Language"] == "zh-hans"
     assert "王芳" not in response.content.decode()  # names no one
     assert len(recipient.token_hash) == 64 and unsubscribe_token(recipient) not in recipient.token_hash
+
+
+def test_an_empty_audience_sends_nothing_and_keeps_the_draft(client, manager_sales, campaign):
+    client.force_login(manager_sales)
+    response = client.post(reverse("partners:campaign_send", args=[campaign.pk]), follow=True)
+    assert "nothing was sent" in response.content.decode()
+    assert Campaign.objects.get().status == "draft"

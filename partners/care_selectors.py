@@ -28,13 +28,12 @@ from .models import (
     Greeting,
     Holiday,
     Need,
-    NeedTag,
     Occasion,
     Partner,
     Status,
     Tier,
 )
-from .selectors import can_edit_partner, can_manage_partner
+from .selectors import can_manage_partner
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -56,10 +55,6 @@ def can_mark_greeting(user: User, greeting: Greeting) -> bool:
     if not roles.can_log_interactions(user):
         return False
     return greeting.partner.owner_id == user.pk or can_manage_partner(user, greeting.partner)
-
-
-def can_record_gift(user: User, partner: Partner) -> bool:
-    return can_edit_partner(user, partner)
 
 
 def can_decide_gift(user: User, gift: Gift) -> bool:
@@ -239,10 +234,6 @@ def needs_summary(*, flt: NeedsFilter, top_n: int = 10) -> NeedsSummary:
         untagged=counts["untagged"],
         industries=industries,
     )
-
-
-def need_tag_names() -> list[str]:
-    return list(NeedTag.objects.values_list("name", flat=True)[:500])
 
 
 # --- Care calendar (P4.2.3) ------------------------------------------------------------------

@@ -149,6 +149,9 @@ def _gifts(*, rng: random.Random, customers: list[Partner], today: dt.date) -> i
         partner = rng.choice(important)
         en, zh, base = rng.choice(GIFTS)
         value = Decimal(base + rng.randrange(0, 5) * 20)
+        if managers.get(partner.department_id) == partner.owner_id:
+            # Nobody approves their own gift (P3.1): keep a manager's own gifts modest.
+            value = Decimal(rng.randrange(100, 480, 20))
         zh_partner = partner.preferred_language == "zh-hans"
         gift = Gift(
             partner=partner,
@@ -157,7 +160,7 @@ def _gifts(*, rng: random.Random, customers: list[Partner], today: dt.date) -> i
             value=value,
             direction=Gift.Direction.RECEIVED if i % 7 == 3 else Gift.Direction.GIVEN,
             date=today - dt.timedelta(days=rng.randrange(1, 300)),
-            occasion=rng.choice(["Spring Festival", "Mid-Autumn Festival", "Contract signing", ""]),
+            occasion=rng.choice(["Contract signing", "Customer visit", "Trade fair", ""]),
             recorded_by_id=partner.owner_id,
         )
         if gift_needs_approval(value=value, currency=gift.currency):

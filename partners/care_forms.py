@@ -80,6 +80,12 @@ class NeedsSummaryForm(forms.Form):
     )
     industry = forms.CharField(label=_("Industry"), required=False, max_length=100)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")

@@ -412,14 +412,17 @@ def gift_list_for_user(*, user: User) -> QuerySet[Gift]:
 
 
 def gift_pending_count(*, user: User) -> int:
-    """Gifts waiting for this manager's decision (their department's partners)."""
+    """Gifts waiting for this manager's decision (their department's partners, recorded by
+    someone else)."""
     if user.is_superuser:
         return Gift.objects.filter(status=Gift.Status.PENDING).count()
     if roles.MANAGER not in roles.role_names(user):
         return 0
-    return Gift.objects.filter(
-        status=Gift.Status.PENDING, partner__department_id=roles.user_department_id(user)
-    ).count()
+    return (
+        Gift.objects.filter(status=Gift.Status.PENDING, partner__department_id=roles.user_department_id(user))
+        .exclude(recorded_by=user)
+        .count()
+    )
 
 
 # --- Campaigns (P4.2.3) -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from partners.models import Contact, Family, FollowUp, Interaction, Partner, QualificationDocument
@@ -129,6 +129,7 @@ def test_seeds_customer_care_once(db):
     seed(partners=60, interactions=60)
     assert GreetingTemplate.objects.count() == 2
     assert Gift.objects.count() == 20 and Gift.objects.filter(status="pending").exists()
+    assert not Gift.objects.filter(decided_by=F("recorded_by")).exists()  # P3.1: nobody approves their own
     assert Need.objects.filter(recorded_at__lt=timezone.now() - dt.timedelta(days=600)).exists()
     assert Need.tags.through.objects.count() >= Need.objects.count()
     assert set(Campaign.objects.values_list("status", flat=True)) == {"sent", "draft"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -141,6 +142,14 @@ class TransientEmailError(Exception):
     """The SMTP server could not take the message now; the task retries with backoff."""
 
 
+# Last checks before sending, by email kind: ``(email) -> bool``; False cancels the email.
+# An email to a contact is queued in advance, and the contact may withdraw consent in the
+# meantime (an unsubscribe link, an edit by their account owner): the check reads the
+# consent again at the last moment. Apps register theirs in AppConfig.ready().
+SEND_CHECKS: dict[str, Callable[[OutboundEmail], bool]] = {}
+CANCELLED_PREFIX = "Cancelled before sending: "
+
+
 def email_send(*, email_id: int) -> bool:
     """Send one stored email. Claim → send → mark sent; True when this call sent it.
 
@@ -153,6 +162,12 @@ def email_send(*, email_id: int) -> bool:
     if not claimed:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
+    check = SEND_CHECKS.get(email.kind)
+    if check is not None and not check(email):
+        OutboundEmail.objects.filter(pk=email_id).update(
+            state=OutboundEmail.State.FAILED, last_error=CANCELLED_PREFIX + "the recipient no longer consents."
+        )
+        return False
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,

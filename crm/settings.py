@@ -7,9 +7,11 @@ SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -213,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
     "scan-surveys-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["surveys_remind"]},
     # Every 5 minutes: cases past their response or resolution deadline → managers.
     "scan-cases-sla": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["cases_sla"]},
+    # Every day at 07:30 (local time): birthdays, company anniversaries and holidays of key
+    # and important customers within RAPPORT_GREETING_LEAD_DAYS → one greeting each
+    # (emailed to consenting contacts, otherwise a follow-up for the owner). Idempotent, so
+    # a missed day is caught up by the next run while the occasion is still ahead.
+    "scan-care-greetings": {
+        "task": "crm.tasks.run_scan",
+        "schedule": crontab(hour=7, minute=30),
+        "args": ["care_greetings"],
+    },
+    # Every 10 minutes: campaigns sent whose emails are not all queued yet (broker was down).
+    "scan-campaigns": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["campaigns"]},
     # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["emails"]},
 }
@@ -231,6 +244,12 @@ RAPPORT_EVALUATION_REMIND_DAYS = env.int("RAPPORT_EVALUATION_REMIND_DAYS", defau
 RAPPORT_EVALUATION_ESCALATE_DAYS = env.int("RAPPORT_EVALUATION_ESCALATE_DAYS", default=7)
 # Warn this many days before a qualification document expires.
 RAPPORT_QUALIFICATION_WARN_DAYS = env.int("RAPPORT_QUALIFICATION_WARN_DAYS", default=30)
+
+# Customer care (P4.2.3): greetings are prepared this many days before the occasion.
+RAPPORT_GREETING_LEAD_DAYS = env.int("RAPPORT_GREETING_LEAD_DAYS", default=3)
+# Gifts (P3.1): a gift worth more than this (in CNY) needs a manager's approval; gifts in
+# another currency always do (no exchange rate is kept).
+RAPPORT_GIFT_APPROVAL_THRESHOLD = Decimal(env("RAPPORT_GIFT_APPROVAL_THRESHOLD", default="500"))
 
 # --- Security (production) ----------------------------------------------------------------
 if not DEBUG:

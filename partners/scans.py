@@ -56,3 +56,47 @@ def qualifications_scan(now: dt.datetime) -> int:
     for pk in ids:
         qualification_remind_task.delay(pk)
     return len(ids)
+
+
+@scan("care_greetings")
+def care_greetings_scan(now: dt.datetime) -> int:
+    """P4.2.3: birthdays (consenting contacts), company anniversaries and holidays of key and
+    important customers within RAPPORT_GREETING_LEAD_DAYS → one task per occasion that has
+    no greeting yet (the greeting's unique key makes a duplicate task harmless)."""
+    from .care_selectors import care_occasions
+    from .tasks import greeting_prepare_task
+
+    today = timezone.localdate(now)
+    due = [
+        o
+        for o in care_occasions(start=today, end=today + dt.timedelta(days=settings.RAPPORT_GREETING_LEAD_DAYS))
+        if o.greeting is None
+    ]
+    for o in due:
+        greeting_prepare_task.delay(
+            o.partner.pk,
+            o.contact.pk if o.contact else None,
+            o.occasion,
+            o.date.isoformat(),
+            o.holiday.pk if o.holiday else None,
+        )
+    return len(due)
+
+
+@scan("campaigns")
+def campaigns_scan(now: dt.datetime) -> int:
+    """Sent campaigns with recipients whose email is not queued yet (the broker was down
+    when the campaign was sent) → one delivery task per campaign."""
+    from .models import CampaignRecipient
+    from .tasks import campaign_deliver_task
+
+    ids = sorted(
+        set(
+            CampaignRecipient.objects.filter(queued_at__isnull=True, unsubscribed_at__isnull=True).values_list(
+                "campaign_id", flat=True
+            )
+        )
+    )
+    for pk in ids:
+        campaign_deliver_task.delay(pk)
+    return len(ids)

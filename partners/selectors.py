@@ -20,7 +20,19 @@ from django.utils import timezone
 from crm import roles
 from crm.choices import choice_labels
 
-from .models import Contact, Family, FollowUp, Interaction, Partner, PartnerKind, QualificationDocument, Status, Tier
+from .models import (
+    Contact,
+    Family,
+    FollowUp,
+    Gift,
+    Interaction,
+    Need,
+    Partner,
+    PartnerKind,
+    QualificationDocument,
+    Status,
+    Tier,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -370,14 +382,15 @@ def _resolve_refs(entries: list[HistoryEntry]) -> None:
 
 
 def _object_label(rec) -> str:
-    for attr in ("name", "subject", "description"):
+    for attr in ("name", "subject", "description", "summary"):
         if hasattr(rec, attr):
             return str(getattr(rec, attr))
     return str(rec.id)
 
 
 def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]:
-    """Changes to the partner, its contacts, documents, interactions and follow-ups, newest first.
+    """Changes to the partner, its contacts, documents, interactions, follow-ups, gifts and
+    needs, newest first.
 
     One query per model, whatever the number of changes (diffs are computed in Python
     from consecutive rows).
@@ -395,6 +408,9 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
         (QualificationDocument.history.filter(partner_id=partner.pk), _("Qualification document"), ()),
         (Interaction.history.filter(partner_id=partner.pk), _("Interaction"), ()),
         (FollowUp.history.filter(partner_id=partner.pk), _("Follow-up"), ()),
+        # P3.1: gift approvals and needs are part of the relationship's record.
+        (Gift.history.filter(partner_id=partner.pk), _("Gift"), ()),
+        (Need.history.filter(partner_id=partner.pk), _("Need"), ()),
     ]
     entries: list[HistoryEntry] = []
     for qs, label, m2m in sources:

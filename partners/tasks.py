@@ -25,3 +25,25 @@ def followup_digest_task(owner_id: int, day: str) -> int:
 @shared_task(name="partners.tasks.qualification_remind", **RETRY)
 def qualification_remind_task(document_id: int) -> int:
     return reminders.qualification_remind(document_id=document_id)
+
+
+@shared_task(name="partners.tasks.greeting_prepare", **RETRY)
+def greeting_prepare_task(
+    partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None
+) -> int:
+    from .care import greeting_prepare
+
+    return greeting_prepare(
+        partner_id=partner_id,
+        contact_id=contact_id,
+        occasion=occasion,
+        day=dt.date.fromisoformat(day),
+        holiday_id=holiday_id,
+    )
+
+
+@shared_task(name="partners.tasks.campaign_deliver", **RETRY)
+def campaign_deliver_task(campaign_id: int) -> int:
+    from .care import campaign_deliver
+
+    return campaign_deliver(campaign_id=campaign_id)

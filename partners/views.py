@@ -21,7 +21,7 @@ from crm.forms import form_data as _post
 from crm.forms import form_files as _files
 from crm.roles import role_required
 
-from . import selectors, services
+from . import care_selectors, selectors, services
 from .filters import PartnerFilter, select_options
 from .forms import (
     ContactForm,
@@ -156,13 +156,20 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     paginator = Paginator(selectors.interaction_timeline(partner=partner), TIMELINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # P4.2.1: the latest needs (one query). A supplier page shows qualification documents
+    # instead, which keeps every partner page within its query budget.
+    needs = care_selectors.needs_for_partner(partner=partner) if partner.family != Family.SUPPLIER else []
+    can_manage = selectors.can_manage_partner(user, partner)
+    for need in needs:
+        need.editable = need.recorded_by_id == user.pk or can_manage
     return {
         "partner": partner,
         "timeline": page,
         "can_edit": selectors.can_edit_partner(user, partner),
-        "can_manage": selectors.can_manage_partner(user, partner),
+        "can_manage": can_manage,
         "can_log": roles.can_log_interactions(user),
         **selectors.partner_detail_context(partner=partner),
+        "needs": needs,
     }
 
 

@@ -8,14 +8,18 @@ its own permission system): add a URL without an entry here and
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
+from partners.care import token_hash, unsubscribe_token
+from partners.models import Campaign, CampaignRecipient, Gift, Greeting, Need
 from supervision.models import Survey, SurveyTemplate
 from supervision.services import case_open, invitation_token, survey_send
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
@@ -36,6 +40,9 @@ OWNER_ONLY = {"anonymous": LOGIN, **{r: MISSING for r in ROLES[1:]}, "staff": OK
 SHEET_WRITERS = {**{r: DENY for r in ROLES}, "anonymous": LOGIN, "staff": OK, "admin": OK}
 # GET on a POST-only write URL: roles that never write get 403, the others 405.
 POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY, "supervisor": DENY}
+# Campaigns are sent by managers of any department (P4.2.3).
+CAMPAIGN_SENDERS = {**WRITERS, "staff": DENY, "staff_other": DENY}
+PUBLIC = {r: OK for r in ROLES}
 
 
 # url name -> (kwargs builder, {method: expectations})
@@ -116,6 +123,26 @@ MATRIX: dict[str, tuple] = {
     # The public complaint / suggestion form; "thanks" without a submission goes back to it.
     "supervision:feedback": (None, {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}}),
     "supervision:feedback_thanks": (None, {"get": {r: OK for r in ROLES}}),
+    # Customer care. Needs: anyone who logs interactions records one; its author (staff)
+    # and the department's managers edit it. An empty POST shows the form's errors (200).
+    "partners:need_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
+    "partners:need_edit": (lambda o: {"pk": o["need"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "partners:needs_summary": (None, {"get": READERS}),
+    "partners:needs_export": (None, {"get": READERS}),
+    "partners:care_calendar": (None, {"get": READERS}),
+    # The partner's owner (staff) and the department's managers mark a greeting (302).
+    "partners:greeting_mark": (lambda o: {"pk": o["greeting"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "partners:gift_list": (None, {"get": READERS}),
+    "partners:gift_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    # A pending gift recorded by staff: the department's managers decide (P3.1).
+    "partners:gift_decide": (lambda o: {"pk": o["gift"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "partners:campaign_list": (None, {"get": READERS}),
+    "partners:campaign_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "partners:campaign_detail": (lambda o: {"pk": o["campaign"].pk}, {"get": READERS}),
+    "partners:campaign_edit": (lambda o: {"pk": o["campaign"].pk}, {"get": WRITERS, "post": WRITERS}),
+    "partners:campaign_send": (lambda o: {"pk": o["campaign"].pk}, {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS}),
+    # The unsubscribe link of a campaign email: the token is the key, no login.
+    "partners:unsubscribe": (lambda o: {"token": o["unsubscribe_token"]}, {"get": PUBLIC, "post": PUBLIC}),
     # The owner (staff) and the partner's department managers complete a follow-up.
     "partners:followup_complete": (
         lambda o: {"pk": o["followup"].pk},
@@ -210,6 +237,31 @@ def world(db):
     objects["case"] = case_open(
         partner=partner, kind="complaint", channel="phone", subject="Late delivery", description="Two weeks late."
     )
+    objects["need"] = Need.objects.create(
+        partner=partner, summary="Faster delivery", recorded_by=staff, recorded_at=timezone.now()
+    )
+    objects["greeting"] = Greeting.objects.create(
+        partner=partner, contact=objects["contact"], occasion="birthday", date=timezone.localdate()
+    )
+    objects["gift"] = Gift.objects.create(
+        partner=partner,
+        description="Tea set",
+        value=Decimal("800"),
+        date=timezone.localdate(),
+        recorded_by=staff,
+        status=Gift.Status.PENDING,
+    )
+    objects["campaign"] = Campaign.objects.create(
+        name="Spring news", subject_en="News", body_en="Hello", created_by=manager_user(users)
+    )
+    sent = Campaign.objects.create(
+        name="Autumn news", subject_en="News", body_en="Hello", created_by=manager_user(users), status="sent"
+    )
+    recipient = CampaignRecipient(campaign=sent, contact=objects["contact"], email="c@example.com", language="en")
+    recipient.nonce = "matrix-nonce"
+    recipient.token_hash = token_hash(unsubscribe_token(recipient))
+    recipient.save()
+    objects["unsubscribe_token"] = unsubscribe_token(recipient)
     return users, objects
 
 

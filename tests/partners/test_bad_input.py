@@ -55,6 +55,12 @@ def test_followup_list_unknown_state_falls_back(client, staff):
         "/interactions/999999/edit/",
         "/qualifications/999999/edit/",
         "/partners/999999/history/",
+        "/partners/999999/needs/new/",
+        "/needs/999999/edit/",
+        "/partners/999999/gifts/new/",
+        "/care/gifts/999999/decide/",
+        "/care/campaigns/999999/",
+        "/care/campaigns/999999/edit/",
     ],
 )
 def test_missing_records_are_404(client, staff, url):
@@ -72,3 +78,10 @@ def test_forged_choice_values_are_refused(client, staff, supplier):
     assert response.content.decode().count("Select a valid choice") == 2
     supplier.refresh_from_db()
     assert supplier.kind == "manufacturer"
+
+
+def test_missing_greeting_and_campaign_are_404(client, staff, manager):
+    client.force_login(staff)
+    assert client.post("/care/greetings/999999/mark/", {"status": "done"}).status_code == 404
+    client.force_login(manager)
+    assert client.get("/care/campaigns/999999/send/").status_code == 404

@@ -32,6 +32,7 @@ from faker import Faker
 from crm import roles
 from crm.models import Department, Profile
 from evaluations.demo import seed_evaluations
+from partners.care_demo import seed_care
 from partners.demo_data import (
     BRAND,
     CHANNEL_WEIGHTS,
@@ -208,6 +209,8 @@ class DemoSeeder:
         self.counts |= seed_evaluations(rng=self.rng, today=self.today, now=self.now)
         # Two years of survey responses and a year of service cases.
         self.counts |= seed_supervision(rng=self.rng, now=self.now)
+        # Customer care: greetings, gifts, needs over 24 months, campaigns (each part once).
+        self.counts |= seed_care(rng=self.rng, today=self.today, now=self.now)
         return self.counts
 
     # --- users -----------------------------------------------------------------------

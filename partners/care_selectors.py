@@ -1,0 +1,483 @@
+"""Reads of customer care: needs summary (P4.2.1), care calendar (P4.2.3), gifts (P3.1),
+campaigns (P4.2.3), and who may change them. Every page reads a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractDay, ExtractMonth, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from crm import roles
+from crm.choices import choice_label
+
+from .models import (
+    Campaign,
+    Contact,
+    Family,
+    Gift,
+    Greeting,
+    Holiday,
+    Need,
+    Occasion,
+    Partner,
+    Status,
+    Tier,
+)
+from .selectors import can_manage_partner
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# P4.2.3: personal care (birthday wishes, holiday greetings) is for important customers.
+CARE_TIERS = (Tier.KEY, Tier.IMPORTANT)
+CARE_MAX_DAYS = 180
+
+
+# --- Access --------------------------------------------------------------------------------
+
+
+def can_edit_need(user: User, need: Need) -> bool:
+    return need.recorded_by_id == user.pk or can_manage_partner(user, need.partner)
+
+
+def can_mark_greeting(user: User, greeting: Greeting) -> bool:
+    """The partner's owner and the managers of its department."""
+    if not roles.can_log_interactions(user):
+        return False
+    return greeting.partner.owner_id == user.pk or can_manage_partner(user, greeting.partner)
+
+
+def can_decide_gift(user: User, gift: Gift) -> bool:
+    """P3.1: a manager of the partner's department, never the person who recorded it."""
+    if gift.recorded_by_id == user.pk and not user.is_superuser:
+        return False
+    return can_manage_partner(user, gift.partner)
+
+
+def can_send_campaigns(user: User) -> bool:
+    return roles.MANAGER in roles.role_names(user) or user.is_superuser
+
+
+def need_get_for_user(*, user: User, pk: int, write: bool = False) -> Need:
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    need = Need.objects.select_related("partner", "partner__department").filter(pk=pk).first()
+    if need is None:
+        raise Http404
+    if write and not can_edit_need(user, need):
+        raise PermissionDenied
+    return need
+
+
+def greeting_get_for_user(*, user: User, pk: int, write: bool = False) -> Greeting:
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    greeting = Greeting.objects.select_related("partner", "contact", "followup").filter(pk=pk).first()
+    if greeting is None:
+        raise Http404
+    if write and not can_mark_greeting(user, greeting):
+        raise PermissionDenied
+    return greeting
+
+
+def gift_get_for_user(*, user: User, pk: int, decide: bool = False) -> Gift:
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    gift = Gift.objects.select_related("partner", "contact", "recorded_by", "decided_by").filter(pk=pk).first()
+    if gift is None:
+        raise Http404
+    if decide and not can_decide_gift(user, gift):
+        raise PermissionDenied
+    return gift
+
+
+def campaign_get_for_user(*, user: User, pk: int) -> Campaign:
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    campaign = Campaign.objects.select_related("created_by", "sent_by").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+# --- Needs (P4.2.1) ---------------------------------------------------------------------------
+
+
+def needs_for_partner(*, partner: Partner, limit: int = 5) -> list[NeedRow]:
+    """The partner page's latest needs with their topics, in one query (a LEFT JOIN to the
+    topics: one row per need and topic)."""
+    latest = partner.customer_needs.order_by("-recorded_at", "-pk").values("pk")[:limit]
+    rows = (
+        Need.objects.filter(pk__in=latest)
+        .order_by("-recorded_at", "-pk", "tags__name")
+        .values_list("pk", "summary", "status", "recorded_at", "recorded_by_id", "tags__name")
+    )
+    needs: dict[int, NeedRow] = {}
+    for pk, summary, status, recorded_at, recorded_by_id, tag in rows:
+        need = needs.setdefault(
+            pk,
+            NeedRow(pk=pk, summary=summary, status=status, recorded_at=recorded_at, recorded_by_id=recorded_by_id),
+        )
+        if tag is not None:
+            need.tag_names.append(tag)
+    return list(needs.values())
+
+
+@dataclass
+class NeedRow:
+    pk: int
+    summary: str
+    status: str
+    recorded_at: dt.datetime
+    recorded_by_id: int
+    tag_names: list[str] = field(default_factory=list)
+    editable: bool = False
+
+
+@dataclass
+class NeedsFilter:
+    start: dt.date
+    end: dt.date
+    family: str = ""
+    tier: int | None = None
+    industry: str = ""
+
+
+@dataclass
+class NeedsSummary:
+    total: int
+    top: list[dict]  # {"tag_id", "name", "count", "trend": [int per month]}
+    months: list[dt.date]
+    untagged: int
+    industries: list[str] = field(default_factory=list)
+
+
+def _needs_in(flt: NeedsFilter) -> QuerySet[Need]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(flt.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(flt.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    qs = Need.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+    if flt.family:
+        qs = qs.filter(partner__family=flt.family)
+    if flt.tier:
+        qs = qs.filter(partner__tier=flt.tier)
+    if flt.industry:
+        qs = qs.filter(partner__industry__iexact=flt.industry)
+    return qs
+
+
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def needs_summary(*, flt: NeedsFilter, top_n: int = 10) -> NeedsSummary:
+    """Top need topics of the period with their count per month (P4.2.1), counted in SQL:
+    four queries whatever the number of needs."""
+    needs = _needs_in(flt)
+    counts = needs.aggregate(
+        total=Count("pk", distinct=True), untagged=Count("pk", filter=Q(tags__isnull=True), distinct=True)
+    )
+    through = Need.tags.through.objects.filter(need__in=needs.values("pk"))
+    top = list(
+        through.values("needtag_id", "needtag__name")
+        .annotate(count=Count("need_id"))
+        .order_by("-count", "needtag__name")[:top_n]
+    )
+    months = month_starts(flt.start, flt.end)
+    trend: dict[tuple[int, dt.date], int] = {}
+    if top:
+        rows = (
+            through.filter(needtag_id__in=[t["needtag_id"] for t in top])
+            .annotate(month=TruncMonth("need__recorded_at"))
+            .values("needtag_id", "month")
+            .annotate(n=Count("need_id"))
+            .order_by()
+        )
+        for row in rows:
+            month = row["month"]
+            month = month.date() if isinstance(month, dt.datetime) else month
+            trend[(row["needtag_id"], month)] = row["n"]
+    summary_top = [
+        {
+            "tag_id": t["needtag_id"],
+            "name": t["needtag__name"],
+            "count": t["count"],
+            "trend": [trend.get((t["needtag_id"], m), 0) for m in months],
+        }
+        for t in top
+    ]
+    industries = list(
+        Partner.objects.exclude(industry="")
+        .filter(**({"family": flt.family} if flt.family else {}))
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()[:200]
+    )
+    return NeedsSummary(
+        total=counts["total"],
+        top=summary_top,
+        months=months,
+        untagged=counts["untagged"],
+        industries=industries,
+    )
+
+
+# --- Care calendar (P4.2.3) ------------------------------------------------------------------
+
+
+def care_partners() -> QuerySet[Partner]:
+    """Key and important customers still in business."""
+    return (
+        Partner.objects.filter(family=Family.CUSTOMER, tier__in=CARE_TIERS, archived_at__isnull=True)
+        .exclude(status=Status.TERMINATED)
+        .select_related("owner")
+    )
+
+
+def occurrence(month: int, day: int, start: dt.date) -> dt.date:
+    """The first date on or after ``start`` with this month and day (29 Feb → 28 Feb in a
+    common year)."""
+    for year in (start.year, start.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:  # 29 February in a common year
+            candidate = dt.date(year, 2, 28)
+        if candidate >= start:
+            return candidate
+    return dt.date(start.year + 2, month, min(day, 28))
+
+
+def _month_day_window(field_name: str, start: dt.date, end: dt.date) -> Q:
+    """Rows whose date field falls, any year, between start and end (month and day)."""
+    lo, hi = start.month * 100 + start.day, end.month * 100 + end.day
+    if end.month == 2 and end.day == 28:
+        hi = 229  # 29 February is celebrated on the 28th in a common year
+    md = f"{field_name}_md"
+    if (end - start).days >= 365:
+        return Q()
+    if lo <= hi and start.year == end.year:
+        return Q(**{f"{md}__gte": lo, f"{md}__lte": hi})
+    return Q(**{f"{md}__gte": lo}) | Q(**{f"{md}__lte": hi})
+
+
+def _with_month_day(qs: QuerySet, field_name: str) -> QuerySet:
+    return qs.annotate(
+        **{
+            f"{field_name}_md": ExtractMonth(field_name, output_field=IntegerField()) * 100
+            + ExtractDay(field_name, output_field=IntegerField())
+        }
+    )
+
+
+def greeting_key(*, occasion: str, partner_id: int, contact_id: int | None, holiday_id: int | None, date) -> tuple:
+    """What makes a greeting unique (the Greeting constraints): a birthday per contact and
+    day; an anniversary per partner and day; a holiday per partner."""
+    if occasion == Occasion.BIRTHDAY:
+        return (occasion, contact_id, date)
+    if occasion == Occasion.ANNIVERSARY:
+        return (occasion, partner_id, date)
+    return (occasion, partner_id, holiday_id)
+
+
+@dataclass
+class CareOccasion:
+    partner: Partner
+    contact: Contact | None
+    occasion: str
+    date: dt.date
+    holiday: Holiday | None = None
+    years: int | None = None  # company anniversaries
+    greeting: Greeting | None = None
+
+    @property
+    def key(self) -> tuple:
+        return greeting_key(
+            occasion=self.occasion,
+            partner_id=self.partner.pk,
+            contact_id=self.contact.pk if self.contact else None,
+            holiday_id=self.holiday.pk if self.holiday else None,
+            date=self.date,
+        )
+
+    @property
+    def occasion_label(self) -> str:
+        if self.holiday is not None:
+            return self.holiday.name(get_language() or settings.LANGUAGE_CODE)
+        if self.occasion == Occasion.ANNIVERSARY and self.years:
+            return ngettext(
+                "Company anniversary (%(years)d year)", "Company anniversary (%(years)d years)", self.years
+            ) % {"years": self.years}
+        return str(choice_label(Occasion, self.occasion))
+
+
+def care_occasions(*, start: dt.date, end: dt.date, owner_id: int | None = None) -> list[CareOccasion]:
+    """Birthdays of consenting contacts, company anniversaries and configured holidays of key
+    and important customers between start and end, with their greeting if one exists.
+
+    Six queries whatever the number of customers. Birthdays are listed only for contacts
+    who consent to greetings; anniversaries and holidays go to the primary contact (or to
+    the owner alone when there is none).
+    """
+    end = min(end, start + dt.timedelta(days=CARE_MAX_DAYS))
+    partners = care_partners()
+    if owner_id:
+        partners = partners.filter(owner_id=owner_id)
+    rows: list[CareOccasion] = []
+
+    contacts = _with_month_day(
+        Contact.objects.filter(
+            greetings_consent=True, birthday__isnull=False, partner__in=partners.values("pk")
+        ).select_related("partner", "partner__owner"),
+        "birthday",
+    ).filter(_month_day_window("birthday", start, end))
+    for c in contacts:
+        day = occurrence(c.birthday.month, c.birthday.day, start)
+        if day <= end:
+            rows.append(CareOccasion(partner=c.partner, contact=c, occasion=Occasion.BIRTHDAY, date=day))
+
+    anniversaries = _with_month_day(partners.filter(customer_since__isnull=False), "customer_since").filter(
+        _month_day_window("customer_since", start, end)
+    )
+    company_rows = []
+    for p in anniversaries:
+        day = occurrence(p.customer_since.month, p.customer_since.day, start)
+        if day <= end and day.year > p.customer_since.year:
+            company_rows.append(
+                CareOccasion(
+                    partner=p,
+                    contact=None,
+                    occasion=Occasion.ANNIVERSARY,
+                    date=day,
+                    years=day.year - p.customer_since.year,
+                )
+            )
+
+    holidays = list(Holiday.objects.filter(date__gte=start, date__lte=end).order_by("date", "name_en"))
+    if holidays:
+        for p in partners:
+            for h in holidays:
+                company_rows.append(
+                    CareOccasion(partner=p, contact=None, occasion=Occasion.HOLIDAY, date=h.date, holiday=h)
+                )
+
+    if company_rows:
+        ids = {r.partner.pk for r in company_rows}
+        primaries = {c.partner_id: c for c in Contact.objects.filter(partner_id__in=ids, is_primary=True)}
+        for r in company_rows:
+            r.contact = primaries.get(r.partner.pk)
+        rows.extend(company_rows)
+
+    greetings = {
+        greeting_key(
+            occasion=g.occasion, partner_id=g.partner_id, contact_id=g.contact_id, holiday_id=g.holiday_id, date=g.date
+        ): g
+        for g in Greeting.objects.filter(date__gte=start, date__lte=end, partner__in=partners.values("pk"))
+    }
+    for r in rows:
+        r.greeting = greetings.get(r.key)
+    rows.sort(key=lambda r: (r.date, r.partner.name, r.occasion, r.contact.name if r.contact else ""))
+    return rows
+
+
+# --- Gifts (P3.1) -------------------------------------------------------------------------------
+
+
+def gift_needs_approval(*, value: Decimal, currency: str) -> bool:
+    """Above the threshold (CNY); other currencies always, since no exchange rate is kept."""
+    threshold = Decimal(str(settings.RAPPORT_GIFT_APPROVAL_THRESHOLD))
+    if currency != Gift.Currency.CNY:
+        return value > 0
+    return value > threshold
+
+
+def gift_list_for_user(*, user: User) -> QuerySet[Gift]:
+    """Everyone with a role reads the register (P5.1 supervision reads all)."""
+    if not roles.has_any_role(user):
+        return Gift.objects.none()
+    return Gift.objects.select_related("partner", "contact", "recorded_by", "decided_by")
+
+
+def gift_pending_count(*, user: User) -> int:
+    """Gifts waiting for this manager's decision (their department's partners, recorded by
+    someone else)."""
+    if user.is_superuser:
+        return Gift.objects.filter(status=Gift.Status.PENDING).count()
+    if roles.MANAGER not in roles.role_names(user):
+        return 0
+    return (
+        Gift.objects.filter(status=Gift.Status.PENDING, partner__department_id=roles.user_department_id(user))
+        .exclude(recorded_by=user)
+        .count()
+    )
+
+
+# --- Campaigns (P4.2.3) -------------------------------------------------------------------------
+
+
+def campaign_audience(campaign: Campaign, *, tag_ids: list[int] | None = None) -> QuerySet[Contact]:
+    """Contacts of the segment who agreed to product news and have an address.
+
+    ``tag_ids``: the campaign's tags when already loaded (saves a query)."""
+    partners = Partner.objects.filter(family=campaign.family, archived_at__isnull=True).exclude(
+        status=Status.TERMINATED
+    )
+    if campaign.tiers:
+        partners = partners.filter(tier__in=[int(t) for t in campaign.tiers])
+    if campaign.industry:
+        partners = partners.filter(industry__iexact=campaign.industry)
+    if tag_ids is None:
+        tag_ids = list(campaign.tags.values_list("pk", flat=True)) if campaign.pk else []
+    if tag_ids:
+        tagged = Partner.tags.through.objects.filter(partner=OuterRef("pk"), tag_id__in=tag_ids)
+        partners = partners.filter(Exists(tagged))
+    return (
+        Contact.objects.filter(partner__in=partners.values("pk"), marketing_consent=True)
+        .exclude(email="")
+        .select_related("partner")
+        .order_by("pk")
+    )
+
+
+def campaign_list_for_user(*, user: User) -> QuerySet[Campaign]:
+    if not roles.has_any_role(user):
+        return Campaign.objects.none()
+    return Campaign.objects.select_related("created_by", "sent_by").annotate(
+        recipient_count=Count("recipients", distinct=True),
+        unsubscribed_count=Count("recipients", filter=Q(recipients__unsubscribed_at__isnull=False), distinct=True),
+    )
+
+
+def calendar_items(user) -> list[tuple]:
+    """The user's customers' occasions of the next 60 days, for their calendar feed."""
+    from django.utils.translation import override
+
+    from crm.notifications import user_language
+
+    today = timezone.localdate()
+    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    items = []
+    with override(user_language(user)):
+        for o in care_occasions(start=today, end=today + dt.timedelta(days=60), owner_id=user.pk)[:500]:
+            who = o.contact.name if o.contact else o.partner.name
+            summary = _("%(occasion)s: %(who)s (%(partner)s)") % {
+                "occasion": o.occasion_label,
+                "who": who,
+                "partner": o.partner.name,
+            }
+            uid = f"care-{o.partner.pk}-{o.contact.pk if o.contact else 0}-{o.occasion}-{o.date:%Y%m%d}@rapport"
+            items.append((uid, o.date, summary, summary, base + o.partner.get_absolute_url()))
+    return items

@@ -1,0 +1,420 @@
+"""Customer care pages: needs (P4.2.1), care calendar and campaigns (P4.2.3), gifts (P3.1).
+
+Access → form → service → message → redirect, as in partners/views.py. The public page
+``unsubscribe`` needs no login: its token is the key; it names no one, and an unknown or
+altered token gets a neutral "not valid" page.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.forms import form_data as _post
+from crm.roles import role_required
+
+from . import care, selectors
+from . import care_selectors as cs
+from .care_forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
+from .models import Campaign, Family, Gift, Greeting, Need, Tag, Tier
+from .views import _back, csv_safe
+
+# --- Needs (P4.2.1) ------------------------------------------------------------------------------
+
+
+@role_required(write=True)
+def need_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = selectors.partner_get_for_user(user=request.user, pk=pk)
+    form = NeedForm(_post(request), partner=partner, instance=Need(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        care.need_record(partner=partner, data=data, tag_names=data.pop("tag_names"), recorded_by=request.user)
+        messages.success(request, _("The need was recorded."))
+        return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
+    return render(request, "partners/need_form.html", {"form": form, "partner": partner, "need": None})
+
+
+@role_required(write=True)
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    need = cs.need_get_for_user(user=request.user, pk=pk, write=True)
+    partner = need.partner
+    stored = Need.objects.get(pk=need.pk)
+    form = NeedForm(_post(request), partner=partner, instance=need)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        care.need_update(need=stored, data=data, tag_names=data.pop("tag_names"))
+        messages.success(request, _("The need was saved."))
+        return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
+    return render(request, "partners/need_form.html", {"form": form, "partner": partner, "need": need})
+
+
+def _needs_filter(request: HttpRequest) -> tuple[NeedsSummaryForm, cs.NeedsFilter]:
+    form = NeedsSummaryForm(request.GET or None)
+    start, end = form.period()
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    flt = cs.NeedsFilter(
+        start=start,
+        end=end,
+        family=data.get("family") or "",
+        tier=data.get("tier"),
+        industry=(data.get("industry") or "").strip(),
+    )
+    return form, flt
+
+
+@role_required()
+def needs_summary(request: HttpRequest) -> HttpResponse:
+    """What customers need, by topic, over a period, with the monthly trend (P4.2.1)."""
+    form, flt = _needs_filter(request)
+    summary = cs.needs_summary(flt=flt)
+    peak = max((n for t in summary.top for n in t["trend"]), default=0)
+    return render(
+        request,
+        "partners/needs_summary.html",
+        {"form": form, "flt": flt, "summary": summary, "peak": peak, "querystring": request.GET.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@role_required()
+def needs_export(request: HttpRequest) -> HttpResponse:
+    """The summary as CSV: topic, total, then one column per month (spreadsheet-safe)."""
+    _form, flt = _needs_filter(request)
+    summary = cs.needs_summary(flt=flt, top_n=50)
+    writer = csv.writer(_Echo())
+    lines = ["\ufeff", writer.writerow([_("Topic"), _("Needs"), *(m.strftime("%Y-%m") for m in summary.months)])]
+    for t in summary.top:
+        lines.append(writer.writerow([csv_safe(t["name"]), t["count"], *t["trend"]]))
+    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rapport-needs-{flt.start}-{flt.end}.csv"'
+    return response
+
+
+# --- Care calendar and greetings (P4.2.3) --------------------------------------------------------
+
+
+def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+@role_required()
+def care_calendar(request: HttpRequest) -> HttpResponse:
+    """Birthdays, company anniversaries and holidays of key and important customers."""
+    days = _int_param(request, "days", 30, 1, cs.CARE_MAX_DAYS)
+    mine = request.GET.get("mine") in ("1", "on", "true")
+    today = timezone.localdate()
+    rows = cs.care_occasions(
+        start=today, end=today + timezone.timedelta(days=days), owner_id=request.user.pk if mine else None
+    )
+    paginator = Paginator(rows, settings.RAPPORT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for row in page.object_list:
+        greeting = row.greeting
+        row.can_mark = greeting is not None and (
+            row.partner.owner_id == request.user.pk or selectors.can_manage_partner(request.user, row.partner)
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/care_calendar.html",
+        {
+            "page": page,
+            "days": days,
+            "mine": mine,
+            "today": today,
+            "lead_days": settings.RAPPORT_GREETING_LEAD_DAYS,
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+@role_required(write=True)
+@require_POST
+def greeting_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    greeting = cs.greeting_get_for_user(user=request.user, pk=pk, write=True)
+    status = request.POST.get("status", "")
+    if status not in (Greeting.Status.DONE, Greeting.Status.SKIPPED):
+        messages.error(request, _("Choose done or skipped."))
+    elif care.greeting_mark(greeting=greeting, status=status, user=request.user):
+        label = _("The greeting is marked done.") if status == Greeting.Status.DONE else _("The greeting was skipped.")
+        messages.success(request, label)
+    return _back(request, reverse("partners:care_calendar"))
+
+
+# --- Gifts (P3.1) -----------------------------------------------------------------------------------
+
+GIFT_SORTS = {
+    "-date": ("-date", "-pk"),
+    "date": ("date", "pk"),
+    "-value": ("-value", "-pk"),
+    "value": ("value", "pk"),
+}
+
+
+@role_required()
+def gift_list(request: HttpRequest) -> HttpResponse:
+    """The gift and hospitality register (P3.1): filter by approval and direction, sort by
+    date or value (each backed by an index)."""
+    qs = cs.gift_list_for_user(user=request.user)
+    status = request.GET.get("status", "")
+    if status in Gift.Status.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    direction = request.GET.get("direction", "")
+    if direction in Gift.Direction.values:
+        qs = qs.filter(direction=direction)
+    else:
+        direction = ""
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(partner__name__icontains=q)
+    sort = request.GET.get("sort", "-date")
+    if sort not in GIFT_SORTS:
+        sort = "-date"
+    paginator = Paginator(qs.order_by(*GIFT_SORTS[sort]), settings.RAPPORT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for gift in page.object_list:
+        gift.can_decide = gift.status == Gift.Status.PENDING and cs.can_decide_gift(request.user, gift)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/gift_list.html",
+        {
+            "page": page,
+            "status": status,
+            "direction": direction,
+            "q": q,
+            "sort": sort,
+            "statuses": Gift.Status.choices,
+            "directions": Gift.Direction.choices,
+            "sorts": [
+                ("-date", _("Newest first")),
+                ("date", _("Oldest first")),
+                ("-value", _("Highest value")),
+                ("value", _("Lowest value")),
+            ],
+            "querystring": query.urlencode(),
+            "is_filtered": bool(status or direction or q),
+            "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,
+            "awaiting_me": cs.gift_pending_count(user=request.user),
+        },
+    )
+
+
+@role_required(write=True)
+def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = selectors.partner_get_for_user(user=request.user, pk=pk, write=True)
+    form = GiftForm(_post(request), partner=partner, instance=Gift(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        gift = care.gift_record(partner=partner, data=form.cleaned_data, recorded_by=request.user)
+        if gift.status == Gift.Status.PENDING:
+            messages.success(request, _("The gift was recorded and waits for a manager's approval."))
+        else:
+            messages.success(request, _("The gift was recorded."))
+        return redirect(reverse("partners:gift_list") + "?" + urlencode({"q": partner.name}))
+    return render(
+        request,
+        "partners/gift_form.html",
+        {"form": form, "partner": partner, "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD},
+    )
+
+
+@role_required(write=True)
+def gift_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager of the partner's department approves or rejects, with a note (P3.1)."""
+    gift = cs.gift_get_for_user(user=request.user, pk=pk, decide=True)
+    form = GiftDecisionForm(_post(request))
+    if gift.status != Gift.Status.PENDING:
+        messages.info(request, _("This gift needs no decision."))
+        return redirect("partners:gift_list")
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            care.gift_decide(gift=gift, approve=approve, note=form.cleaned_data["note"], user=request.user)
+        except care.GiftAlreadyDecided:
+            messages.info(request, _("Someone decided on this gift in the meantime."))
+        else:
+            messages.success(request, _("The gift was approved.") if approve else _("The gift was rejected."))
+        return redirect("partners:gift_list")
+    return render(request, "partners/gift_decide.html", {"form": form, "gift": gift})
+
+
+# --- Campaigns (P4.2.3) -------------------------------------------------------------------------------
+
+
+@role_required()
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(
+        cs.campaign_list_for_user(user=request.user).order_by("-created_at", "-pk"), settings.RAPPORT_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/campaign_list.html",
+        {"page": page, "can_send": cs.can_send_campaigns(request.user)},
+    )
+
+
+@role_required(write=True)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(_post(request), initial={"family": Family.CUSTOMER})
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        campaign = form.save()
+        messages.success(request, _("The campaign was saved as a draft."))
+        return redirect("partners:campaign_detail", pk=campaign.pk)
+    return render(request, "partners/campaign_form.html", {"form": form, "campaign": None})
+
+
+@role_required(write=True)
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        messages.info(request, _("A sent campaign cannot be changed."))
+        return redirect("partners:campaign_detail", pk=campaign.pk)
+    form = CampaignForm(_post(request), instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The campaign was saved."))
+        return redirect("partners:campaign_detail", pk=campaign.pk)
+    return render(request, "partners/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _segment_labels(campaign: Campaign, tags: list[Tag]) -> dict:
+    tiers = dict(Tier.choices)
+    return {
+        "family": dict(Family.choices).get(campaign.family, campaign.family),
+        "tiers": ", ".join(str(tiers.get(int(t), t)) for t in campaign.tiers) or _("all tiers"),
+        "tags": ", ".join(t.name for t in tags) or _("any tag"),
+        "industry": campaign.industry or _("any industry"),
+    }
+
+
+@role_required()
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    tags = list(campaign.tags.all())
+    context = {"campaign": campaign, "segment": _segment_labels(campaign, tags)}
+    if campaign.status == Campaign.Status.DRAFT:
+        context["audience_count"] = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags]).count()
+    else:
+        context["recipients"] = campaign.recipients.select_related("contact__partner").order_by("pk")[:200]
+        context["recipient_count"] = campaign.recipients.count()
+        context["unsubscribed_count"] = campaign.recipients.filter(unsubscribed_at__isnull=False).count()
+    context["can_send"] = cs.can_send_campaigns(request.user)
+    return render(request, "partners/campaign_detail.html", context)
+
+
+@role_required(write=True)
+def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm with the number of recipients; POST: send (managers, P4.2.3)."""
+    if not cs.can_send_campaigns(request.user):
+        raise PermissionDenied
+    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        messages.info(request, _("This campaign was already sent."))
+        return redirect("partners:campaign_detail", pk=campaign.pk)
+    tags = list(campaign.tags.all())
+    audience = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags])
+    if request.method == "POST":
+        if not audience.exists():
+            messages.error(request, _("No contact in this audience agreed to product news: nothing was sent."))
+            return redirect("partners:campaign_detail", pk=campaign.pk)
+        try:
+            count = care.campaign_send(campaign=campaign, user=request.user, contacts=audience)
+        except care.CampaignAlreadySent:
+            messages.info(request, _("This campaign was already sent."))
+        else:
+            message = ngettext(
+                "The campaign is being sent to %(n)d contact.", "The campaign is being sent to %(n)d contacts.", count
+            )
+            messages.success(request, message % {"n": count})
+        return redirect("partners:campaign_detail", pk=campaign.pk)
+    return render(
+        request,
+        "partners/campaign_send.html",
+        {"campaign": campaign, "count": audience.count(), "segment": _segment_labels(campaign, tags)},
+    )
+
+
+# --- Public unsubscribe page (no login) -----------------------------------------------------------
+
+MAX_BODY_BYTES = 4 * 1024
+RATE_LIMIT_POSTS = 20
+RATE_LIMIT_WINDOW = 600  # seconds
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """Count this POST per address (REMOTE_ADDR only: X-Forwarded-For is client-controlled)."""
+    key = f"unsubscribe-post:{request.META.get('REMOTE_ADDR', '') or '-'}"
+    cache.add(key, 0, RATE_LIMIT_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_LIMIT_WINDOW)
+        count = 1
+    return count > RATE_LIMIT_POSTS
+
+
+def _public(request: HttpRequest, language: str, context: dict, status: int = 200) -> HttpResponse:
+    codes = {code for code, _name in settings.LANGUAGES}
+    chosen = request.GET.get("lang", "")
+    language = chosen if chosen in codes else (language if language in codes else settings.LANGUAGE_CODE)
+    with translation.override(language):
+        response = render(request, "partners/unsubscribe.html", {"language": language, **context}, status=status)
+    response["Content-Language"] = language
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # The token is in the URL: never send it to another site. Not "no-referrer": with it,
+    # browsers post the confirmation form with "Origin: null", which CSRF refuses.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm; POST (CSRF-protected) withdraws the consent at once (P4.2.3)."""
+    fallback = settings.LANGUAGE_CODE
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = MAX_BODY_BYTES + 1
+        if length > MAX_BODY_BYTES:
+            return _public(request, fallback, {"state": "error"}, status=400)
+        if _rate_limited(request):
+            return _public(request, fallback, {"state": "rate_limited"}, status=429)
+    try:
+        recipient = care.recipient_for_token(token)
+    except care.TokenInvalid:
+        return _public(request, fallback, {"state": "invalid"}, status=404)
+    if request.method == "POST":
+        care.unsubscribe(token=token)
+        return _public(request, recipient.language, {"state": "done"})
+    state = "already" if recipient.unsubscribed_at or not recipient.contact.marketing_consent else "confirm"
+    return _public(request, recipient.language, {"state": state})

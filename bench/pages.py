@@ -85,6 +85,10 @@ def main() -> None:
         ("case detail", reverse("supervision:case_detail", args=[noisiest_case.pk])),
         ("SLA attainment, 24 months (manager)", reverse("supervision:sla_report") + "?months=24"),
         ("survey results (manager)", reverse("supervision:results")),
+        ("needs summary, 12 months", reverse("partners:needs_summary")),
+        ("care calendar, 30 days", reverse("partners:care_calendar")),
+        ("gift register", reverse("partners:gift_list")),
+        ("campaigns", reverse("partners:campaign_list")),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:

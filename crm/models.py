@@ -101,6 +101,8 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Not sent on purpose: the contact withdrew consent after the email was queued.
+        CANCELLED = "cancelled", _("Cancelled")
 
     # Empty for people who are not users (a partner's contact invited to a survey): their
     # emails are unique per (kind, object, period) instead, see "email_once_external".

@@ -165,7 +165,7 @@ def email_send(*, email_id: int) -> bool:
     check = SEND_CHECKS.get(email.kind)
     if check is not None and not check(email):
         OutboundEmail.objects.filter(pk=email_id).update(
-            state=OutboundEmail.State.FAILED, last_error=CANCELLED_PREFIX + "the recipient no longer consents."
+            state=OutboundEmail.State.CANCELLED, last_error=CANCELLED_PREFIX + "the recipient no longer consents."
         )
         return False
     message = EmailMultiAlternatives(

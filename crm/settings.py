@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -215,15 +214,12 @@ CELERY_BEAT_SCHEDULE = {
     "scan-surveys-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["surveys_remind"]},
     # Every 5 minutes: cases past their response or resolution deadline → managers.
     "scan-cases-sla": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["cases_sla"]},
-    # Every day at 07:30 (local time): birthdays, company anniversaries and holidays of key
-    # and important customers within RAPPORT_GREETING_LEAD_DAYS → one greeting each
-    # (emailed to consenting contacts, otherwise a follow-up for the owner). Idempotent, so
-    # a missed day is caught up by the next run while the occasion is still ahead.
-    "scan-care-greetings": {
-        "task": "crm.tasks.run_scan",
-        "schedule": crontab(hour=7, minute=30),
-        "args": ["care_greetings"],
-    },
+    # Every hour: birthdays, company anniversaries and holidays of key and important
+    # customers within RAPPORT_GREETING_LEAD_DAYS → one greeting each (emailed to consenting
+    # contacts, otherwise a follow-up for the owner). Occasions that already have their
+    # greeting are skipped, so the hourly rerun enqueues nothing new, and an outage is caught
+    # up within the hour.
+    "scan-care-greetings": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["care_greetings"]},
     # Every 10 minutes: campaigns sent whose emails are not all queued yet (broker was down).
     "scan-campaigns": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["campaigns"]},
     # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.

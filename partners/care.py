@@ -474,9 +474,9 @@ def unsubscribe(*, token: str) -> CampaignRecipient:
     ]  # every campaign this contact received
     OutboundEmail.objects.filter(
         kind=CAMPAIGN_EMAIL_KIND, state=OutboundEmail.State.PENDING, object_ref__in=refs
-    ).update(state=OutboundEmail.State.FAILED, last_error=CANCELLED_PREFIX + "the contact unsubscribed.")
+    ).update(state=OutboundEmail.State.CANCELLED, last_error=CANCELLED_PREFIX + "the contact unsubscribed.")
     for address in addresses:
         OutboundEmail.objects.filter(
             kind=CAMPAIGN_EMAIL_KIND, state=OutboundEmail.State.PENDING, to_address__iexact=address
-        ).update(state=OutboundEmail.State.FAILED, last_error=CANCELLED_PREFIX + "the contact unsubscribed.")
+        ).update(state=OutboundEmail.State.CANCELLED, last_error=CANCELLED_PREFIX + "the contact unsubscribed.")
     return recipient

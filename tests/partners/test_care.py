@@ -182,7 +182,7 @@ def test_consent_withdrawn_after_queueing_cancels_the_email(db, key_customer, bi
     contact.save()
     assert email_send(email_id=email.pk) is False
     email.refresh_from_db()
-    assert email.state == "failed" and email.last_error.startswith("Cancelled")
+    assert email.state == "cancelled" and email.last_error.startswith("Cancelled")
     assert not mail.outbox
 
 

@@ -177,6 +177,9 @@ else:
         # How often workers sweep for such abandoned tasks (seconds × every Nth sweep).
         "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+        # A worker killed during a sweep leaves the sweep's lock behind: no worker sweeps
+        # again until it expires (kombu's default is 300 s).
+        "unacked_mutex_expire": env.int("CELERY_RESTORE_LOCK_EXPIRE", default=60),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # When the broker is down, publishing gives up quickly: the database row is the source of

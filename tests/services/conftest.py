@@ -66,6 +66,8 @@ class Worker:
             CELERY_VISIBILITY_TIMEOUT="4",
             CELERY_RESTORE_INTERVAL="1",
             CELERY_RESTORE_THROTTLE="1",
+            # A worker SIGKILLed mid-sweep must not block the next one's sweeps for long.
+            CELERY_RESTORE_LOCK_EXPIRE="3",
             EMAIL_URL="memorymail://",
             RAPPORT_DIGEST_HOUR="0",
             TIME_ZONE=settings.TIME_ZONE,
@@ -129,11 +131,12 @@ def worker_factory(services, tmp_path):
         print(log.read_text()[-3000:])
 
 
-def wait_for(predicate, timeout: float = 60, interval: float = 0.25):
+def wait_for(predicate, timeout: float = 60, interval: float = 0.25, what=None):
+    """Poll until ``predicate()`` is truthy; on timeout say ``what()`` (the state reached)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(f"condition not met within {timeout} s" + (f": {what()}" if what else ""))

@@ -64,7 +64,9 @@ def test_b_worker_killed_mid_batch_then_restarted_gives_each_effect_exactly_once
     done_before_restart = Notification.objects.count()
     assert done_before_restart < 200, "the batch finished before the kill: make it bigger"
     worker_factory(concurrency=2)
-    wait_for(lambda: Notification.objects.count() == 200, timeout=90)
+    wait_for(
+        lambda: Notification.objects.count() == 200, timeout=90, what=lambda: f"{Notification.objects.count()} of 200"
+    )
     assert no_duplicates()
     # A second scan afterwards (the periodic catch-up) adds nothing.
     run_scan.delay("followups")

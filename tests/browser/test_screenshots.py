@@ -48,6 +48,12 @@ def test_main_pages_render_cleanly_in_both_languages(page, settings):
     screenshot(page, "sla-report")
     page.goto("/supervision/surveys/results/?family=customer")
     screenshot(page, "survey-results")
+    page.goto("/care/needs/")
+    screenshot(page, "needs-summary")
+    page.goto("/care/calendar/?days=90")
+    screenshot(page, "care-calendar")
+    page.goto("/care/gifts/")
+    screenshot(page, "gift-register")
 
     page.select_option("#language-select", "zh-hans")
     page.wait_for_selector("html[lang=zh-hans]")

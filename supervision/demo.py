@@ -224,7 +224,7 @@ def _play(rng: random.Random, case: Case, user: User, opened: dt.datetime, now: 
     if respond_at >= now:
         return  # still new
     services.case_note_add(
-        case=case, user=user, kind="reply", body="Thank you, we are looking into it.", now=respond_at
+        case=case, user=user, kind="reply", body="Thank you, we are looking into it.", now=respond_at, email=False
     )
     services.case_transition(case=case, user=user, to_status=CaseStatus.IN_PROGRESS, now=respond_at)
     resolve_at = opened + dt.timedelta(

@@ -207,9 +207,12 @@ def case_transition(
 
 
 @transaction.atomic
-def case_note_add(*, case: Case, user: User, kind: str, body: str, now: dt.datetime | None = None) -> CaseNote:
+def case_note_add(
+    *, case: Case, user: User, kind: str, body: str, now: dt.datetime | None = None, email: bool = True
+) -> CaseNote:
     """An internal note, or a reply to the partner (emailed to the requester when there is
-    an address; the first reply is the first response)."""
+    an address, unless ``email`` is False: a reply given by phone and recorded afterwards, or
+    demo history; the first reply is the first response)."""
     now = now or timezone.now()
     body = body.strip()
     if not body:
@@ -222,7 +225,7 @@ def case_note_add(*, case: Case, user: User, kind: str, body: str, now: dt.datet
         if case.first_response_at is None:
             case.first_response_at = now
             case.save(update_fields=["first_response_at", "updated_at"])
-        address = case.requester_email
+        address = case.requester_email if email else ""
         if address:
             email_store(
                 recipient=None,

@@ -153,3 +153,16 @@ def test_seeds_customer_care_once(db):
     before = {m.__name__: m.objects.count() for m in models}
     seed(partners=60, interactions=60)
     assert {m.__name__: m.objects.count() for m in models} == before
+
+
+def test_demo_history_emails_nobody(db):
+    from crm.models import OutboundEmail
+
+    seed(partners=40, interactions=40)
+    assert not OutboundEmail.objects.filter(kind__in=["case_reply", "survey_invitation", "campaign"]).exists()
+
+
+def test_demo_contacts_have_reserved_example_addresses(db):
+    seed(partners=30, interactions=10)
+    emails = list(Contact.objects.exclude(email="").values_list("email", flat=True))
+    assert emails and all(e.endswith(".example") for e in emails)

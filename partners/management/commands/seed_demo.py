@@ -493,7 +493,10 @@ class DemoSeeder:
         for plan in plans:
             lang = plan.lang
             fake = self.fake[lang]
-            domain = plan.partner.website.removeprefix("https://www.") or fake.free_email_domain()
+            # Reserved .example domains (RFC 2606): demo emails can never reach a real person,
+            # even when EMAIL_URL points at a real SMTP server.
+            host = plan.partner.website.removeprefix("https://www.").split(".")[0]
+            domain = f"{host or fake.domain_word()}.example"
             for i in range(rng.choice((1, 1, 2, 2, 3))):
                 name = fake.name()
                 local = fake.user_name() if lang == ZH else name.lower().replace(" ", ".").replace("'", "")

@@ -115,15 +115,27 @@ def need_update(*, need: Need, data: dict, tag_names: list[str]) -> Need:
 # --- Greetings (P4.2.3) ---------------------------------------------------------------------------
 
 
-def greeting_template_for(*, occasion: str, holiday: Holiday | None) -> GreetingTemplate | None:
+def greeting_template_for(
+    *, occasion: str, holiday: Holiday | None, templates: list[GreetingTemplate] | None = None
+) -> GreetingTemplate | None:
     """The active template of the occasion; for a holiday, one named for it wins over a
-    template for every holiday."""
-    templates = GreetingTemplate.objects.filter(occasion=occasion, is_active=True).order_by("pk")
+    template for every holiday. ``templates``: the active templates, when already loaded."""
+    if templates is None:
+        templates = list(GreetingTemplate.objects.filter(is_active=True).order_by("pk"))
+    candidates = [t for t in templates if t.occasion == occasion]
     if holiday is not None:
-        specific = templates.filter(holiday_name__iexact=holiday.name_en).first()
-        if specific is not None:
-            return specific
-    return templates.filter(holiday_name="").first()
+        named = [t for t in candidates if t.holiday_name and t.holiday_name.lower() == holiday.name_en.lower()]
+        if named:
+            return named[0]
+    return next((t for t in candidates if not t.holiday_name), None)
+
+
+def greeting_waits_for_the_day(
+    *, template: GreetingTemplate | None, contact: Contact | None, day: dt.date, today: dt.date
+) -> bool:
+    """An emailed greeting leaves on the day itself, not when it is prepared ahead (a
+    follow-up for the owner is created ahead, so they can plan a call or a card)."""
+    return greeting_email_allowed(template=template, contact=contact) and day > today
 
 
 def _occasion_still_due(
@@ -165,13 +177,22 @@ def occasion_text(*, occasion: str, holiday: Holiday | None, language: str) -> s
 
 @transaction.atomic
 def greeting_prepare(
-    *, partner_id: int, contact_id: int | None, occasion: str, day: dt.date, holiday_id: int | None = None
+    *,
+    partner_id: int,
+    contact_id: int | None,
+    occasion: str,
+    day: dt.date,
+    holiday_id: int | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """Create the occasion's greeting once (unique key), then email it to a consenting
-    contact when its template allows, otherwise give the owner a follow-up due on the day.
+    contact when its template allows (on the day itself), otherwise give the owner a
+    follow-up due on the day (ahead of it).
 
-    Returns the number of effects created: 0 on a rerun or when no longer due.
+    Returns the number of effects created: 0 on a rerun, when no longer due, or when an
+    email waits for its day.
     """
+    today = today or timezone.localdate()
     partner = Partner.objects.select_related("owner").filter(pk=partner_id).first()
     contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
     holiday = Holiday.objects.filter(pk=holiday_id).first() if holiday_id else None
@@ -180,6 +201,8 @@ def greeting_prepare(
     if not _occasion_still_due(partner=partner, contact=contact, occasion=occasion, day=day, holiday=holiday):
         return 0
     template = greeting_template_for(occasion=occasion, holiday=holiday)
+    if greeting_waits_for_the_day(template=template, contact=contact, day=day, today=today):
+        return 0
     try:
         with transaction.atomic():
             greeting = Greeting.objects.create(

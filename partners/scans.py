@@ -62,15 +62,25 @@ def qualifications_scan(now: dt.datetime) -> int:
 def care_greetings_scan(now: dt.datetime) -> int:
     """P4.2.3: birthdays (consenting contacts), company anniversaries and holidays of key and
     important customers within RAPPORT_GREETING_LEAD_DAYS → one task per occasion that has
-    no greeting yet (the greeting's unique key makes a duplicate task harmless)."""
+    no greeting yet (the greeting's unique key makes a duplicate task harmless). An emailed
+    greeting is left for its day, so the contact does not get it days early."""
+    from .care import greeting_template_for, greeting_waits_for_the_day
     from .care_selectors import care_occasions
+    from .models import GreetingTemplate
     from .tasks import greeting_prepare_task
 
     today = timezone.localdate(now)
+    templates = list(GreetingTemplate.objects.filter(is_active=True).order_by("pk"))
     due = [
         o
         for o in care_occasions(start=today, end=today + dt.timedelta(days=settings.RAPPORT_GREETING_LEAD_DAYS))
         if o.greeting is None
+        and not greeting_waits_for_the_day(
+            template=greeting_template_for(occasion=o.occasion, holiday=o.holiday, templates=templates),
+            contact=o.contact,
+            day=o.date,
+            today=today,
+        )
     ]
     for o in due:
         greeting_prepare_task.delay(
@@ -79,6 +89,7 @@ def care_greetings_scan(now: dt.datetime) -> int:
             o.occasion,
             o.date.isoformat(),
             o.holiday.pk if o.holiday else None,
+            today.isoformat(),
         )
     return len(due)
 

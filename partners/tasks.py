@@ -29,8 +29,9 @@ def qualification_remind_task(document_id: int) -> int:
 
 @shared_task(name="partners.tasks.greeting_prepare", **RETRY)
 def greeting_prepare_task(
-    partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None
+    partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None, today: str = ""
 ) -> int:
+    """``today`` is the scan's local date (ISO): a late task decides as the scan did."""
     from .care import greeting_prepare
 
     return greeting_prepare(
@@ -39,6 +40,7 @@ def greeting_prepare_task(
         occasion=occasion,
         day=dt.date.fromisoformat(day),
         holiday_id=holiday_id,
+        today=dt.date.fromisoformat(today) if today else None,
     )
 
 

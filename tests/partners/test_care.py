@@ -48,6 +48,7 @@ def birthday_template(db):
 
 
 DAY = dt.date(2026, 12, 10)
+BIRTHDAY = dt.date(2026, 12, 12)  # the contacts' birthday in these tests, within the lead time
 
 
 def test_calendar_lists_consenting_birthdays_anniversaries_and_holidays_of_key_customers(db, key_customer):
@@ -102,8 +103,11 @@ def test_scan_emails_a_consenting_contact_once_in_their_language_with_escaped_ht
         greetings_consent=True,
         preferred_language="en",
     )
+    # Two days ahead the email waits: a birthday greeting arrives on the birthday.
+    assert scan_run("care_greetings", now=local_noon(DAY)).effects == 0
+    assert not Greeting.objects.exists() and not OutboundEmail.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        run = scan_run("care_greetings", now=local_noon(DAY))
+        run = scan_run("care_greetings", now=local_noon(BIRTHDAY))
     assert run.effects == 1
     greeting = Greeting.objects.get()
     assert (greeting.contact, greeting.occasion, greeting.date, greeting.status) == (
@@ -122,8 +126,8 @@ def test_scan_emails_a_consenting_contact_once_in_their_language_with_escaped_ht
     assert not FollowUp.objects.exists()
     # A second run (and the next days) changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        assert scan_run("care_greetings", now=local_noon(DAY)).effects == 0
-        scan_run("care_greetings", now=local_noon(DAY + dt.timedelta(days=1)))
+        assert scan_run("care_greetings", now=local_noon(BIRTHDAY)).effects == 0
+        scan_run("care_greetings", now=local_noon(BIRTHDAY + dt.timedelta(days=1)))
     assert Greeting.objects.count() == 1 and OutboundEmail.objects.count() == 1 and len(mail.outbox) == 1
 
 
@@ -131,7 +135,7 @@ def test_chinese_contact_gets_the_chinese_text(db, key_customer, birthday_templa
     contact = ContactFactory(
         partner=key_customer, birthday=dt.date(1980, 12, 12), greetings_consent=True, preferred_language="zh-hans"
     )
-    scan_run("care_greetings", now=local_noon(DAY))
+    scan_run("care_greetings", now=local_noon(BIRTHDAY))
     email = OutboundEmail.objects.get()
     assert email.language == "zh-hans" and email.subject == f"生日快乐，{contact.name}"
 
@@ -176,7 +180,7 @@ def test_a_contact_without_email_makes_a_follow_up(db, key_customer, birthday_te
 
 def test_consent_withdrawn_after_queueing_cancels_the_email(db, key_customer, birthday_template):
     contact = ContactFactory(partner=key_customer, birthday=dt.date(1980, 12, 12), greetings_consent=True)
-    scan_run("care_greetings", now=local_noon(DAY))  # email stored, not sent (no on_commit here)
+    scan_run("care_greetings", now=local_noon(BIRTHDAY))  # email stored, not sent (no on_commit here)
     email = OutboundEmail.objects.get()
     contact.greetings_consent = False
     contact.save()

@@ -86,6 +86,25 @@ class NeedsSummaryForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
+    # Dates outside these bounds are refused (far years overflow time-zone arithmetic).
+    EARLIEST = dt.date(2000, 1, 1)
+
+    def _in_range(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        latest = timezone.localdate() + dt.timedelta(days=366)
+        if value is not None and not self.EARLIEST <= value <= latest:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": self.EARLIEST.isoformat(), "last": latest.isoformat()}
+            )
+        return value
+
+    def clean_start(self) -> dt.date | None:
+        return self._in_range("start")
+
+    def clean_end(self) -> dt.date | None:
+        return self._in_range("end")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")

@@ -68,6 +68,13 @@ def can_send_campaigns(user: User) -> bool:
     return roles.MANAGER in roles.role_names(user) or user.is_superuser
 
 
+def can_edit_campaign(user: User, campaign: Campaign) -> bool:
+    """A draft is changed by whoever wrote it and by the managers (who send it)."""
+    if not roles.can_log_interactions(user) and not user.is_superuser:
+        return False
+    return campaign.created_by_id == user.pk or can_send_campaigns(user)
+
+
 def need_get_for_user(*, user: User, pk: int, write: bool = False) -> Need:
     if not roles.has_any_role(user):
         raise PermissionDenied

@@ -294,6 +294,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 @role_required(write=True)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    if not cs.can_edit_campaign(request.user, campaign):
+        raise PermissionDenied
     if campaign.status != Campaign.Status.DRAFT:
         messages.info(request, _("A sent campaign cannot be changed."))
         return redirect("partners:campaign_detail", pk=campaign.pk)
@@ -327,6 +329,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["recipient_count"] = campaign.recipients.count()
         context["unsubscribed_count"] = campaign.recipients.filter(unsubscribed_at__isnull=False).count()
     context["can_send"] = cs.can_send_campaigns(request.user)
+    context["can_edit"] = cs.can_edit_campaign(request.user, campaign)
     return render(request, "partners/campaign_detail.html", context)
 
 
@@ -342,6 +345,10 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     tags = list(campaign.tags.all())
     audience = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags])
     if request.method == "POST":
+        if request.POST.get("version") != campaign.updated_at.isoformat():
+            # Edited since the confirmation page was shown: confirm what will really go out.
+            messages.warning(request, _("The campaign was changed since you opened this page: please check it again."))
+            return redirect("partners:campaign_send", pk=campaign.pk)
         if not audience.exists():
             messages.error(request, _("No contact in this audience agreed to product news: nothing was sent."))
             return redirect("partners:campaign_detail", pk=campaign.pk)

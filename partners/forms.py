@@ -197,6 +197,27 @@ class ContactForm(PlainTextFormMixin, forms.ModelForm):
         ]
         widgets = {"birthday": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
+    # When the form was opened: a contact who unsubscribed (or was edited by a colleague)
+    # in the meantime must not get their old values, consent included, written back.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if self.instance.pk and version and version != self.instance.updated_at.isoformat():
+            raise forms.ValidationError(
+                _(
+                    "This contact was changed since you opened this page (they may have unsubscribed). "
+                    "Reload the page and make your change again."
+                )
+            )
+        return cleaned
+
     def clean_birthday(self):
         birthday = self.cleaned_data.get("birthday")
         if birthday and birthday > timezone.localdate():

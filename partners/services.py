@@ -95,12 +95,20 @@ def partner_restore(*, partner: Partner) -> Partner:
 
 
 @transaction.atomic
-def contact_save(*, contact: Contact) -> Contact:
-    """Save a contact; making it primary demotes the previous primary contact."""
+def contact_save(*, contact: Contact, changed: list[str] | None = None) -> Contact:
+    """Save a contact; making it primary demotes the previous primary contact.
+
+    ``changed``: on an edit, the fields the form changed; only those are written, so a form
+    opened before the contact unsubscribed cannot switch their consent back on.
+    """
     if contact.is_primary:
         for other in Contact.objects.filter(partner_id=contact.partner_id, is_primary=True).exclude(pk=contact.pk):
             other.is_primary = False
             other.save(update_fields=["is_primary", "updated_at"])  # .save() so history records it
+    if contact.pk and changed is not None:
+        if changed:
+            contact.save(update_fields=[*changed, "updated_at"])
+        return contact
     contact.save()
     return contact
 

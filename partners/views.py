@@ -284,7 +284,8 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get_for_user(user=request.user, pk=pk, write=True)
     form = ContactForm(_post(request), instance=contact)
     if request.method == "POST" and form.is_valid():
-        services.contact_save(contact=form.instance)
+        changed = [name for name in form.changed_data if name in form._meta.fields]
+        services.contact_save(contact=form.instance, changed=changed)
         messages.success(request, _("Contact %(name)s was saved.") % {"name": contact.name})
         return redirect(contact.partner)
     return render(request, "partners/contact_form.html", {"form": form, "partner": contact.partner, "contact": contact})

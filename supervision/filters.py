@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from partners.forms import active_colleagues
 from partners.models import Family
 
 from .models import OPEN_CASE_STATUSES, Case, CaseKind, CaseNote, CaseStatus, Priority
+from .selectors import case_breached_q
 
 STATE_CHOICES = [
     ("open", _("Open (new, in progress, waiting)")),
@@ -30,7 +31,7 @@ class CaseFilter(django_filters.FilterSet):
     family = django_filters.ChoiceFilter(label=_("Family"), choices=Family.choices)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     assignee = UserFilter(label=_("Assignee"), queryset=active_colleagues())
-    partner = django_filters.NumberFilter(label=_("Partner"), field_name="partner_id", min_value=1)
+    partner = django_filters.NumberFilter(label=_("Partner"), field_name="partner_id", min_value=1, max_value=2**31 - 1)
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("opened_at", "opened"), ("resolution_due_at", "due"), ("priority", "priority")),
@@ -61,12 +62,7 @@ class CaseFilter(django_filters.FilterSet):
         if value == "unassigned":
             return queryset.filter(status__in=OPEN_CASE_STATUSES, assignee__isnull=True)
         if value == "breached":
-            now = timezone.now()
-            return queryset.filter(status__in=OPEN_CASE_STATUSES).filter(
-                Q(resolution_due_at__lt=now, paused_at__isnull=True)
-                | Q(paused_at__gt=F("resolution_due_at"))
-                | Q(first_response_at__isnull=True, response_due_at__lt=now)
-            )
+            return queryset.filter(case_breached_q(timezone.now()))
         return queryset.filter(status=value)
 
     @property

@@ -124,6 +124,15 @@ class Survey(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
+        constraints = [
+            # One survey holds the after-case invitations of a template, family and period:
+            # two cases closed at the same moment cannot create two.
+            models.UniqueConstraint(
+                fields=["template", "family", "period"],
+                condition=models.Q(after_case=True),
+                name="after_case_survey_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -233,20 +233,38 @@ def case_list_for_user(*, user: User) -> QuerySet[Case]:
     )
 
 
+def case_contact_suggestions(*, case: Case, limit: int = 5) -> list[Contact]:
+    """For a case not linked to a partner yet (the public form): the contacts of current
+    partners of its family with the address the visitor typed, for triage to confirm."""
+    if case.partner_id is not None or not case.submitter_email:
+        return []
+    return list(
+        Contact.objects.filter(
+            email__iexact=case.submitter_email, partner__family=case.family, partner__archived_at__isnull=True
+        )
+        .select_related("partner")
+        .order_by("partner__name", "name")[:limit]
+    )
+
+
 def case_timeline(*, case: Case) -> QuerySet[CaseNote]:
     return case.notes.select_related("author")
 
 
+def case_breached_q(now) -> Q:
+    """Open cases past a deadline: no first response in time, or not resolved in time
+    (a case paused after its deadline stays past it)."""
+    return Q(status__in=OPEN_CASE_STATUSES) & (
+        Q(first_response_at__isnull=True, response_due_at__lt=now)
+        | Q(paused_at__isnull=True, resolution_due_at__lt=now)
+        | Q(paused_at__gt=F("resolution_due_at"))
+    )
+
+
 def case_counts_for_user(*, user: User) -> dict[str, int]:
     """Open cases assigned to the user, and how many of them are past a deadline."""
-    now = timezone.now()
     return Case.objects.filter(assignee=user, status__in=OPEN_CASE_STATUSES).aggregate(
-        open=Count("pk"),
-        breached=Count(
-            "pk",
-            filter=Q(resolution_due_at__lt=now, paused_at__isnull=True)
-            | Q(first_response_at__isnull=True, response_due_at__lt=now),
-        ),
+        open=Count("pk"), breached=Count("pk", filter=case_breached_q(timezone.now()))
     )
 
 

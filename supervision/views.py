@@ -309,6 +309,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "note_form": CaseNoteForm() if can_write else None,
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
         "transition_form": CaseTransitionForm() if can_write else None,
+        "suggestions": selectors.case_contact_suggestions(case=case) if can_write else [],
     }
     return {**context, **forms}
 
@@ -319,13 +320,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/case_detail.html", _case_context(request, case))
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
 @role_required(write=True)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit what the case is about; for a web-form case, link it to its partner and contact
+    (``?partner=&contact=`` preselects a suggestion from the case page)."""
     case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
-    form = CaseForm(form_data(request), instance=case, editing=True)
-    if case.partner_id:
-        form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
-        form.fields["contact"].queryset = Contact.objects.filter(partner_id=case.partner_id)
+    source = request.POST if request.method == "POST" else request.GET
+    partner_id = _int_or_none(source.get("partner")) or case.partner_id
+    initial = {}
+    if request.method == "GET" and _int_or_none(request.GET.get("partner")):
+        initial = {"partner": partner_id, "contact": _int_or_none(request.GET.get("contact"))}
+    form = CaseForm(form_data(request), instance=case, editing=True, initial=initial)
+    form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
+    form.fields["contact"].queryset = Contact.objects.filter(partner_id=partner_id).order_by("-is_primary", "name")
     if request.method == "POST" and form.is_valid():
         changed = {
             name: form.cleaned_data[name] for name in form.changed_data if name in services.cases.EDITABLE_FIELDS

@@ -139,7 +139,8 @@ MATRIX: dict[str, tuple] = {
     "partners:campaign_list": (None, {"get": READERS}),
     "partners:campaign_create": (None, {"get": WRITERS, "post": WRITERS}),
     "partners:campaign_detail": (lambda o: {"pk": o["campaign"].pk}, {"get": READERS}),
-    "partners:campaign_edit": (lambda o: {"pk": o["campaign"].pk}, {"get": WRITERS, "post": WRITERS}),
+    # A draft: its author (the manager here) and every manager.
+    "partners:campaign_edit": (lambda o: {"pk": o["campaign"].pk}, {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS}),
     "partners:campaign_send": (lambda o: {"pk": o["campaign"].pk}, {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS}),
     # The unsubscribe link of a campaign email: the token is the key, no login.
     "partners:unsubscribe": (lambda o: {"token": o["unsubscribe_token"]}, {"get": PUBLIC, "post": PUBLIC}),

@@ -195,9 +195,17 @@ def case_transition(
         case.closed_at = now
         fields.append("closed_at")
     if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and to_status == CaseStatus.IN_PROGRESS:  # reopen
+        # The clock stood still while the case was resolved: that time is a pause, and a
+        # new miss of the (later) deadline is escalated again.
+        if case.resolved_at is not None:
+            case.resolution_due_at, seconds = sla.resume(
+                case.resolution_due_at, paused_at=case.resolved_at, resumed_at=now
+            )
+            case.paused_seconds += seconds
         case.resolved_at = None
         case.closed_at = None
-        fields += ["resolved_at", "closed_at"]
+        case.resolution_escalated_at = None
+        fields += ["resolved_at", "closed_at", "resolution_due_at", "paused_seconds", "resolution_escalated_at"]
     case.status = to_status
     case.save(update_fields=sorted(set(fields)))
     _event(case, user=user, now=now, status_from=before, status_to=to_status, body=resolution)
@@ -281,7 +289,9 @@ def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fie
         if case.assignee_id is None and partner.owner_id:
             case.assignee_id = partner.owner_id
             changed.append("assignee")
-    if (case.family, case.priority) != before:
+    if (case.family, case.priority) != before and case.is_open:
+        # A resolved or closed case keeps the deadlines it was measured against: editing it
+        # afterwards must not turn a missed deadline into a met one.
         _set_deadlines(case)
         changed += ["response_due_at", "resolution_due_at"]
     case.full_clean()
@@ -336,6 +346,10 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
         return 0
     case = Case.objects.select_related("assignee", "partner", "department").get(pk=case_id)
     _event(case, user=None, now=now, kind=CaseNote.Kind.ESCALATION, body=which)
+    # The missed deadline is part of the key: a case reopened, given a later deadline and
+    # missing that one too is escalated again; the same miss never twice.
+    due = case.response_due_at if which == "response" else case.resolution_due_at
+    period = f"{which[:4]}-{due.astimezone(dt.UTC):%y%m%d%H%M}"
     created = 0
     for user in escalation_recipients(case):
         with translation.override(user_language(user)):
@@ -348,14 +362,14 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
             recipient=user,
             kind="case_breach",
             obj_ref=object_ref(case),
-            period=which,
+            period=period,
             title=title,
             link=case_link(case),
         )
         email_enqueue(
             recipient=user,
             kind="case_breach",
-            period=which,
+            period=period,
             obj_ref=object_ref(case),
             template="case_breach",
             context={"case": case, "which": which, "link": case_link(case)},
@@ -364,21 +378,6 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
 
 
 # --- Public feedback form ------------------------------------------------------------------
-
-
-def _match_contact(*, family: str, email: str) -> Contact | None:
-    """The contact with this address among the family's current partners, when exactly one
-    partner has it; otherwise the case waits for triage."""
-    if not email:
-        return None
-    contacts = list(
-        Contact.objects.filter(
-            email__iexact=email, partner__family=family, partner__archived_at__isnull=True
-        ).select_related("partner", "partner__owner")[:5]
-    )
-    if len({c.partner_id for c in contacts}) != 1:
-        return None
-    return contacts[0]
 
 
 @transaction.atomic
@@ -394,17 +393,19 @@ def feedback_submit(
     language: str,
     now: dt.datetime | None = None,
 ) -> Case:
-    """A complaint or suggestion from the public form → a case (P4.2.3)."""
+    """A complaint or suggestion from the public form → a case (P4.2.3).
+
+    It is never linked to a partner here, even when the address is a known contact's:
+    anyone can type any address, and a case filed in a customer's name would send our
+    replies and the after-case survey to that customer. Triage links it (the case page
+    suggests the contacts with that address)."""
     if kind not in (CaseKind.COMPLAINT, CaseKind.SUGGESTION):
         raise ValidationError({"kind": _("Choose a complaint or a suggestion.")})
-    contact = _match_contact(family=family, email=email)
     return case_open(
         kind=kind,
         channel=CaseChannel.WEB_FORM,
         subject=subject,
         description=description,
-        partner=contact.partner if contact else None,
-        contact=contact,
         family=family,
         submitter_name=name,
         submitter_email=email,

@@ -59,10 +59,18 @@ def campaign(manager_sales):
     )
 
 
+def confirm(client, campaign):
+    """POST the confirmation page as a browser does (with the version it showed)."""
+    campaign.refresh_from_db()
+    return client.post(
+        reverse("partners:campaign_send", args=[campaign.pk]), {"version": campaign.updated_at.isoformat()}
+    )
+
+
 def send(client, user, campaign, capture):
     client.force_login(user)
     with capture(execute=True):
-        return client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+        return confirm(client, campaign)
 
 
 def links(email: OutboundEmail) -> list[str]:
@@ -122,7 +130,7 @@ def test_unsubscribe_link_asks_then_withdraws_consent_and_cancels_queued_emails(
     client, manager_sales, campaign, audience, django_capture_on_commit_callbacks
 ):
     client.force_login(manager_sales)
-    client.post(reverse("partners:campaign_send", args=[campaign.pk]))  # emails stored, none sent yet
+    confirm(client, campaign)  # emails stored, none sent yet
     campaign_deliver(campaign_id=campaign.pk)
     alice = OutboundEmail.objects.get(to_address=audience["en"].email)
     url = links(alice)[0]
@@ -156,7 +164,7 @@ def test_consent_withdrawn_between_sending_and_delivery_is_honoured(
     client, manager_sales, campaign, audience, django_capture_on_commit_callbacks
 ):
     client.force_login(manager_sales)
-    client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+    confirm(client, campaign)
     Contact.objects.filter(pk=audience["en"].pk).update(marketing_consent=False)
     with django_capture_on_commit_callbacks(execute=True):
         scan_run("campaigns")
@@ -166,7 +174,7 @@ def test_consent_withdrawn_between_sending_and_delivery_is_honoured(
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500, "%00"])
 def test_tampered_or_unknown_link_shows_a_neutral_page(client, token, campaign, audience, manager_sales):
     client.force_login(manager_sales)
-    client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+    confirm(client, campaign)
     client.logout()
     for method in (client.get, client.post):
         response = method(f"/u/{token}/")
@@ -178,7 +186,7 @@ def test_tampered_or_unknown_link_shows_a_neutral_page(client, token, campaign, 
 
 def test_unsubscribe_posts_are_rate_limited_and_size_limited(client, campaign, audience, manager_sales):
     client.force_login(manager_sales)
-    client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+    confirm(client, campaign)
     client.logout()
     codes = [client.post("/u/unknown/").status_code for _ in range(21)]
     assert codes[:20] == [404] * 20 and codes[20] == 429
@@ -222,7 +230,7 @@ def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_langua
     client, manager_sales, campaign, audience
 ):
     client.force_login(manager_sales)
-    client.post(reverse("partners:campaign_send", args=[campaign.pk]))
+    confirm(client, campaign)
     client.logout()
     recipient = CampaignRecipient.objects.get(contact=audience["zh"])
     from partners.care import unsubscribe_token
@@ -236,6 +244,26 @@ def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_langua
 
 def test_an_empty_audience_sends_nothing_and_keeps_the_draft(client, manager_sales, campaign):
     client.force_login(manager_sales)
-    response = client.post(reverse("partners:campaign_send", args=[campaign.pk]), follow=True)
+    response = client.post(
+        reverse("partners:campaign_send", args=[campaign.pk]), {"version": campaign.updated_at.isoformat()}, follow=True
+    )
     assert "nothing was sent" in response.content.decode()
     assert Campaign.objects.get().status == "draft"
+
+
+def test_a_draft_changed_after_the_confirmation_page_is_not_sent(client, manager_sales, campaign, audience):
+    client.force_login(manager_sales)
+    page = client.get(reverse("partners:campaign_send", args=[campaign.pk]))
+    version = campaign.updated_at.isoformat()
+    assert f'value="{version}"' in page.content.decode()
+    campaign.body_en = "Something else entirely"
+    campaign.save()
+    response = client.post(reverse("partners:campaign_send", args=[campaign.pk]), {"version": version})
+    assert response.status_code == 302 and response["Location"].endswith("/send/")
+    campaign.refresh_from_db()
+    assert campaign.status == "draft" and not OutboundEmail.objects.exists()
+
+
+def test_only_the_author_and_managers_edit_a_draft(client, staff_sales, campaign):
+    client.force_login(staff_sales)
+    assert client.get(reverse("partners:campaign_edit", args=[campaign.pk])).status_code == 403

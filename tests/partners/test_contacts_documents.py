@@ -118,3 +118,27 @@ def test_history_shows_people_not_ids(client, staff, manager, supplier):
     assert supplier.owner == manager
     body = client.get(reverse("partners:history", args=[supplier.pk])).content.decode()
     assert f"{staff.get_full_name()}</del> → <ins>{manager.get_full_name()}" in body
+
+
+def test_a_form_opened_before_an_unsubscribe_cannot_switch_consent_back_on(client, staff, supplier):
+    from partners.models import Contact
+
+    contact = Contact.objects.create(partner=supplier, name="Zhou", email="zhou@acme.example", marketing_consent=True)
+    client.force_login(staff)
+    url = reverse("partners:contact_edit", args=[contact.pk])
+    page = client.get(url).content.decode()
+    version = contact.updated_at.isoformat()
+    assert f'value="{version}"' in page
+    # Meanwhile the contact unsubscribes.
+    contact.marketing_consent = False
+    contact.save(update_fields=["marketing_consent", "updated_at"])
+    stale = {"name": "Zhou Wei", "email": "zhou@acme.example", "marketing_consent": "on", "version": version}
+    response = client.post(url, stale)
+    assert response.status_code == 200 and "changed since you opened this page" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.marketing_consent is False and contact.name == "Zhou"
+    # A fresh form saves, and writes only what changed.
+    fresh = {**stale, "marketing_consent": "", "version": contact.updated_at.isoformat()}
+    assert client.post(url, fresh).status_code == 302
+    contact.refresh_from_db()
+    assert contact.name == "Zhou Wei" and contact.marketing_consent is False

@@ -171,3 +171,18 @@ def test_summary_never_fails_on_odd_parameters(client, staff, params):
     client.force_login(staff)
     assert client.get(reverse("partners:needs_summary"), params).status_code == 200
     assert client.get(reverse("partners:needs_export"), params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "9999-12-31", "end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-02"},
+        {"end": "0001-01-05"},
+        {"start": "1999-12-31"},
+    ],
+)
+def test_far_dates_fall_back_to_the_default_period(client, staff, query):
+    client.force_login(staff)
+    for name in ("partners:needs_summary", "partners:needs_export"):
+        assert client.get(reverse(name), query).status_code == 200

@@ -168,7 +168,7 @@ def test_breaches_escalate_to_the_departments_managers_once(case, manager, manag
     assert scan_run("cases_sla", now=T0 + hours(3)).effects == 0
     run = scan_run("cases_sla", now=T0 + hours(5))  # response due at +4 h
     assert run.effects == 1
-    breach = Notification.objects.filter(kind="case_breach", period="response")
+    breach = Notification.objects.filter(kind="case_breach", period__startswith="resp-")
     assert sorted(breach.values_list("recipient__username", flat=True)) == ["manager", "staff"]
     assert OutboundEmail.objects.filter(kind="case_breach", to_address=manager.email).count() == 1
     # The same scan again, and a duplicate task: nothing new.
@@ -177,7 +177,7 @@ def test_breaches_escalate_to_the_departments_managers_once(case, manager, manag
     assert breach.count() == 2
     # Resolution deadline (+24 h) missed too.
     scan_run("cases_sla", now=T0 + hours(25))
-    assert Notification.objects.filter(kind="case_breach", period="resolution").count() == 2
+    assert Notification.objects.filter(kind="case_breach", period__startswith="reso-").count() == 2
     assert case.notes.filter(kind=CaseNote.Kind.ESCALATION).count() == 2
 
 
@@ -398,3 +398,48 @@ def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_
     assert selectors.can_write_case(staff_sales, case)
     body = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
     assert "Edited" in body and "partner" in body.lower()
+
+
+def test_editing_a_closed_case_keeps_the_deadlines_it_was_measured_against(case, staff):
+    services.case_transition(case=case, user=staff, to_status="resolved", resolution="r", now=T0 + hours(30))
+    services.case_transition(case=case, user=staff, to_status="closed", now=T0 + hours(31))
+    services.case_update(case=case, user=staff, priority=Priority.LOW, now=T0 + hours(40))
+    case.refresh_from_db()
+    assert case.priority == Priority.LOW
+    assert case.resolution_due_at == T0 + hours(24)  # still the high-priority deadline: missed
+    assert services.cases.sla.met(case.resolution_due_at, case.resolved_at) is False
+
+
+def test_reopening_pauses_the_clock_for_the_time_it_was_resolved_and_escalates_again(case, staff, manager):
+    scan_run("cases_sla", now=T0 + hours(25))  # resolution missed (+24 h): escalated once
+    assert Notification.objects.filter(kind="case_breach", period__startswith="reso-").count() == 2
+    services.case_transition(case=case, user=staff, to_status="resolved", resolution="r", now=T0 + hours(26))
+    services.case_transition(case=case, user=staff, to_status="in_progress", now=T0 + hours(50))
+    case.refresh_from_db()
+    assert case.resolution_due_at == T0 + hours(24 + 24)  # the 24 h spent resolved do not count
+    assert case.resolution_escalated_at is None
+    assert scan_run("cases_sla", now=T0 + hours(47)).effects == 0  # inside the new deadline
+    scan_run("cases_sla", now=T0 + hours(49))  # the new deadline missed: escalated again
+    assert Notification.objects.filter(kind="case_breach", period__startswith="reso-").count() == 4
+    assert services.case_escalate(case_id=case.pk, which="resolution", now=T0 + hours(50)) == 0
+
+
+def test_a_huge_partner_id_in_the_list_filter_is_not_an_error(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("supervision:case_list"), {"partner": "9" * 25})
+    assert response.status_code == 200
+
+
+def test_after_case_surveys_share_one_survey_per_template_family_and_quarter(supplier, staff):
+    from supervision.models import Survey, SurveyTemplate
+
+    SurveyTemplate.objects.filter(name="Supplier satisfaction").update(send_after_case=True)
+    for n in range(2):
+        contact = ContactFactory(partner=supplier, email=f"c{n}@acme.example")
+        case = services.case_open(
+            partner=supplier, contact=contact, kind="issue", channel="phone", subject="s", description="d"
+        )
+        services.case_transition(case=case, user=staff, to_status="resolved", resolution="r")
+        services.case_transition(case=case, user=staff, to_status="closed")
+    survey = Survey.objects.get(after_case=True)
+    assert survey.invitations.count() == 2

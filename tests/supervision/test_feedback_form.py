@@ -49,11 +49,33 @@ def test_a_visitor_files_a_complaint_and_gets_a_reference(client):
     assert again.status_code == 302 and case.reference not in again.content.decode()
 
 
-def test_a_known_contact_is_linked_to_its_partner(client, staff_sales):
+def test_a_known_address_is_suggested_to_triage_never_linked(client, staff_sales):
     customer = PartnerFactory(family="customer", owner=staff_sales)
     contact = ContactFactory(partner=customer, email="Wang@BlueSky.example")
     client.post(URL, form())
     case = Case.objects.get()
+    # Anyone can type a customer's address: the case is not filed in their name.
+    assert (case.partner, case.contact, case.assignee) == (None, None, None)
+    client.force_login(staff_sales)
+    page = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    link = reverse("supervision:case_edit", args=[case.pk]) + f"?partner={customer.pk}&amp;contact={contact.pk}"
+    assert link in page
+    edit = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{contact.pk}" selected>' in edit
+    response = client.post(
+        reverse("supervision:case_edit", args=[case.pk]),
+        {
+            "partner": customer.pk,
+            "contact": contact.pk,
+            "kind": "complaint",
+            "channel": "web_form",
+            "priority": "2",
+            "subject": case.subject,
+            "description": case.description,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
     assert (case.partner, case.contact, case.assignee) == (customer, contact, staff_sales)
 
 

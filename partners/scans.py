@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan
 
 from .models import FollowUp, QualificationDocument
@@ -25,20 +28,39 @@ def followups_scan(now: dt.datetime) -> int:
     from .tasks import followup_digest_task, followup_remind_task
 
     today = timezone.localdate(now)
+    due = FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today, owner__is_active=True)
     rows = list(
-        FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today, owner__is_active=True)
+        # A rerun enqueues only what has no reminder yet.
+        due.exclude(Q(due_on=today), _reminder_sent("followup_due"))
+        .exclude(Q(due_on__lt=today), _reminder_sent("followup_overdue"))
         .order_by("owner_id", "due_on", "pk")
         .values_list("pk", "owner_id")
     )
     for pk, _owner in rows:
         followup_remind_task.delay(pk, today.isoformat())
-    owners = sorted({owner for _pk, owner in rows})
+    owners: list[int] = []
     if timezone.localtime(now).hour >= settings.RAPPORT_DIGEST_HOUR:
+        digest_sent = OutboundEmail.objects.filter(
+            recipient_id=OuterRef("owner_id"), kind="followup_digest", period=today.isoformat()
+        )
+        owners = sorted(set(due.exclude(Exists(digest_sent)).values_list("owner_id", flat=True)))
         for owner_id in owners:
             followup_digest_task.delay(owner_id, today.isoformat())
-    else:
-        owners = []
     return len(rows) + len(owners)
+
+
+def _reminder_sent(kind: str) -> Exists:
+    """The follow-up's reminder of ``kind`` exists (see reminders.followup_remind: "due" on
+    its day, "overdue" after, keyed by the due date). The reminder and its email are
+    written in one transaction, so the notification stands for both."""
+    return Exists(
+        Notification.objects.filter(
+            recipient_id=OuterRef("owner_id"),
+            kind=kind,
+            object_ref=Concat(Value(f"{FollowUp._meta.label_lower}:"), Cast(OuterRef("pk"), CharField())),
+            period=Cast(OuterRef("due_on"), CharField()),
+        )
+    )
 
 
 @scan("qualifications")

@@ -70,9 +70,12 @@ def test_daily_digest_once_per_day_with_every_item(db, django_capture_on_commit_
     FollowUpFactory(owner=owner, partner__owner=owner, description="Send contract", due_on=dt.date(2026, 11, 27))
     FollowUpFactory(owner=owner, partner__owner=owner, description="Call back", due_on=dt.date(2026, 11, 20))
     FollowUpFactory(owner=owner, partner__owner=owner, description="Later", due_on=dt.date(2026, 12, 20))
+    runs = []
     for hour in (8, 9, 15):  # three scans the same day
         with django_capture_on_commit_callbacks(execute=True):
-            scan_run("followups", now=at_local(2026, 11, 27, hour))
+            runs.append(scan_run("followups", now=at_local(2026, 11, 27, hour)).effects)
+    # The first enqueues 2 reminders and 1 digest; the reruns find nothing new to enqueue.
+    assert runs == [3, 0, 0]
     assert Notification.objects.count() == 2
     assert set(Notification.objects.values_list("kind", flat=True)) == {"followup_due", "followup_overdue"}
     assert OutboundEmail.objects.count() == 1
@@ -85,10 +88,12 @@ def test_daily_digest_once_per_day_with_every_item(db, django_capture_on_commit_
     html = message.alternatives[0][0]
     assert "Send contract" in html
     assert OutboundEmail.objects.get().state == "sent"
-    # The next day: a new digest (still overdue items).
+    # The next day: a new digest (still overdue items) and the overdue reminder of the item
+    # that was due yesterday; the item overdue since the 20th was reminded already.
     with django_capture_on_commit_callbacks(execute=True):
-        scan_run("followups", now=at_local(2026, 11, 28, 8))
+        assert scan_run("followups", now=at_local(2026, 11, 28, 8)).effects == 2
     assert OutboundEmail.objects.count() == 2
+    assert Notification.objects.filter(kind="followup_overdue").count() == 2
 
 
 def test_digest_is_written_in_the_recipients_language(db, django_capture_on_commit_callbacks):

@@ -97,6 +97,7 @@ def email_store(
     period: str,
     template: str,
     context: dict,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail | None:
     """Render ``emails/<template>`` in ``language`` and store the email once per unique key
     (``recipient`` None: someone who is not a user, such as a partner's contact); the send
@@ -118,6 +119,7 @@ def email_store(
                 subject=subject[:300],
                 body_text=body_text,
                 body_html=body_html,
+                headers=headers or {},
             )
     except IntegrityError:
         return None
@@ -173,7 +175,7 @@ def email_send(*, email_id: int) -> bool:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_address],
-        headers={"Content-Language": email.language, "X-Rapport-Email": str(email.pk)},
+        headers={**email.headers, "Content-Language": email.language, "X-Rapport-Email": str(email.pk)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -450,6 +450,12 @@ def campaign_deliver(*, campaign_id: int) -> int:
                     "body": fill_placeholders(body, contact=contact, partner=partner),
                     "unsubscribe_url": unsubscribe_url(recipient),
                 },
+                # Mail programs show their own "Unsubscribe" button and, with the second
+                # header, unsubscribe with one POST (RFC 2369, RFC 8058).
+                headers={
+                    "List-Unsubscribe": f"<{unsubscribe_url(recipient)}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
             )
             queued += email is not None
     return queued

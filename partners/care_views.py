@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.forms import form_data as _post
@@ -402,10 +404,20 @@ def _public(request: HttpRequest, language: str, context: dict, status: int = 20
     return response
 
 
+ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"
+
+
+@csrf_exempt  # checked below, except for a mail program's RFC 8058 one-click POST
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks to confirm; POST (CSRF-protected) withdraws the consent at once (P4.2.3)."""
+    """GET asks to confirm; POST withdraws the consent at once (P4.2.3).
+
+    The confirmation form is CSRF-protected. A mail program's one-click unsubscribe
+    (RFC 8058: a POST whose body is exactly ``List-Unsubscribe=One-Click``) carries no CSRF
+    token and needs none: the secret token in the URL is what authorises it, and the
+    only thing it can do is stop emails to that one recipient.
+    """
     fallback = settings.LANGUAGE_CODE
     if request.method == "POST":
         try:
@@ -416,6 +428,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return _public(request, fallback, {"state": "error"}, status=400)
         if _rate_limited(request):
             return _public(request, fallback, {"state": "rate_limited"}, status=429)
+        if request.body.strip() != ONE_CLICK_BODY:
+            rejected = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if rejected is not None:
+                return rejected
     try:
         recipient = care.recipient_for_token(token)
     except care.TokenInvalid:

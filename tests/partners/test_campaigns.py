@@ -267,3 +267,26 @@ def test_a_draft_changed_after_the_confirmation_page_is_not_sent(client, manager
 def test_only_the_author_and_managers_edit_a_draft(client, staff_sales, campaign):
     client.force_login(staff_sales)
     assert client.get(reverse("partners:campaign_edit", args=[campaign.pk])).status_code == 403
+
+
+def test_mail_programs_get_a_one_click_unsubscribe_header_that_works_without_csrf(
+    client, manager_sales, campaign, audience, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    send(client, manager_sales, campaign, django_capture_on_commit_callbacks)
+    message = next(m for m in mail.outbox if m.to == [audience["en"].email])
+    header = message.extra_headers["List-Unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = re.fullmatch(r"<https://rapport\.example(/u/[^/]+/)>", header).group(1)
+    strict = Client(enforce_csrf_checks=True)
+    # A forged form POST without the CSRF token is refused ...
+    assert strict.post(path, {"anything": "1"}).status_code == 403
+    contact = audience["en"]
+    contact.refresh_from_db()
+    assert contact.marketing_consent is True
+    # ... the mail program's RFC 8058 one-click POST works.
+    response = strict.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    contact.refresh_from_db()
+    assert contact.marketing_consent is False

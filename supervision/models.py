@@ -204,8 +204,12 @@ class SurveyResponse(models.Model):
         ordering = ["-submitted_at", "-pk"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
-        # Results page and annual report: by period.
-        indexes = [models.Index(fields=["period", "family"], name="response_period_idx")]
+        indexes = [
+            # Results page and annual report: by period.
+            models.Index(fields=["period", "family"], name="response_period_idx"),
+            # Case page: the satisfaction survey answered after the case.
+            models.Index(fields=["case_ref"], name="response_case_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey} {self.submitted_at:%Y-%m-%d}"

@@ -247,6 +247,15 @@ def case_contact_suggestions(*, case: Case, limit: int = 5) -> list[Contact]:
     )
 
 
+def case_satisfaction(*, case: Case) -> list[Answer]:
+    """The answers of the survey sent after this case (P4.2.3), in one query."""
+    return list(
+        Answer.objects.filter(response__case_ref=case.reference)
+        .select_related("question", "response")
+        .order_by("response__submitted_at", "question__order", "pk")
+    )
+
+
 def case_timeline(*, case: Case) -> QuerySet[CaseNote]:
     return case.notes.select_related("author")
 

@@ -296,6 +296,9 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     can_write = selectors.can_write_case(request.user, case)
     labels = {f: Case._meta.get_field(f).verbose_name for f in services.cases.EDITABLE_FIELDS}
     notes = list(selectors.case_timeline(case=case))
+    satisfaction = selectors.case_satisfaction(case=case) if case.closed_at else []
+    for answer in satisfaction:
+        answer.prompt = answer.question.prompt(translation.get_language() or "")
     for note in notes:
         if note.kind == CaseNote.Kind.EDITED:
             note.edited_labels = [labels.get(name, name) for name in note.body.split(",")]
@@ -310,6 +313,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
         "transition_form": CaseTransitionForm() if can_write else None,
         "suggestions": selectors.case_contact_suggestions(case=case) if can_write else [],
+        "satisfaction": satisfaction,
     }
     return {**context, **forms}
 

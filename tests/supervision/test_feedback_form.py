@@ -187,3 +187,17 @@ def test_a_good_score_opens_no_case(survey, supplier_contact):
     invitation = services.survey_send(survey=survey, contacts=[supplier_contact])[0]
     services.response_submit(token=services.invitation_token(invitation), answers=valid_answers(survey, nps=9))
     assert not Case.objects.exists()
+
+
+def test_the_case_page_shows_the_satisfaction_answered_after_it(client, supplier, supplier_contact, staff):
+    SurveyTemplate.objects.filter(name="Supplier satisfaction").update(send_after_case=True)
+    case = _closed_case(supplier, supplier_contact, staff)
+    invitation = SurveyInvitation.objects.get(case_ref=case.reference)
+    survey = invitation.survey
+    services.response_submit(
+        token=services.invitation_token(invitation), answers=valid_answers(survey, nps=10, text="Fixed <fast>")
+    )
+    client.force_login(staff)
+    body = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    assert 'id="case-satisfaction"' in body and "<strong>10</strong>" in body
+    assert "Fixed &lt;fast&gt;" in body

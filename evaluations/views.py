@@ -3,7 +3,6 @@ scoring sheet; writes go through evaluations.services."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -18,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from crm.csv_export import csv_response
 from crm.forms import form_data
 from crm.models import Department
 from crm.roles import role_required
 from partners.forms import active_colleagues
 from partners.models import Tier
 from partners.selectors import partner_get_for_user
-from partners.views import csv_safe
 
 from . import scoring, selectors, services
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
@@ -152,15 +151,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
     ]
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for row in data:
-            writer.writerow([csv_safe(v) for v in row])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rapport-ranking-{stamp}.csv"'
-        return response
+        return csv_response(filename=f"rapport-ranking-{stamp}.csv", header=header, rows=data)
     from openpyxl import Workbook
 
     wb = Workbook()

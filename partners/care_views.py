@@ -7,8 +7,6 @@ altered token gets a neutral "not valid" page.
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -26,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.roles import role_required
 
@@ -33,7 +32,7 @@ from . import care, selectors
 from . import care_selectors as cs
 from .care_forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
 from .models import Campaign, Family, Gift, Greeting, Need, Tag, Tier
-from .views import _back, csv_safe
+from .views import _back
 
 # --- Needs (P4.2.1) ------------------------------------------------------------------------------
 
@@ -91,23 +90,16 @@ def needs_summary(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required()
 def needs_export(request: HttpRequest) -> HttpResponse:
     """The summary as CSV: topic, total, then one column per month (spreadsheet-safe)."""
     _form, flt = _needs_filter(request)
     summary = cs.needs_summary(flt=flt, top_n=50)
-    writer = csv.writer(_Echo())
-    lines = ["\ufeff", writer.writerow([_("Topic"), _("Needs"), *(m.strftime("%Y-%m") for m in summary.months)])]
-    for t in summary.top:
-        lines.append(writer.writerow([csv_safe(t["name"]), t["count"], *t["trend"]]))
-    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rapport-needs-{flt.start}-{flt.end}.csv"'
-    return response
+    return csv_response(
+        filename=f"rapport-needs-{flt.start}-{flt.end}.csv",
+        header=[_("Topic"), _("Needs"), *(m.strftime("%Y-%m") for m in summary.months)],
+        rows=([t["name"], t["count"], *t["trend"]] for t in summary.top),
+    )
 
 
 # --- Care calendar and greetings (P4.2.3) --------------------------------------------------------

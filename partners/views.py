@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import roles
+from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
 from crm.roles import role_required
@@ -78,22 +77,6 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     return render(request, template or "partners/partner_list.html", context)
 
 
-CSV_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): prefix risky cells with a quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(CSV_DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required()
 def partner_export(request: HttpRequest, family: str | None = None) -> StreamingHttpResponse:
     """CSV of the current filter, streamed so a large export does not fill memory."""
@@ -102,7 +85,6 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
     flt, _archived = _filtered_partners(request, family)
     qs = flt.qs if flt.is_bound else flt.queryset.order_by("name", "pk")
     qs = qs.only(*selectors.LIST_COLUMNS, "industry", "website").prefetch_related("tags")
-    writer = csv.writer(_Echo())
     header = [
         _("Name"),
         _("Family"),
@@ -117,36 +99,25 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
         _("Tags"),
         _("Last contact"),
     ]
-
-    def rows():
-        yield "\ufeff"  # BOM so spreadsheet programs read UTF-8 (Chinese names) correctly
-        yield writer.writerow(header)
-        for p in qs.iterator(chunk_size=500):
-            last = timezone.localtime(p.last_contacted_at).strftime("%Y-%m-%d %H:%M") if p.last_contacted_at else ""
-            yield writer.writerow(
-                [
-                    csv_safe(v)
-                    for v in (
-                        p.name,
-                        p.get_family_display(),
-                        p.get_kind_display(),
-                        p.get_status_display(),
-                        p.get_tier_display(),
-                        p.owner.get_full_name() or p.owner.get_username(),
-                        p.department.name,
-                        p.industry,
-                        p.region,
-                        p.website,
-                        ", ".join(t.name for t in p.tags.all()),
-                        last,
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        (
+            p.name,
+            p.get_family_display(),
+            p.get_kind_display(),
+            p.get_status_display(),
+            p.get_tier_display(),
+            p.owner.get_full_name() or p.owner.get_username(),
+            p.department.name,
+            p.industry,
+            p.region,
+            p.website,
+            ", ".join(t.name for t in p.tags.all()),
+            timezone.localtime(p.last_contacted_at).strftime("%Y-%m-%d %H:%M") if p.last_contacted_at else "",
+        )
+        for p in qs.iterator(chunk_size=500)
+    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="rapport-{family or "partners"}-{stamp}.csv"'
-    return response
+    return csv_response(filename=f"rapport-{family or 'partners'}-{stamp}.csv", header=header, rows=rows)
 
 
 # --- Partner pages ----------------------------------------------------------------------

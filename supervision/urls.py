@@ -12,6 +12,7 @@ urlpatterns = [
     path("surveys/results/", views.results, name="results"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
+    path("cases/export.csv", views.case_export, name="case_export"),
     path("cases/sla/", views.sla_report, name="sla_report"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),

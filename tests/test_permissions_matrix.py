@@ -113,6 +113,7 @@ MATRIX: dict[str, tuple] = {
     # Service cases: everyone with a role reads; the department's staff and managers (and
     # the assignee) work on them. Empty POSTs show the form errors (200).
     "supervision:case_list": (None, {"get": READERS}),
+    "supervision:case_export": (None, {"get": READERS}),
     "supervision:case_create": (None, {"get": WRITERS, "post": WRITERS}),
     "supervision:sla_report": (None, {"get": READERS}),
     "supervision:case_detail": (lambda o: {"pk": o["case"].pk}, {"get": READERS}),

@@ -148,7 +148,8 @@ def test_ranking_exports_csv_and_xlsx(client, staff, manager, template):
     for i, rating in enumerate((5, 3, 4)):
         closed_eval(PartnerFactory(name=f"=cmd|{i}", owner=staff), template, staff, manager, rating=rating)
     client.force_login(manager)
-    csv_text = client.get(reverse("evaluations:overview"), {"template": template.pk, "format": "csv"}).content.decode()
+    csv_response = client.get(reverse("evaluations:overview"), {"template": template.pk, "format": "csv"})
+    csv_text = b"".join(csv_response.streaming_content).decode()
     lines = csv_text.lstrip("\ufeff").splitlines()
     assert len(lines) == 4 and lines[1].split(",")[1] == "'=cmd|0"
     from openpyxl import load_workbook

@@ -149,7 +149,7 @@ def test_summary_page_and_csv_export_are_formula_safe(client, staff_sales, custo
     page = client.get(reverse("partners:needs_summary"))
     assert page.status_code == 200 and "price" in page.content.decode()
     response = client.get(reverse("partners:needs_export"))
-    body = response.content.decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.splitlines()
     assert lines[1].startswith("'=cmd")
     assert ",2," in lines[1] or lines[1].split(",")[-1] == "2"

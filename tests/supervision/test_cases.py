@@ -443,3 +443,15 @@ def test_after_case_surveys_share_one_survey_per_template_family_and_quarter(sup
         services.case_transition(case=case, user=staff, to_status="closed")
     survey = Survey.objects.get(after_case=True)
     assert survey.invitations.count() == 2
+
+
+def test_export_follows_the_filter_and_is_spreadsheet_safe(client, staff, supplier):
+    services.case_open(partner=supplier, kind="issue", channel="phone", subject="=HYPERLINK(1)", description="d")
+    services.case_open(partner=supplier, kind="request", channel="email", subject="Price list", description="d")
+    client.force_login(staff)
+    response = client.get(reverse("supervision:case_export"), {"kind": "issue"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("Reference,Opened,Family,Partner")
+    assert len(lines) == 2 and "'=HYPERLINK(1)" in lines[1] and "Price list" not in body
+    assert response["Content-Disposition"].startswith('attachment; filename="rapport-cases-')

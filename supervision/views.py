@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm import roles
+from crm.choices import choice_labels
 from crm.csv_export import csv_response
 from crm.forms import form_data
 from crm.roles import role_required
@@ -44,7 +45,7 @@ from .forms import (
     SendForm,
     SurveyForm,
 )
-from .models import CASE_TRANSITIONS, Case, CaseNote, CaseStatus, Survey
+from .models import CASE_TRANSITIONS, Case, CaseKind, CaseNote, CaseStatus, Priority, Survey
 
 # --- Signed-in pages -----------------------------------------------------------------------
 
@@ -246,9 +247,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     flt = _case_filter(request)
     page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
+    # Labels from one dict per page: get_FOO_display() translates every label of the field
+    # on each call (three columns × 50 rows).
+    kinds, priorities, statuses = choice_labels(CaseKind), choice_labels(Priority), choice_labels(CaseStatus)
     for case in page.object_list:
         case.response = sla.response_clock(case, now=now)
         case.resolution = sla.resolution_clock(case, now=now)
+        case.kind_label = kinds[case.kind]
+        case.priority_label = priorities[case.priority]
+        case.status_label = statuses[case.status]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

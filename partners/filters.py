@@ -7,9 +7,11 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from crm.models import Department
 
@@ -23,6 +25,22 @@ DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date
 
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
+
+
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter builds "Name (descending)" once, when the filter class is defined, so in
+    English whatever the user's language: this builds it lazily, in the request's language."""
+
+    def build_choices(self, fields, labels):
+        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", lazy(_descending, str)(label))) for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -39,7 +57,7 @@ class PartnerFilter(django_filters.FilterSet):
         max_value=3650,
     )
     archived = django_filters.BooleanFilter(label=_("Archived"), method="filter_archived", widget=forms.CheckboxInput)
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("name", "name"),

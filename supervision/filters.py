@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Department
-from partners.filters import UserFilter
+from partners.filters import OrderingFilter, UserFilter
 from partners.forms import active_colleagues
 from partners.models import Family
 
@@ -32,7 +32,7 @@ class CaseFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     assignee = UserFilter(label=_("Assignee"), queryset=active_colleagues())
     partner = django_filters.NumberFilter(label=_("Partner"), field_name="partner_id", min_value=1, max_value=2**31 - 1)
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(("opened_at", "opened"), ("resolution_due_at", "due"), ("priority", "priority")),
         field_labels={"opened_at": _("Opened"), "resolution_due_at": _("Resolution due"), "priority": _("Priority")},

@@ -310,3 +310,13 @@ def test_empty_partner_form_shows_chinese_errors(client, staff):
     assert "This field is required." not in html
     assert "名称" in html  # our own field label ("name")
     assert not Partner.objects.exists()
+
+
+@pytest.mark.parametrize(("url", "label"), [("partners:list", "名称（降序）"), ("supervision:case_list", "优先级（降序）")])
+def test_descending_sort_options_follow_the_language(client, staff, url, label):
+    # django-filter formats "X (descending)" once, at import: our OrderingFilter does it per request.
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert label in client.get(reverse(url)).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "(descending)" in client.get(reverse(url)).content.decode()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
+from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 
 from . import care, selectors
@@ -370,30 +370,9 @@ RATE_LIMIT_POSTS = 20
 RATE_LIMIT_WINDOW = 600  # seconds
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """Count this POST per address (REMOTE_ADDR only: X-Forwarded-For is client-controlled)."""
-    key = f"unsubscribe-post:{request.META.get('REMOTE_ADDR', '') or '-'}"
-    cache.add(key, 0, RATE_LIMIT_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_LIMIT_WINDOW)
-        count = 1
-    return count > RATE_LIMIT_POSTS
-
-
 def _public(request: HttpRequest, language: str, context: dict, status: int = 200) -> HttpResponse:
-    codes = {code for code, _name in settings.LANGUAGES}
-    chosen = request.GET.get("lang", "")
-    language = chosen if chosen in codes else (language if language in codes else settings.LANGUAGE_CODE)
-    with translation.override(language):
-        response = render(request, "partners/unsubscribe.html", {"language": language, **context}, status=status)
-    response["Content-Language"] = language
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    # The token is in the URL: never send it to another site. Not "no-referrer": with it,
-    # browsers post the confirmation form with "Origin: null", which CSRF refuses.
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    language = public_language(request, language)
+    return public_render(request, "partners/unsubscribe.html", language, context, status)
 
 
 ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"
@@ -412,13 +391,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """
     fallback = settings.LANGUAGE_CODE
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_BODY_BYTES + 1
-        if length > MAX_BODY_BYTES:
+        if body_too_large(request, MAX_BODY_BYTES):
             return _public(request, fallback, {"state": "error"}, status=400)
-        if _rate_limited(request):
+        if count_post(f"unsubscribe-post:{client_address(request)}", RATE_LIMIT_POSTS, RATE_LIMIT_WINDOW):
             return _public(request, fallback, {"state": "rate_limited"}, status=429)
         if request.body.strip() != ONE_CLICK_BODY:
             rejected = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})

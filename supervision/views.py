@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -27,6 +26,7 @@ from crm import roles
 from crm.choices import choice_labels
 from crm.csv_export import csv_response
 from crm.forms import form_data
+from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners.filters import select_options
 from partners.models import Contact, Family
@@ -139,47 +139,18 @@ RATE_LIMIT_WINDOW = 600  # seconds
 RATE_LIMIT_POSTS_PER_ADDRESS = 60
 
 
-def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request.
-    return request.META.get("REMOTE_ADDR", "") or "-"
-
-
 def _rate_limited(request: HttpRequest, token: str) -> bool:
     """Count this POST; True when the address exceeded its allowance for this link (or
-    for all links). Counters live in Django's cache and expire with the window."""
-    address = _client_address(request)
+    for all links)."""
+    address = client_address(request)
     link = services.token_hash(token[: services.TOKEN_MAX_LENGTH])
-    over_link = _count_post(f"survey-post:{address}:{link}", RATE_LIMIT_POSTS, RATE_LIMIT_WINDOW)
-    over_address = _count_post(f"survey-post:{address}", RATE_LIMIT_POSTS_PER_ADDRESS, RATE_LIMIT_WINDOW)
+    over_link = count_post(f"survey-post:{address}:{link}", RATE_LIMIT_POSTS, RATE_LIMIT_WINDOW)
+    over_address = count_post(f"survey-post:{address}", RATE_LIMIT_POSTS_PER_ADDRESS, RATE_LIMIT_WINDOW)
     return over_link or over_address
 
 
-def _count_post(key: str, allowed: int, window: int) -> bool:
-    """Count one POST under ``key``; True when over ``allowed`` within ``window`` seconds."""
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > allowed
-
-
-def _language(request: HttpRequest, default: str) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    chosen = request.GET.get("lang", "")
-    return chosen if chosen in codes else (default if default in codes else settings.LANGUAGE_CODE)
-
-
 def _public(request: HttpRequest, template: str, language: str, context: dict | None = None, status: int = 200):
-    with translation.override(language):
-        response = render(request, f"supervision/{template}", {"language": language, **(context or {})}, status=status)
-    response["Content-Language"] = language
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    # The token is in the URL: never send it to another site. (Not "no-referrer": browsers
-    # then send "Origin: null" with the form, which fails the CSRF origin check.)
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    return public_render(request, f"supervision/{template}", language, context, status)
 
 
 def _token_error_page(request: HttpRequest, exc: services.TokenError, language: str) -> HttpResponse:
@@ -194,13 +165,9 @@ def _token_error_page(request: HttpRequest, exc: services.TokenError, language: 
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The survey behind a single-use link (P4.1.3, P4.2.3): GET the form, POST answers."""
-    fallback = _language(request, settings.LANGUAGE_CODE)
+    fallback = public_language(request, settings.LANGUAGE_CODE)
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_BODY_BYTES + 1
-        if length > MAX_BODY_BYTES:
+        if body_too_large(request, MAX_BODY_BYTES):
             return _public(request, "public_error.html", fallback, {"too_large": True}, status=400)
         if _rate_limited(request, token):
             return _public(request, "public_error.html", fallback, {"rate_limited": True}, status=429)
@@ -208,7 +175,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_for_token(token)
     except services.TokenError as exc:
         return _token_error_page(request, exc, fallback)
-    language = _language(request, invitation.language)
+    language = public_language(request, invitation.language)
     questions = list(invitation.survey.template.questions.all())
     form = ResponseForm(form_data(request), questions=questions, language=language)
     if request.method == "POST" and form.is_valid():
@@ -532,15 +499,11 @@ FEEDBACK_SESSION_KEY = "feedback_reference"
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest) -> HttpResponse:
     """A customer or supplier files a complaint or suggestion → a case (P4.2.3, P4.1.2)."""
-    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    language = public_language(request, translation.get_language() or settings.LANGUAGE_CODE)
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_BODY_BYTES + 1
-        if length > MAX_BODY_BYTES:
+        if body_too_large(request, MAX_BODY_BYTES):
             return _public(request, "public_error.html", language, {"too_large": True}, status=400)
-        if _count_post(f"feedback-post:{_client_address(request)}", FEEDBACK_POSTS_PER_ADDRESS, FEEDBACK_WINDOW):
+        if count_post(f"feedback-post:{client_address(request)}", FEEDBACK_POSTS_PER_ADDRESS, FEEDBACK_WINDOW):
             return _public(request, "public_error.html", language, {"rate_limited": True}, status=429)
     with translation.override(language):
         form = FeedbackForm(form_data(request))
@@ -557,7 +520,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def feedback_thanks(request: HttpRequest) -> HttpResponse:
-    language = _language(request, translation.get_language() or settings.LANGUAGE_CODE)
+    language = public_language(request, translation.get_language() or settings.LANGUAGE_CODE)
     reference = request.session.pop(FEEDBACK_SESSION_KEY, None)
     if reference is None:
         return redirect(f"{reverse('supervision:feedback')}?lang={language}")

@@ -52,3 +52,12 @@ class ProfileForm(forms.ModelForm):
 
         model = Profile
         fields = ["language", "notification_mode"]
+
+
+def querystring_without(request, *names: str) -> str:
+    """The current query string minus ``names`` (a list's links keep its filters and sort,
+    and set their own page or format)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()

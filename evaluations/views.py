@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.csv_export import csv_response
-from crm.forms import form_data
+from crm.forms import form_data, querystring_without
 from crm.models import Department
 from crm.roles import role_required
 from partners.forms import active_colleagues
@@ -98,8 +98,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             return _export(rows, template, fmt)
         distribution = selectors.standing_distribution(template=template, department_id=f["department_id"])
         movers = selectors.biggest_movers(template=template)
-    query = request.GET.copy()
-    query.pop("format", None)
     return render(
         request,
         "evaluations/overview.html",
@@ -113,7 +111,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.all(),
             "tiers": Tier.choices,
             "standings": StandingCode.values,
-            "querystring": query.urlencode(),
+            "querystring": querystring_without(request, "format"),
         },
     )
 

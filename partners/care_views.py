@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
+from crm.forms import querystring_without
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 
@@ -129,8 +130,6 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
         row.can_mark = greeting is not None and (
             row.partner.owner_id == request.user.pk or selectors.can_manage_partner(request.user, row.partner)
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "partners/care_calendar.html",
@@ -140,7 +139,7 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "today": today,
             "lead_days": settings.RAPPORT_GREETING_LEAD_DAYS,
-            "querystring": query.urlencode(),
+            "querystring": querystring_without(request, "page"),
         },
     )
 
@@ -193,8 +192,6 @@ def gift_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     for gift in page.object_list:
         gift.can_decide = gift.status == Gift.Status.PENDING and cs.can_decide_gift(request.user, gift)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "partners/gift_list.html",
@@ -212,7 +209,7 @@ def gift_list(request: HttpRequest) -> HttpResponse:
                 ("-value", _("Highest value")),
                 ("value", _("Lowest value")),
             ],
-            "querystring": query.urlencode(),
+            "querystring": querystring_without(request, "page"),
             "is_filtered": bool(status or direction or q),
             "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,
             "awaiting_me": cs.gift_pending_count(user=request.user),

@@ -18,6 +18,7 @@ from crm import roles
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
+from crm.forms import querystring_without
 from crm.roles import role_required
 
 from . import care_selectors, selectors, services
@@ -59,8 +60,6 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.attach_tag_names(list(page.object_list))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": flt,
         "selects": select_options(flt),
@@ -68,7 +67,7 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
         "family": family,
         "family_label": FAMILY_PLURALS[family] if family else _("All partners"),
         "families": [(f, FAMILY_PLURALS[f]) for f in Family],
-        "querystring": query.urlencode(),
+        "querystring": querystring_without(request, "page"),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "archived": archived,
         "can_create": selectors.can_create_partner(request.user),

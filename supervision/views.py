@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import roles
 from crm.choices import choice_labels
 from crm.csv_export import csv_response
-from crm.forms import form_data
+from crm.forms import form_data, querystring_without
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners.filters import select_options
@@ -223,8 +223,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case.kind_label = kinds[case.kind]
         case.priority_label = priorities[case.priority]
         case.status_label = statuses[case.status]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "supervision/case_list.html",
@@ -232,7 +230,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filter": flt,
             "selects": select_options(flt, CASE_SELECTS),
             "page": page,
-            "querystring": query.urlencode(),
+            "querystring": querystring_without(request, "page"),
             "can_create": roles.can_log_interactions(request.user),
             "counts": selectors.case_counts_for_user(user=request.user),
         },

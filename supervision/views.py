@@ -384,7 +384,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             name: form.cleaned_data[name] for name in form.changed_data if name in services.cases.EDITABLE_FIELDS
         }
         try:
-            services.case_update(case=Case.objects.get(pk=case.pk), user=request.user, **changed)
+            # The service locks and reloads the case by its id (the form changed this instance).
+            services.case_update(case=case, user=request.user, **changed)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -2,7 +2,8 @@
 
 The inline formsets check what spans rows (weights total 100, bands tile 0–100) with the
 same functions the services use, so the admin cannot save a template that cannot score.
-Evaluations and their results are read-only here: they change through the services only.
+Evaluations and their results are read-only here, for everyone: they change through the
+services only (crm/admin_base.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from decimal import Decimal
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from simple_history.admin import SimpleHistoryAdmin
+
+from crm.admin_base import ConfigHistoryAdmin, RecordAdmin, RecordInline
 
 from . import scoring
 from .models import (
@@ -85,38 +87,21 @@ class StandingBandInline(admin.TabularInline):
 
 
 @admin.register(ScorecardTemplate)
-class ScorecardTemplateAdmin(SimpleHistoryAdmin):
+class ScorecardTemplateAdmin(ConfigHistoryAdmin):
     list_display = ["name", "purpose", "family", "tier", "cadence", "is_active"]
     list_filter = ["purpose", "family", "cadence", "is_active"]
     search_fields = ["name"]
     inlines = [CriterionInline, StandingBandInline]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Results change through the services (snapshots, history, partner status), never here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SheetInline(admin.TabularInline):
+class SheetInline(RecordInline):
     model = EvaluatorSheet
-    extra = 0
     fields = ["evaluator", "submitted_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdmin):
+class EvaluationAdmin(RecordAdmin):
     list_display = ["partner", "template", "period_start", "status", "score", "standing", "overall_score", "due_on"]
     list_filter = ["status", "standing", "template"]
     search_fields = ["partner__name"]
@@ -126,33 +111,32 @@ class EvaluationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(RecordAdmin):
     list_display = ["evaluation", "revision", "outcome", "approver", "decided_at"]
     list_filter = ["outcome"]
     list_select_related = ["evaluation__partner", "evaluation__template", "approver"]
 
 
-class CorrectiveActionInline(admin.TabularInline):
+class CorrectiveActionInline(RecordInline):
     model = CorrectiveAction
-    extra = 0
     fields = ["description", "owner", "due_on", "status"]
     raw_id_fields = ["owner"]
 
 
 @admin.register(CorrectiveActionPlan)
-class CorrectiveActionPlanAdmin(ReadOnlyAdmin):
+class CorrectiveActionPlanAdmin(RecordAdmin):
     list_display = ["evaluation", "re_evaluation_on", "created_by"]
     inlines = [CorrectiveActionInline]
 
 
 @admin.register(Incentive)
-class IncentiveAdmin(ReadOnlyAdmin):
+class IncentiveAdmin(RecordAdmin):
     list_display = ["partner", "kind", "status", "starts_on", "ends_on", "approved_by"]
     list_filter = ["status", "kind"]
     list_select_related = ["partner", "approved_by"]
 
 
 @admin.register(ScreeningOverride)
-class ScreeningOverrideAdmin(ReadOnlyAdmin):
+class ScreeningOverrideAdmin(RecordAdmin):
     list_display = ["partner", "approved_by", "created_at"]
     list_select_related = ["partner", "approved_by"]

@@ -1,6 +1,11 @@
+"""Partners in the admin: records are read-only for everyone (they change in the app, where the
+department rules and the screening gate apply); the shared vocabularies and the care calendar
+are configured here by superusers. See crm/admin_base.py."""
+
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
+
+from crm.admin_base import PlainRecordAdmin, RecordAdmin, RecordInline, SuperuserConfigAdmin
 
 from .models import (
     Campaign,
@@ -20,33 +25,18 @@ from .models import (
 )
 
 
-class SuperuserWritesMixin:
-    """The registry is edited in the app, where department rules apply (partners/selectors.py);
-    in the admin, staff-status users (managers configuring scorecards) may only look."""
-
-    def has_add_permission(self, request, *args):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 @admin.register(Tag)
-class TagAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class TagAdmin(SuperuserConfigAdmin):
     search_fields = ["name"]
 
 
-class ContactInline(SuperuserWritesMixin, admin.TabularInline):
+class ContactInline(RecordInline):
     model = Contact
-    extra = 0
     fields = ["name", "title", "email", "phone", "is_primary"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class PartnerAdmin(RecordAdmin):
     list_display = ["name", "family", "kind", "status", "tier", "owner", "department", "archived_at"]
     list_filter = ["family", "status", "tier", "department"]
     search_fields = ["name"]
@@ -58,7 +48,7 @@ class PartnerAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class ContactAdmin(RecordAdmin):
     list_display = ["name", "partner", "email", "is_primary"]
     search_fields = ["name", "email"]
     raw_id_fields = ["partner"]
@@ -66,14 +56,14 @@ class ContactAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(QualificationDocument)
-class QualificationDocumentAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class QualificationDocumentAdmin(RecordAdmin):
     list_display = ["partner", "doc_type", "number", "expires_on"]
     raw_id_fields = ["partner"]
     list_select_related = ["partner"]
 
 
 @admin.register(Interaction)
-class InteractionAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class InteractionAdmin(RecordAdmin):
     list_display = ["subject", "partner", "kind", "occurred_at", "author"]
     raw_id_fields = ["partner", "author", "participants", "contacts"]
     list_select_related = ["partner", "author"]
@@ -81,7 +71,7 @@ class InteractionAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class FollowUpAdmin(RecordAdmin):
     list_display = ["description", "partner", "owner", "due_on", "done_at"]
     raw_id_fields = ["partner", "interaction", "owner", "done_by"]
     list_select_related = ["partner", "owner"]
@@ -91,7 +81,7 @@ class FollowUpAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class HolidayAdmin(SuperuserConfigAdmin):
     """Spring Festival and Mid-Autumn follow the lunar calendar and National Day's dates are
     announced each year: enter each year's dates here (2026 and 2027 came with the install)."""
 
@@ -101,13 +91,13 @@ class HolidayAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(GreetingTemplate)
-class GreetingTemplateAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class GreetingTemplateAdmin(SuperuserConfigAdmin):
     list_display = ["name", "occasion", "holiday_name", "send_email", "is_active"]
     list_filter = ["occasion", "send_email", "is_active"]
 
 
 @admin.register(Greeting)
-class GreetingAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class GreetingAdmin(PlainRecordAdmin):
     list_display = ["date", "occasion", "partner", "contact", "status"]
     list_filter = ["occasion", "status"]
     raw_id_fields = ["partner", "contact", "holiday", "template", "followup", "done_by"]
@@ -116,12 +106,12 @@ class GreetingAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(NeedTag)
-class NeedTagAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class NeedTagAdmin(SuperuserConfigAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Need)
-class NeedAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class NeedAdmin(RecordAdmin):
     list_display = ["summary", "partner", "status", "recorded_at", "recorded_by"]
     list_filter = ["status"]
     raw_id_fields = ["partner", "interaction", "recorded_by"]
@@ -130,22 +120,21 @@ class NeedAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Gift)
-class GiftAdmin(SuperuserWritesMixin, SimpleHistoryAdmin):
+class GiftAdmin(RecordAdmin):
     list_display = ["date", "description", "partner", "value", "currency", "direction", "status"]
     list_filter = ["status", "direction", "currency"]
     raw_id_fields = ["partner", "contact", "recorded_by", "decided_by"]
     list_select_related = ["partner"]
 
 
-class CampaignRecipientInline(SuperuserWritesMixin, admin.TabularInline):
+class CampaignRecipientInline(RecordInline):
     model = CampaignRecipient
-    extra = 0
     fields = ["contact", "email", "language", "queued_at", "unsubscribed_at"]
     readonly_fields = fields
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class CampaignAdmin(PlainRecordAdmin):
     list_display = ["name", "family", "status", "sent_at"]
     list_filter = ["status", "family"]
     raw_id_fields = ["created_by", "sent_by"]

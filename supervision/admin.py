@@ -1,10 +1,12 @@
 """Survey templates and service-level targets are configured here; surveys, invitations,
-responses and cases change only through the services, so they are read-only here."""
+responses and cases change only through the services, so they are read-only here, for
+everyone (crm/admin_base.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from crm.admin_base import ConfigAdmin, PlainRecordAdmin, RecordAdmin, RecordInline
 
 from .models import Answer, Case, Question, SlaTarget, Survey, SurveyInvitation, SurveyResponse, SurveyTemplate
 
@@ -16,57 +18,47 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(admin.ModelAdmin):
+class SurveyTemplateAdmin(ConfigAdmin):
     list_display = ["name", "family", "is_active", "send_after_case", "low_score_opens_case"]
     list_filter = ["family", "is_active"]
     inlines = [QuestionInline]
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(ConfigAdmin):
     list_display = ["family", "priority", "response_hours", "resolution_hours"]
     list_editable = ["response_hours", "resolution_hours"]
     list_filter = ["family"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Survey)
-class SurveyAdmin(ReadOnlyAdmin):
+class SurveyAdmin(PlainRecordAdmin):
     list_display = ["title", "family", "period", "department", "sent_at", "created_by"]
     list_filter = ["family", "period"]
 
 
 @admin.register(SurveyInvitation)
-class SurveyInvitationAdmin(ReadOnlyAdmin):
+class SurveyInvitationAdmin(PlainRecordAdmin):
     list_display = ["survey", "partner", "email", "expires_at", "responded_at", "reminders_sent"]
     list_filter = ["family", "period"]
     exclude = ["nonce", "token_hash"]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(RecordInline):
     model = Answer
-    extra = 0
-    can_delete = False
     fields = ["question", "kind", "score", "text"]
     readonly_fields = fields
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyAdmin):
+class SurveyResponseAdmin(PlainRecordAdmin):
     list_display = ["survey", "partner", "period", "family", "submitted_at"]
     list_filter = ["family", "period"]
     inlines = [AnswerInline]
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class CaseAdmin(RecordAdmin):
     list_display = ["reference", "subject", "partner", "kind", "priority", "status", "opened_at"]
     list_filter = ["status", "kind", "family", "priority"]
     search_fields = ["reference", "subject"]

@@ -43,8 +43,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from partners.cases.models import Case
     from partners.models import Interaction, Partner
-    from supervision.models import Case
 
     settings.ALLOWED_HOSTS = ["testserver"]
     (ROOT / "var").mkdir(exist_ok=True)
@@ -77,14 +77,14 @@ def main() -> None:
         ("scorecard overview (manager)", reverse("evaluations:overview")),
         (f"supplier scorecard ({scored_n} evaluations, manager)", reverse("evaluations:scorecard", args=[scored.pk])),
         ("overdue follow-ups", reverse("partners:followups") + "?state=overdue"),
-        ("open cases", reverse("supervision:case_list")),
+        ("open cases", reverse("cases:case_list")),
         (
             f"all cases ({Case.objects.count()}), by priority",
-            reverse("supervision:case_list") + "?state=&sort=-priority",
+            reverse("cases:case_list") + "?state=&sort=-priority",
         ),
-        ("case detail", reverse("supervision:case_detail", args=[noisiest_case.pk])),
-        ("SLA attainment, 24 months (manager)", reverse("supervision:sla_report") + "?months=24"),
-        ("survey results (manager)", reverse("supervision:results")),
+        ("case detail", reverse("cases:case_detail", args=[noisiest_case.pk])),
+        ("SLA attainment, 24 months (manager)", reverse("cases:sla_report") + "?months=24"),
+        ("survey results (manager)", reverse("surveys:results")),
         ("needs summary, 12 months", reverse("partners:needs_summary")),
         ("care calendar, 30 days", reverse("partners:care_calendar")),
         ("gift register", reverse("partners:gift_list")),

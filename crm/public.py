@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+# A public form or survey answer is a few kilobytes: anything larger is refused unread.
+MAX_BODY_BYTES = 20 * 1024
+
 
 def client_address(request: HttpRequest) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request.

@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "simple_history",
     "crm",
     "partners",
+    "partners.cases",
     "evaluations",
+    "evaluations.surveys",
     "supervision",
 ]
 

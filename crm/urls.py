@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -23,7 +23,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("partners.cases.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("", include("evaluations.surveys.urls")),
+    # Cases, surveys and the public forms lived under /supervision/ until they moved to their
+    # own apps: links already e-mailed and bookmarks keep working, token and query included.
+    re_path(r"^supervision/(?P<rest>(?:cases|surveys|feedback|s)/.*)$", views.moved, name="moved"),
     path("supervision/", include("supervision.urls")),
 ]
 

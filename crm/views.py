@@ -8,13 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import roles
+from partners.cases.selectors import case_counts_for_user
 from partners.selectors import dashboard_for_user
 
 from . import calendar as calendar_service
@@ -43,8 +44,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: my follow-ups due/overdue, my partners not contacted recently, my department's news."""
     if not roles.has_any_role(request.user):
         return render(request, "crm/no_role.html", status=403)
-    from supervision.selectors import case_counts_for_user
-
     context = dashboard_for_user(user=request.user) | {"cases": case_counts_for_user(user=request.user)}
     return render(request, "crm/dashboard.html", context)
 
@@ -137,3 +136,14 @@ def operations(request: HttpRequest) -> HttpResponse:
             "pending_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).count(),
         },
     )
+
+
+def moved(request: HttpRequest, rest: str) -> HttpResponse:
+    """A page that moved to ``/<rest>``: 301 for reads, 308 (method and body kept) for a form
+    posted from a page loaded before the move."""
+    query = request.META.get("QUERY_STRING", "")
+    target = "/" + rest + (f"?{query}" if query else "")
+    response = HttpResponsePermanentRedirect(target)
+    if request.method not in ("GET", "HEAD"):
+        response.status_code = 308
+    return response

@@ -803,3 +803,9 @@ def _insert_history(model: type[Model], objs: list, json_cache: dict | None = No
         ],
         json_cache=json_cache,
     )
+
+
+def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+    """Registered with crm.demo (evaluations/apps.py): scorecard history of active suppliers
+    (skips those that already have evaluations)."""
+    return seed_evaluations(rng=rng, today=now.date(), now=now)

@@ -8,6 +8,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.calendar import CALENDAR_SOURCES
+        from crm.demo import register_seeder
         from crm.notifications import SEND_CHECKS
 
         from .care import (
@@ -23,3 +24,4 @@ class PartnersConfig(AppConfig):
         SEND_CHECKS[CAMPAIGN_EMAIL_KIND] = campaign_email_still_allowed
         if calendar_items not in CALENDAR_SOURCES:
             CALENDAR_SOURCES.append(calendar_items)
+        register_seeder("partners.care_demo.seed", order=60)

@@ -29,7 +29,6 @@ from django.utils.translation import override
 
 from crm.models import OutboundEmail
 from crm.notifications import CANCELLED_PREFIX, email_store, enqueue_safely, notify, object_ref, user_language
-from supervision.services import contact_language
 
 from .care_selectors import CARE_TIERS, gift_needs_approval, occurrence
 from .models import (
@@ -49,6 +48,7 @@ from .models import (
     Partner,
 )
 from .reminders import department_managers
+from .selectors import contact_language
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -269,3 +269,8 @@ def _campaigns(*, rng: random.Random, now: dt.datetime) -> int:
         },
     )
     return created + made
+
+
+def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+    """Registered with crm.demo (partners/apps.py): greetings, gifts, needs, campaigns."""
+    return seed_care(rng=rng, today=now.date(), now=now)

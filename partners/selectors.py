@@ -419,3 +419,12 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
     _resolve_refs(entries)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def contact_language(contact: Contact) -> str:
+    """The language to write to a contact in: theirs, else their company's, else the site's."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for language in (contact.preferred_language, contact.partner.preferred_language):
+        if language in codes:
+            return language
+    return settings.LANGUAGE_CODE

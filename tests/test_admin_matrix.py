@@ -49,12 +49,12 @@ KIND = {
     "evaluations.correctiveactionplan": RECORD,
     "evaluations.incentive": RECORD,
     "evaluations.screeningoverride": RECORD,
-    "supervision.surveytemplate": CONFIG,
-    "supervision.slatarget": CONFIG,
-    "supervision.survey": RECORD,
-    "supervision.surveyinvitation": RECORD,
-    "supervision.surveyresponse": RECORD,
-    "supervision.case": RECORD,
+    "surveys.surveytemplate": CONFIG,
+    "cases.slatarget": CONFIG,
+    "surveys.survey": RECORD,
+    "surveys.surveyinvitation": RECORD,
+    "surveys.surveyresponse": RECORD,
+    "cases.case": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.
@@ -93,8 +93,8 @@ def test_every_admin_url_is_covered():
 def admin_world(world):  # noqa: F811
     """Every admin model has a row; managers and supervisors have staff status, as in the demo."""
     from evaluations.models import Decision, ScreeningOverride
+    from evaluations.surveys.models import SurveyResponse
     from partners.models import GreetingTemplate, NeedTag, Tag
-    from supervision.models import SurveyResponse
 
     users, objects = world
     for role in ("manager", "supervisor"):

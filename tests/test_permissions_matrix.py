@@ -18,15 +18,16 @@ from crm.calendar import calendar_token_for
 from crm.models import Notification
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
+from evaluations.surveys.models import Survey, SurveyTemplate
+from evaluations.surveys.services import invitation_token, survey_send
 from partners.care import token_hash, unsubscribe_token
+from partners.cases.services import case_open
 from partners.models import Campaign, CampaignRecipient, Gift, Greeting, Need
-from supervision.models import Survey, SurveyTemplate
-from supervision.services import case_open, invitation_token, survey_send
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
 
-OK, DENY, LOGIN, NOPE, MISSING = "ok", "403", "login", "405", "404"
+OK, DENY, LOGIN, NOPE, MISSING, MOVED = "ok", "403", "login", "405", "404", "moved"
 READERS = {"anonymous": LOGIN, "outsider": DENY, **{r: OK for r in ROLES[2:]}}
 SIGNED_IN = {"anonymous": LOGIN, **{r: OK for r in ROLES[1:]}}
 WRITERS = {**READERS, "supervisor": DENY}  # staff and managers of any department
@@ -63,6 +64,9 @@ MATRIX: dict[str, tuple] = {
     # The feed is read by calendar apps that cannot sign in: the secret token is the key.
     "calendar_feed": (lambda o: {"token": o["calendar_token"]}, {"get": {r: OK for r in ROLES}}),
     "operations": (None, {"get": ADMIN_ONLY}),
+    # Pages that moved out of /supervision/: a permanent redirect for everyone (the new page
+    # then applies its own rules).
+    "moved": (lambda o: {"rest": "cases/"}, {"get": {r: MOVED for r in ROLES}, "post": {r: MOVED for r in ROLES}}),
     "partners:list": (None, {"get": READERS}),
     "partners:export": (None, {"get": READERS}),
     "partners:family_list": (lambda o: {"family": "supplier"}, {"get": READERS}),
@@ -99,31 +103,31 @@ MATRIX: dict[str, tuple] = {
     "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     # Satisfaction surveys: everyone with a role reads; staff and managers create and send.
-    "supervision:survey_list": (None, {"get": READERS}),
-    "supervision:survey_create": (None, {"get": WRITERS, "post": WRITERS}),
-    "supervision:survey_detail": (lambda o: {"pk": o["survey"].pk}, {"get": READERS}),
+    "surveys:survey_list": (None, {"get": READERS}),
+    "surveys:survey_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "surveys:survey_detail": (lambda o: {"pk": o["survey"].pk}, {"get": READERS}),
     # An empty selection answers with a message (302).
-    "supervision:survey_send": (lambda o: {"pk": o["survey"].pk}, {"post": WRITERS, "get": POST_ONLY_GET}),
-    "supervision:results": (None, {"get": READERS}),
+    "surveys:survey_send": (lambda o: {"pk": o["survey"].pk}, {"post": WRITERS, "get": POST_ONLY_GET}),
+    "surveys:results": (None, {"get": READERS}),
     # The public survey link: the token is the key, no login (an empty POST shows the errors).
-    "supervision:respond": (
+    "surveys:respond": (
         lambda o: {"token": o["survey_token"]},
         {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}},
     ),
     # Service cases: everyone with a role reads; the department's staff and managers (and
     # the assignee) work on them. Empty POSTs show the form errors (200).
-    "supervision:case_list": (None, {"get": READERS}),
-    "supervision:case_export": (None, {"get": READERS}),
-    "supervision:case_create": (None, {"get": WRITERS, "post": WRITERS}),
-    "supervision:sla_report": (None, {"get": READERS}),
-    "supervision:case_detail": (lambda o: {"pk": o["case"].pk}, {"get": READERS}),
-    "supervision:case_edit": (lambda o: {"pk": o["case"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
-    "supervision:case_note": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
-    "supervision:case_transition": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
-    "supervision:case_assign": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "cases:case_list": (None, {"get": READERS}),
+    "cases:case_export": (None, {"get": READERS}),
+    "cases:case_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "cases:sla_report": (None, {"get": READERS}),
+    "cases:case_detail": (lambda o: {"pk": o["case"].pk}, {"get": READERS}),
+    "cases:case_edit": (lambda o: {"pk": o["case"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "cases:case_note": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "cases:case_transition": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "cases:case_assign": (lambda o: {"pk": o["case"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     # The public complaint / suggestion form; "thanks" without a submission goes back to it.
-    "supervision:feedback": (None, {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}}),
-    "supervision:feedback_thanks": (None, {"get": {r: OK for r in ROLES}}),
+    "cases:feedback": (None, {"get": {r: OK for r in ROLES}, "post": {r: OK for r in ROLES}}),
+    "cases:feedback_thanks": (None, {"get": {r: OK for r in ROLES}}),
     # Customer care. Needs: anyone who logs interactions records one; its author (staff)
     # and the department's managers edit it. An empty POST shows the form's errors (200).
     "partners:need_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
@@ -297,3 +301,5 @@ def test_permission_matrix(client, world, name, method, role):
         assert code == 405, code
     elif expected == MISSING:
         assert code == 404, code
+    elif expected == MOVED:
+        assert code == (301 if method == "get" else 308) and response["Location"] == "/cases/", code

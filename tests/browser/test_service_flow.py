@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from supervision import services
-from supervision.models import Case, Survey, SurveyResponse, SurveyTemplate
+from evaluations.surveys import services
+from evaluations.surveys.models import Survey, SurveyResponse, SurveyTemplate
+from partners.cases.models import Case
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import ContactFactory, PartnerFactory, UserFactory, department, ensure_reference_data
 
@@ -33,7 +34,7 @@ def test_customer_answers_survey_and_manager_sees_the_result(page):
         created_by=manager,
     )
     invitation = services.survey_send(survey=survey, contacts=[contact])[0]
-    link = "/supervision/s/" + services.invitation_token(invitation) + "/"
+    link = "/s/" + services.invitation_token(invitation) + "/"
 
     # The customer: no login, answers every question.
     page.goto(link)
@@ -54,10 +55,10 @@ def test_customer_answers_survey_and_manager_sees_the_result(page):
     # The manager: the results page counts the response.
     page.context.clear_cookies()
     sign_in(page, "manager")
-    page.goto(f"/supervision/surveys/results/?survey={survey.pk}")
+    page.goto(f"/surveys/results/?survey={survey.pk}")
     assert page.locator("#overall-nps").inner_text().strip() == "100.0"
     assert page.locator("#overall-rate").inner_text().strip() == "100.0%"
-    page.goto(f"/supervision/surveys/{survey.pk}/")
+    page.goto(f"/surveys/{survey.pk}/")
     assert "Quick & friendly <service>" in page.locator("main").inner_text()
 
 
@@ -94,13 +95,13 @@ def test_staff_resolves_a_case_before_its_deadline(page):
     assert re.search(r"is now .Resolved", page.locator("#messages").inner_text())
     case.refresh_from_db()
     assert case.status == "resolved" and case.resolved_at <= case.resolution_due_at
-    page.goto("/supervision/cases/?state=resolved")
+    page.goto("/cases/?state=resolved")
     assert case.reference in page.locator("#cases").inner_text()
     assert not page.console_errors
 
 
 def test_public_feedback_form_gives_a_reference(page):
-    page.goto("/supervision/feedback/?lang=zh-hans")
+    page.goto("/feedback/?lang=zh-hans")
     page.wait_for_selector("#feedback")
     page.check("#id_family_0")
     page.check("#id_kind_0")

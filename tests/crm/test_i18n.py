@@ -312,9 +312,7 @@ def test_empty_partner_form_shows_chinese_errors(client, staff):
     assert not Partner.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("url", "label"), [("partners:list", "名称（降序）"), ("supervision:case_list", "优先级（降序）")]
-)
+@pytest.mark.parametrize(("url", "label"), [("partners:list", "名称（降序）"), ("cases:case_list", "优先级（降序）")])
 def test_descending_sort_options_follow_the_language(client, staff, url, label):
     # django-filter formats "X (descending)" once, at import: our OrderingFilter does it per request.
     client.force_login(staff)

@@ -124,7 +124,8 @@ def test_refuses_to_run_when_debug_is_off_without_force(db, settings):
 
 
 def test_seeds_two_years_of_survey_responses_and_a_year_of_cases(db):
-    from supervision.models import Case, SurveyResponse
+    from evaluations.surveys.models import SurveyResponse
+    from partners.cases.models import Case
 
     seed(partners=40, interactions=40)
     periods = SurveyResponse.objects.values("family").annotate(n=Count("period", distinct=True))

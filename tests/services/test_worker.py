@@ -139,7 +139,7 @@ def test_d_same_scan_enqueued_twice_at_once_gives_no_duplicates(worker_factory):
 def test_e_case_deadlines_escalate_once_through_the_real_worker(worker_factory):
     """The case SLA scan, enqueued twice at once on Redis: each missed deadline reaches the
     department's manager exactly once."""
-    from supervision.services import case_open
+    from partners.cases.services import case_open
 
     manager = UserFactory(username="boss", role="Manager", dept="procurement")
     owner = UserFactory(username="owner", role="Staff", dept="procurement")

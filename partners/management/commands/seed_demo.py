@@ -30,9 +30,8 @@ from django.utils import timezone
 from faker import Faker
 
 from crm import roles
+from crm.demo import run_seeders
 from crm.models import Department, Profile
-from evaluations.demo import seed_evaluations
-from partners.care_demo import seed_care
 from partners.demo_data import (
     BRAND,
     CHANNEL_WEIGHTS,
@@ -80,7 +79,6 @@ from partners.models import (
     Tag,
     Tier,
 )
-from supervision.demo import seed_supervision
 
 
 def backdate(model: type[Model], rows: list[tuple[Model, dt.datetime]]) -> None:
@@ -205,12 +203,9 @@ class DemoSeeder:
             self.create_interactions(missing, plans)
             latest = Interaction.objects.filter(partner=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
             Partner.objects.update(last_contacted_at=Subquery(latest[:1]))
-        # Scorecard history of active suppliers (skips those that already have evaluations).
-        self.counts |= seed_evaluations(rng=self.rng, today=self.today, now=self.now)
-        # Two years of survey responses and a year of service cases.
-        self.counts |= seed_supervision(rng=self.rng, now=self.now)
-        # Customer care: greetings, gifts, needs over 24 months, campaigns (each part once).
-        self.counts |= seed_care(rng=self.rng, today=self.today, now=self.now)
+        # Then each app's own demo data, in the order the apps registered (crm/demo.py):
+        # scorecard history, survey responses, service cases, customer care.
+        self.counts |= run_seeders(rng=self.rng, now=self.now)
         return self.counts
 
     # --- users -----------------------------------------------------------------------

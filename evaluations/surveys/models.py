@@ -1,0 +1,256 @@
+"""Satisfaction surveys (P4.1.3 supplier, P4.2.3 customer, P5.2 annual report).
+
+A ``SurveyTemplate`` holds the questions (bilingual prompts); a ``Survey`` is one sending
+of a template to chosen contacts; each contact gets a ``SurveyInvitation`` with a
+single-use link; the answers are kept as a ``SurveyResponse`` with ``Answer`` rows. The
+response copies the partner's family and department and the period at the time of the
+invitation, so the annual report (P5.2) aggregates what was true when people answered.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Department, TimeStampedModel
+from partners.models import Contact, Family, Partner
+
+TEXT_MAX_LENGTH = 2000
+
+
+class QuestionKind(models.TextChoices):
+    NPS = "nps", _("Likelihood to recommend (NPS, 0–10)")
+    CSAT = "csat", _("Satisfaction (CSAT, 1–5)")
+    CES = "ces", _("Ease (CES, 1–7)")
+    TEXT = "text", _("Free text")
+
+
+# The allowed score range of each scored kind (inclusive).
+SCALES: dict[str, tuple[int, int]] = {
+    QuestionKind.NPS: (0, 10),
+    QuestionKind.CSAT: (1, 5),
+    QuestionKind.CES: (1, 7),
+}
+
+
+class SurveyTemplate(TimeStampedModel):
+    """A reusable questionnaire; language-neutral (each question carries both prompts)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    family = models.CharField(
+        _("family"), max_length=20, choices=Family.choices, blank=True, help_text=_("Leave empty for any family.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    send_after_case = models.BooleanField(
+        _("send after a case closes"),
+        default=False,
+        help_text=_("Invite the case's contact when a case of this family is closed."),
+    )
+    low_score_opens_case = models.BooleanField(
+        _("a low score opens a case"),
+        default=False,
+        help_text=_("NPS 0–6, CSAT 1–2 or CES 1–2 opens a complaint case for the partner's department."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("survey template")
+        verbose_name_plural = _("survey templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    template = models.ForeignKey(
+        SurveyTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="questions"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    prompt_en = models.CharField(_("question (English)"), max_length=500)
+    prompt_zh = models.CharField(_("question (Chinese)"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.prompt_en
+
+    def prompt(self, language: str) -> str:
+        if language.lower().startswith("zh") and self.prompt_zh:
+            return self.prompt_zh
+        return self.prompt_en
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        return SCALES.get(self.kind)
+
+
+class Survey(TimeStampedModel):
+    """One sending of a template, with its reminder policy."""
+
+    template = models.ForeignKey(
+        SurveyTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="surveys"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Only contacts of this department's partners; empty for all departments."),
+    )
+    period = models.CharField(_("period"), max_length=20, help_text=_("For example 2026 or 2026-Q4."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    max_reminders = models.PositiveSmallIntegerField(_("maximum reminders"), default=2)
+    min_days_between = models.PositiveSmallIntegerField(_("minimum days between reminders"), default=3)
+    expires_after_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=21)
+    # Created by the system to hold the invitations sent after cases close (one per
+    # template, family and period).
+    after_case = models.BooleanField(_("sent after cases"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            # One survey holds the after-case invitations of a template, family and period:
+            # two cases closed at the same moment cannot create two.
+            models.UniqueConstraint(
+                fields=["template", "family", "period"],
+                condition=models.Q(after_case=True),
+                name="after_case_survey_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyInvitation(TimeStampedModel):
+    """One contact's single-use link. Only the SHA-256 of the link's token is stored."""
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+")
+    # Kept when the contact is deleted: the answers still count for the partner.
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=10)
+    # Snapshot at sending time: what the results page and the annual report group by.
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=20)
+    # What triggered it, when not a manual sending (a closed case, ...).
+    case_ref = models.CharField(_("case"), max_length=40, blank=True)
+    nonce = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [models.UniqueConstraint(fields=["survey", "contact"], name="invitation_once_per_contact")]
+        indexes = [
+            # The reminder scan: open invitations that have not expired.
+            models.Index(fields=["responded_at", "expires_at"], name="invitation_open_idx"),
+            # Results page: response rate by period.
+            models.Index(fields=["period"], name="invitation_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.email}"
+
+
+class SurveyResponse(models.Model):
+    """The answers of one invitation (at most one, P5.2 input)."""
+
+    invitation = models.OneToOneField(
+        SurveyInvitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="response"
+    )
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=20)
+    case_ref = models.CharField(_("case"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    submitted_at = models.DateTimeField(_("submitted"))
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        indexes = [
+            # Results page and annual report: by period.
+            models.Index(fields=["period", "family"], name="response_period_idx"),
+            # Case page: the satisfaction survey answered after the case.
+            models.Index(fields=["case_ref"], name="response_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.submitted_at:%Y-%m-%d}"
+
+    @classmethod
+    def for_invitation(cls, invitation: SurveyInvitation, *, submitted_at, language: str = "") -> SurveyResponse:
+        """An unsaved response carrying the invitation's snapshot (partner, family,
+        department, period, case) as the results and the annual report group by it."""
+        return cls(
+            invitation=invitation,
+            survey_id=invitation.survey_id,
+            partner_id=invitation.partner_id,
+            contact_id=invitation.contact_id,
+            family=invitation.family,
+            department_id=invitation.department_id,
+            period=invitation.period,
+            case_ref=invitation.case_ref,
+            language=language or invitation.language,
+            submitted_at=submitted_at,
+        )
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(
+        SurveyResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    # Copied from the question so the results aggregate without joining it.
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    text = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["question__order", "pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
+        # Results page: scores of one kind.
+        indexes = [models.Index(fields=["kind", "score"], name="answer_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.score if self.score is not None else self.text[:40]}"
+
+
+# --- Service cases (P4.1.2 quick response, P4.2.2 service, P4.2.3 complaints) -------------

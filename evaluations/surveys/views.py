@@ -1,0 +1,185 @@
+"""Satisfaction survey pages (P4.1.3, P4.2.3, P5.2).
+
+Signed-in pages: the survey list, creating and sending a survey, the results. The public
+page ``respond`` answers a single-use link without login: it shows no partner or contact
+name, says only "invalid", "expired" or "already answered" when the link cannot be used,
+and is protected by CSRF, a body size limit and a rate limit per address and link.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.forms import form_data
+from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
+from crm.roles import role_required
+from partners.models import Family
+
+from . import selectors, services
+from .forms import (
+    SURVEY_FAMILIES,
+    ResponseForm,
+    SendForm,
+    SurveyForm,
+)
+from .models import Survey
+
+# --- Signed-in pages -----------------------------------------------------------------------
+
+
+@role_required()
+def survey_list(request: HttpRequest) -> HttpResponse:
+    surveys = selectors.survey_list_for_user(user=request.user)[:200]
+    return render(
+        request,
+        "surveys/survey_list.html",
+        {"surveys": surveys, "can_send": selectors.can_send_surveys(request.user)},
+    )
+
+
+@role_required(write=True)
+def survey_create(request: HttpRequest) -> HttpResponse:
+    form = SurveyForm(form_data(request), initial={"family": request.GET.get("family") or Family.CUSTOMER})
+    if request.method == "POST" and form.is_valid():
+        survey = services.survey_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Survey created. Now choose the contacts to invite."))
+        return redirect("surveys:survey_detail", pk=survey.pk)
+    return render(request, "surveys/survey_form.html", {"form": form})
+
+
+@role_required()
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get_for_user(user=request.user, pk=pk)
+    invitations = survey.invitations.select_related("partner", "contact").order_by("partner__name", "pk")
+    can_send = selectors.can_send_surveys(request.user)
+    send_form = SendForm(contacts=selectors.contacts_to_invite(user=request.user, survey=survey)) if can_send else None
+    return render(
+        request,
+        "surveys/survey_detail.html",
+        {
+            "survey": survey,
+            "invitations": invitations,
+            "send_form": send_form,
+            "questions": survey.template.questions.all(),
+            "comments": selectors.survey_comments(survey=survey),
+        },
+    )
+
+
+@role_required(write=True)
+@require_POST
+def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_send_surveys(request.user):
+        raise PermissionDenied
+    form = SendForm(request.POST, contacts=selectors.contacts_to_invite(user=request.user, survey=survey))
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one contact with an email address."))
+        return redirect("surveys:survey_detail", pk=survey.pk)
+    invitations = services.survey_send(survey=survey, contacts=form.cleaned_data["contacts"])
+    messages.success(request, _("%(n)d invitations sent.") % {"n": len(invitations)})
+    return redirect("surveys:survey_detail", pk=survey.pk)
+
+
+@role_required()
+def results(request: HttpRequest) -> HttpResponse:
+    """NPS, CSAT, CES with n and response rate, by period, family and department (P5.2)."""
+    surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title")[:100])
+    try:
+        survey_id = int(request.GET.get("survey") or 0) or None
+    except ValueError:
+        survey_id = None
+    if survey_id not in {pk for pk, _title in surveys}:
+        survey_id = None
+    family = request.GET.get("family") or None
+    if family not in dict(SURVEY_FAMILIES):
+        family = None
+    data = selectors.survey_results(survey_id=survey_id, family=family)
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "results": data,
+            "surveys": surveys,
+            "families": SURVEY_FAMILIES,
+            "survey_id": survey_id,
+            "family": family,
+        },
+    )
+
+
+# --- Public survey page (no login) -----------------------------------------------------------
+
+RATE_LIMIT_POSTS = 10
+RATE_LIMIT_WINDOW = 600  # seconds
+RATE_LIMIT_POSTS_PER_ADDRESS = 60
+
+
+def _rate_limited(request: HttpRequest, token: str) -> bool:
+    """Count this POST; True when the address exceeded its allowance for this link (or
+    for all links)."""
+    address = client_address(request)
+    link = services.token_hash(token[: services.TOKEN_MAX_LENGTH])
+    over_link = count_post(f"survey-post:{address}:{link}", RATE_LIMIT_POSTS, RATE_LIMIT_WINDOW)
+    over_address = count_post(f"survey-post:{address}", RATE_LIMIT_POSTS_PER_ADDRESS, RATE_LIMIT_WINDOW)
+    return over_link or over_address
+
+
+def _public(request: HttpRequest, template: str, language: str, context: dict | None = None, status: int = 200):
+    return public_render(request, template, language, context, status)
+
+
+def _token_error_page(request: HttpRequest, exc: services.TokenError, language: str) -> HttpResponse:
+    if isinstance(exc, services.TokenUsed):
+        return _public(request, "surveys/public_answered.html", language, status=409)
+    if isinstance(exc, services.TokenExpired):
+        return _public(request, "surveys/public_expired.html", language, status=410)
+    return _public(request, "surveys/public_invalid.html", language, status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey behind a single-use link (P4.1.3, P4.2.3): GET the form, POST answers."""
+    fallback = public_language(request, settings.LANGUAGE_CODE)
+    if request.method == "POST":
+        if body_too_large(request, MAX_BODY_BYTES):
+            return _public(request, "public_error.html", fallback, {"too_large": True}, status=400)
+        if _rate_limited(request, token):
+            return _public(request, "public_error.html", fallback, {"rate_limited": True}, status=429)
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.TokenError as exc:
+        return _token_error_page(request, exc, fallback)
+    language = public_language(request, invitation.language)
+    questions = list(invitation.survey.template.questions.all())
+    form = ResponseForm(form_data(request), questions=questions, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_submit(token=token, answers=form.answers(), language=language)
+        except services.TokenError as exc:
+            return _token_error_page(request, exc, language)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(None if field == "__all__" else field, errors)
+        else:
+            return _public(request, "surveys/public_thanks.html", language)
+    return _public(
+        request,
+        "surveys/public_survey.html",
+        language,
+        {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at},
+    )
+
+
+# --- Service cases (signed in) ---------------------------------------------------------------
+
+
+# --- Public feedback form (no login) ----------------------------------------------------------

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """Service cases with their SLA and the public feedback form (P4.1.2, P4.2.2, P4.2.3)."""
+
+    name = "partners.cases"
+    label = "cases"
+    verbose_name = _("Service cases")
+
+    def ready(self) -> None:
+        from crm.demo import register_seeder
+
+        register_seeder("partners.cases.demo.seed", order=50)

@@ -1,0 +1,17 @@
+"""Cases moved here from the supervision app: rename their tables, take their content types."""
+
+from django.db import migrations
+
+from crm.model_moves import move_content_types, rename_tables
+
+MODELS = ["slatarget", "case", "casenote", "historicalcase"]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0002_initial"),
+        ("supervision", "0007_move_cases_and_surveys_out"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [*rename_tables(MODELS), move_content_types("supervision", "cases", MODELS)]

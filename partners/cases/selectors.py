@@ -1,0 +1,171 @@
+"""Reads of the service cases: access, lists, timelines, SLA attainment (P4.1.2, P4.2.2).
+
+Attainment is aggregated in SQL, one grouped query per dimension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from crm import roles
+from crm.numbers import share
+from partners.models import FAMILY_PLURALS, Contact
+
+from .models import OPEN_CASE_STATUSES, Case, CaseNote
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+# --- Service cases -------------------------------------------------------------------------
+
+
+def can_write_case(user: User, case: Case) -> bool:
+    """Staff and managers of the case's department, its assignee, and anyone who may write
+    when the case has no department yet (web-form triage); supervision reads only."""
+    if user.is_superuser:
+        return True
+    if not roles.can_log_interactions(user):
+        return False
+    if case.assignee_id == user.pk or case.department_id is None:
+        return True
+    return case.department_id == roles.user_department_id(user)
+
+
+def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
+    """Every role reads cases (supervision inspects them, P5.1); writes per can_write_case."""
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    case = (
+        Case.objects.select_related("partner", "contact", "department", "assignee", "created_by", "survey_response")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if write and not can_write_case(user, case):
+        raise PermissionDenied
+    return case
+
+
+def case_list_for_user(*, user: User) -> QuerySet[Case]:
+    if not roles.has_any_role(user):
+        return Case.objects.none()
+    return Case.objects.select_related("partner", "department", "assignee").defer(
+        "description", "resolution", "partner__description", "partner__customs", "partner__needs"
+    )
+
+
+def case_contact_suggestions(*, case: Case, limit: int = 5) -> list[Contact]:
+    """For a case not linked to a partner yet (the public form): the contacts of current
+    partners of its family with the address the visitor typed, for triage to confirm."""
+    if case.partner_id is not None or not case.submitter_email:
+        return []
+    return list(
+        Contact.objects.filter(
+            email__iexact=case.submitter_email, partner__family=case.family, partner__archived_at__isnull=True
+        )
+        .select_related("partner")
+        .order_by("partner__name", "name")[:limit]
+    )
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseNote]:
+    return case.notes.select_related("author")
+
+
+def case_breached_q(now) -> Q:
+    """Open cases past a deadline: no first response in time, or not resolved in time
+    (a case paused after its deadline stays past it)."""
+    return Q(status__in=OPEN_CASE_STATUSES) & (
+        Q(first_response_at__isnull=True, response_due_at__lt=now)
+        | Q(paused_at__isnull=True, resolution_due_at__lt=now)
+        | Q(paused_at__gt=F("resolution_due_at"))
+    )
+
+
+def case_counts_for_user(*, user: User) -> dict[str, int]:
+    """Open cases assigned to the user, and how many of them are past a deadline."""
+    return Case.objects.filter(assignee=user, status__in=OPEN_CASE_STATUSES).aggregate(
+        open=Count("pk"), breached=Count("pk", filter=case_breached_q(timezone.now()))
+    )
+
+
+@dataclass
+class Attainment:
+    """One row of the SLA report: deadlines met and missed (cases still inside their clock
+    are pending and count in neither)."""
+
+    label: object
+    n: int
+    response_met: int
+    response_missed: int
+    resolution_met: int
+    resolution_missed: int
+
+    @property
+    def response_pct(self) -> Decimal | None:
+        return share(part=self.response_met, whole=self.response_met + self.response_missed)
+
+    @property
+    def resolution_pct(self) -> Decimal | None:
+        return share(part=self.resolution_met, whole=self.resolution_met + self.resolution_missed)
+
+
+def _attainment_aggregates(now) -> dict:
+    response_missed = Q(first_response_at__gt=F("response_due_at")) | Q(
+        first_response_at__isnull=True, response_due_at__lt=now
+    )
+    resolution_missed = (
+        Q(resolved_at__gt=F("resolution_due_at"))
+        | Q(resolved_at__isnull=True, paused_at__isnull=True, resolution_due_at__lt=now)
+        | Q(resolved_at__isnull=True, paused_at__gt=F("resolution_due_at"))
+    )
+    return {
+        "n": Count("pk"),
+        "response_met": Count("pk", filter=Q(first_response_at__lte=F("response_due_at"))),
+        "response_missed": Count("pk", filter=response_missed),
+        "resolution_met": Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
+        "resolution_missed": Count("pk", filter=resolution_missed),
+    }
+
+
+ATTAINMENT_DIMENSIONS = ("month", "department", "family")
+
+
+def sla_attainment(*, since, now=None, family: str | None = None) -> dict[str, list[Attainment]]:
+    """SLA attainment of the cases opened since ``since``, by month, department and family:
+    one grouped query each (P4.1.2, P4.2.2)."""
+    now = now or timezone.now()
+    cases = Case.objects.filter(opened_at__gte=since)
+    if family:
+        cases = cases.filter(family=family)
+    aggregates = _attainment_aggregates(now)
+    fields = [f.name for f in Attainment.__dataclass_fields__.values() if f.name != "label"]
+
+    def rows(qs, key) -> list[Attainment]:
+        return [Attainment(label=row[key], **{f: row[f] for f in fields}) for row in qs]
+
+    by_month = cases.annotate(month=TruncMonth("opened_at")).values("month").annotate(**aggregates).order_by("-month")
+    by_department = cases.values("department__name").annotate(**aggregates).order_by("department__name")
+    by_family = cases.values("family").annotate(**aggregates).order_by("family")
+    families = dict(FAMILY_PLURALS)
+    return {
+        "month": rows(by_month, "month"),
+        "department": rows(by_department, "department__name"),
+        "family": [
+            Attainment(label=families.get(r.label, r.label), **{f: getattr(r, f) for f in fields})
+            for r in rows(by_family, "family")
+        ],
+    }

@@ -176,7 +176,7 @@ def test_operations_page_shows_stale_runs_heartbeats_redelivery_and_stuck_emails
     client.force_login(admin_user)
     body = client.get(reverse("operations")).content.decode()
     assert "Stale: its worker was killed" in body
-    assert '<dd class="col-sm-8" id="worker-heartbeat">never' in body and "late: check beat" in body
+    assert '<dd class="col-sm-8" id="worker-heartbeat">not recorded yet' in body and "late: check beat" in body
     assert '<dd class="col-sm-8" id="visibility-timeout">180 seconds' in body
     assert 'id="stuck-emails"' in body and "Half-sent hello" in body
 

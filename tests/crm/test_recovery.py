@@ -3,7 +3,7 @@
 Stale scan runs are marked failed; beat sends every schedule entry once at start; the
 redelivery time follows the task time limit; a half-sent email is released once its
 worker is surely dead; the operations page shows all of it. The real worker, beat and a
-frozen Redis are in tests/services/test_recovery.py.
+frozen Redis are in tests/services/test_broker_and_beat.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import task_failure
+from celery.signals import beat_init, task_failure
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
@@ -29,3 +29,15 @@ def record_task_failure(sender=None, task_id=None, exception=None, args=None, kw
         )
     except Exception:  # the database itself may be what failed: never mask the original error
         logging.getLogger(__name__).exception("Could not record the failure of task %s", task_id)
+
+
+@beat_init.connect
+def run_every_entry_at_start(sender=None, **_extra):
+    """Hourly scans would first run an hour after beat starts (a deploy, a crash): send
+    every schedule entry once now. Never stop beat from starting over it."""
+    try:
+        from crm.scheduler import beat_started
+
+        beat_started()
+    except Exception:
+        logging.getLogger(__name__).exception("Could not send the start-up run of the schedule")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -151,6 +154,15 @@ class OutboundEmail(models.Model):
         return self.subject
 
 
+def stale_after() -> dt.timedelta:
+    """A scan still running after this long was killed with its worker (settings)."""
+    return dt.timedelta(seconds=settings.RAPPORT_SCAN_STALE_AFTER)
+
+
+# Stored, not shown as such: the operations page labels these runs in the reader's language.
+SCAN_ABANDONED_ERROR = "Abandoned: still running after the task time limit (its worker was killed)."
+
+
 class ScanRun(models.Model):
     """One run of a periodic scan, for the operations page."""
 
@@ -179,6 +191,15 @@ class ScanRun(models.Model):
     @property
     def duration(self):
         return (self.finished_at - self.started_at) if self.finished_at else None
+
+    @property
+    def is_stale(self) -> bool:
+        """Still "running" after every task's time limit: its worker died under it."""
+        return self.outcome == self.Outcome.RUNNING and self.started_at < timezone.now() - stale_after()
+
+    @property
+    def was_abandoned(self) -> bool:
+        return self.outcome == self.Outcome.FAILED and self.error == SCAN_ABANDONED_ERROR
 
 
 class CalendarToken(models.Model):
@@ -214,3 +235,26 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class Heartbeat(models.Model):
+    """When the worker last ran the heartbeat task (beat → broker → worker round trip) and
+    when beat last started, for the operations page. One row per kind, overwritten."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", _("Last heartbeat task run by a worker")
+        BEAT_START = "beat_start", _("Beat started")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, kind: str, *, at=None) -> None:
+        cls.objects.update_or_create(kind=kind, defaults={"at": at or timezone.now()})

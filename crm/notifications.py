@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Errors worth retrying later: the SMTP server or the network, not our data.
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError)
-STUCK_AFTER = timezone.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 
 
@@ -129,12 +129,28 @@ def email_store(
     return email
 
 
+# After a failed publish, this process skips the broker for this many seconds: a request
+# that stores several emails, and the requests after it, do not each wait for the timeout.
+BROKER_SKIP_AFTER_FAILURE = 15.0
+_broker_skip_until = 0.0
+
+
 def enqueue_safely(task, *args) -> bool:
     """Send a task id to the broker, never failing the caller: when the broker is down the
-    row stays pending in the database and the next scan enqueues it again."""
+    row stays pending in the database and the next scan enqueues it again.
+
+    Bounded in time: one attempt, socket timeouts of settings.RAPPORT_BROKER_TIMEOUT (a
+    frozen broker accepts the connection and never answers), then a short pause during which
+    this process does not try again (issue 10, item 5).
+    """
+    global _broker_skip_until
+    if time.monotonic() < _broker_skip_until:
+        logger.warning("Broker recently unavailable; %s%s left for the next scan", task.name, args)
+        return False
     try:
-        task.delay(*args)
-    except Exception:  # broker unreachable: logged, caught up by the scan
+        task.apply_async(args, retry=False)
+    except Exception:  # broker unreachable or hung: logged, caught up by the scan
+        _broker_skip_until = time.monotonic() + BROKER_SKIP_AFTER_FAILURE
         logger.warning("Broker unavailable; %s%s left for the next scan", task.name, args, exc_info=True)
         return False
     return True
@@ -196,12 +212,25 @@ def email_send(*, email_id: int) -> bool:
     return True
 
 
+def email_stuck_after() -> timezone.timedelta:
+    """How long a claim ('sending') may last before the send counts as abandoned.
+
+    The send runs inside the task that claimed it, and the hard time limit kills that task's
+    process: once the limit (plus a margin for clock skew) has passed, nobody is sending it
+    any more, so releasing it cannot overlap a send in progress. It may repeat a message the
+    SMTP server accepted just before the worker died (at-least-once, never lost).
+    """
+    return timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.RAPPORT_RECOVERY_MARGIN)
+
+
+def emails_stuck(*, now=None):
+    now = now or timezone.now()
+    return OutboundEmail.objects.filter(state=OutboundEmail.State.SENDING, claimed_at__lt=now - email_stuck_after())
+
+
 def emails_due_ids(*, now=None) -> list[int]:
     """Pending emails, and those a dead worker left in 'sending', for the email scan."""
-    now = now or timezone.now()
-    OutboundEmail.objects.filter(state=OutboundEmail.State.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
-        state=OutboundEmail.State.PENDING
-    )
+    emails_stuck(now=now).update(state=OutboundEmail.State.PENDING)
     return list(
         OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING)
         .order_by("created_at")

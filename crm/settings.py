@@ -159,6 +159,20 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Rapport <rapport@localho
 # `make run` needs no server; production sets redis://. The broker only carries ids.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "queue"
+# The hard limit kills a task's process; every task finishes (or is killed) within it, which
+# bounds the redelivery time, the stuck-email window and the stale-scan timeout below.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 120
+# Room for clock skew between hosts and the time a killed task takes to be noticed.
+RAPPORT_RECOVERY_MARGIN = 60
+# A scan run still "running" after this many seconds was killed with its worker: the next
+# scan run and the heartbeat mark it failed, and the operations page flags it.
+RAPPORT_SCAN_STALE_AFTER = env.int("RAPPORT_SCAN_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN)
+# A broker that hangs (frozen, or a half-open connection after a failover) must not hang a
+# request: every socket operation on it gives up after this many seconds, and a publish is
+# tried once (CELERY_TASK_PUBLISH_RETRY_POLICY). The database row is the source of truth
+# and the next scan enqueues it again, so giving up loses nothing.
+RAPPORT_BROKER_TIMEOUT = env.float("RAPPORT_BROKER_TIMEOUT", default=1.0)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
@@ -172,22 +186,31 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The filesystem transport has no fanout exchange: no remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
-    # A task taken by a worker that died (SIGKILL, power loss) is delivered again after
-    # this many seconds; tasks are idempotent, so a redelivery never doubles an effect.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A task taken by a worker that died (SIGKILL, power loss) is delivered again after
+        # this many seconds; tasks are idempotent, so a redelivery never doubles an effect.
+        # It must exceed the longest task, or a task still running is delivered to a second
+        # worker: the hard time limit bounds every task, plus a margin. Retry countdowns must
+        # stay below it too (a task waiting for its ETA is held unacknowledged), see
+        # tests/crm/test_recovery.py.
+        "visibility_timeout": env.int(
+            "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN
+        ),
         # How often workers sweep for such abandoned tasks (seconds × every Nth sweep).
         "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
         # A worker killed during a sweep leaves the sweep's lock behind: no worker sweeps
         # again until it expires (kombu's default is 300 s).
         "unacked_mutex_expire": env.int("CELERY_RESTORE_LOCK_EXPIRE", default=60),
+        # Without these a frozen Redis blocks a publish (and the request) forever.
+        "socket_timeout": RAPPORT_BROKER_TIMEOUT,
+        "socket_connect_timeout": RAPPORT_BROKER_TIMEOUT,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # When the broker is down, publishing gives up quickly: the database row is the source of
 # truth and the next scan enqueues it again (a user's save never waits on the broker).
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = RAPPORT_BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -196,15 +219,17 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 120
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one periodic schedule: each entry is a *scan* that finds due work in the database.
 # Business cadences (evaluate quarterly, review every 6 months) live in data, not here.
+# Beat also sends every entry once as soon as it starts (crm/celery.py), so an hourly scan
+# does not wait an hour after a restart.
 CELERY_BEAT_SCHEDULE = {
-    # Every 5 minutes: record that the worker and beat are alive (operations check).
+    # Every 5 minutes: record the time in the database (Heartbeat) as proof that beat, the
+    # broker and a worker are all alive (the operations page shows its age), and mark scan
+    # runs killed with their worker as failed.
     "heartbeat": {"task": "crm.tasks.heartbeat", "schedule": 300.0},
     # Every 10 minutes: follow-ups due today or overdue → notifications; after
     # RAPPORT_DIGEST_HOUR (local time) each owner's daily digest email.
@@ -227,8 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "scan-care-greetings": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["care_greetings"]},
     # Every 10 minutes: campaigns sent whose emails are not all queued yet (broker was down).
     "scan-campaigns": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["campaigns"]},
-    # Every 5 minutes: send pending emails, retry those a dead worker left half-sent.
-    "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["emails"]},
+    # Every 2 minutes: send pending emails, retry those a dead worker left half-sent (their
+    # claim is released after CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN, so such an
+    # email goes out again within about 5 minutes).
+    "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 120.0, "args": ["emails"]},
 }
 
 # --- Rapport policy knobs ----------------------------------------------------------------

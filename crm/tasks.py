@@ -7,16 +7,20 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from .models import Heartbeat
 from .notifications import TransientEmailError, email_send
-from .scheduler import scan_run
+from .scheduler import scan_run, scan_runs_mark_stale
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="crm.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> str:
-    """Beat → broker → worker round trip; its log line shows the scheduler is alive."""
-    logger.info("Rapport heartbeat: worker and beat are running")
+    """Beat → broker → worker round trip: records its time for the operations page, and
+    sweeps the scan runs a killed worker left "running"."""
+    Heartbeat.record(Heartbeat.Kind.WORKER)
+    stale = scan_runs_mark_stale()
+    logger.info("Rapport heartbeat: worker and beat are running (%d stale scan runs marked failed)", stale)
     return "ok"
 
 
@@ -25,13 +29,16 @@ def run_scan(name: str) -> int:
     return scan_run(name).effects
 
 
-# Only transient errors are retried (SMTP unavailable, database busy), with backoff.
+# Only transient errors are retried (SMTP unavailable, database busy), with backoff. The
+# countdown stays below the Redis visibility timeout: a task waiting for its retry is held
+# unacknowledged, and would otherwise be delivered again. A transient failure leaves the
+# email pending, so the email scan also retries it.
 @shared_task(
     name="crm.tasks.email_send",
     ignore_result=True,
     autoretry_for=(TransientEmailError, OperationalError),
     retry_backoff=30,
-    retry_backoff_max=3600,
+    retry_backoff_max=120,
     max_retries=5,
 )
 def email_send_task(email_id: int) -> bool:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,8 +21,8 @@ from partners.selectors import dashboard_for_user
 from . import calendar as calendar_service
 from .forms import ProfileForm
 from .forms import form_data as _post
-from .models import CalendarToken, Notification, OutboundEmail, Profile, ScanRun, TaskFailure
-from .notifications import notification_mark_read
+from .models import CalendarToken, Heartbeat, Notification, OutboundEmail, Profile, ScanRun, TaskFailure
+from .notifications import email_stuck_after, emails_stuck, notification_mark_read
 from .scheduler import load_scans
 
 
@@ -117,23 +117,37 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def operations(request: HttpRequest) -> HttpResponse:
-    """For admins: each periodic scan's last run, duration, outcome and effects; failed emails."""
+    """For admins: each periodic scan's last run (stale ones flagged), the heartbeats, the
+    recovery settings, failed and stuck emails."""
     if not request.user.is_superuser:
         raise PermissionDenied
     latest = []
     for name in sorted(load_scans()):
         latest.append((name, ScanRun.objects.filter(name=name).order_by("-started_at", "-pk").first()))
+    now = timezone.now()
+    beats = {row.kind: row.at for row in Heartbeat.objects.all()}
+    worker_at = beats.get(Heartbeat.Kind.WORKER)
+    # Late: two heartbeat periods without one (beat, the broker or every worker is down).
+    late_after = timezone.timedelta(seconds=2 * settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
     return render(
         request,
         "crm/operations.html",
         {
             "latest": latest,
+            "worker_heartbeat": worker_at,
+            "worker_late": worker_at is None or now - worker_at > late_after,
+            "beat_started": beats.get(Heartbeat.Kind.BEAT_START),
+            "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout"),
+            "task_time_limit": settings.CELERY_TASK_TIME_LIMIT,
+            "stale_after": settings.RAPPORT_SCAN_STALE_AFTER,
+            "email_stuck_after": int(email_stuck_after().total_seconds()),
             "failed_runs": ScanRun.objects.filter(outcome=ScanRun.Outcome.FAILED).order_by("-started_at")[:20],
             "failed_tasks": TaskFailure.objects.order_by("-failed_at")[:20],
             "failed_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.FAILED).order_by("-created_at")[
                 :20
             ],
             "pending_emails": OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).count(),
+            "stuck_emails": emails_stuck(now=now).order_by("claimed_at")[:20],
         },
     )
 

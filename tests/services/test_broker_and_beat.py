@@ -25,7 +25,7 @@ from crm.models import Heartbeat, OutboundEmail, ScanRun
 from crm.notifications import enqueue_safely
 from crm.scheduler import load_scans
 from crm.tasks import heartbeat, run_scan
-from supervision.models import CaseNote
+from partners.cases.models import CaseNote
 from tests.factories import PartnerFactory, UserFactory
 from tests.services.conftest import ROOT, Worker, wait_for
 
@@ -94,7 +94,7 @@ def broker_of(own_redis, settings):
 
 
 def test_a_frozen_broker_does_not_hang_a_case_reply_and_the_scan_sends_it_once(broker_of, worker_factory, client):
-    from supervision.services import case_open
+    from partners.cases.services import case_open
 
     staff = UserFactory(username="owner", role="Staff", dept="procurement")
     partner = PartnerFactory(owner=staff)
@@ -113,7 +113,7 @@ def test_a_frozen_broker_does_not_hang_a_case_reply_and_the_scan_sends_it_once(b
     timings = []
     for i in range(2):
         started = time.monotonic()
-        response = client.post(reverse("supervision:case_note", args=[case.pk]), {"kind": "reply", "body": f"R{i}"})
+        response = client.post(reverse("cases:case_note", args=[case.pk]), {"kind": "reply", "body": f"R{i}"})
         timings.append(time.monotonic() - started)
         assert response.status_code == 302
     print(f"case reply with Redis frozen: {', '.join(f'{t:.2f} s' for t in timings)}")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "crm",
     "partners",
+    "partners.suppliers",
     "partners.cases",
     "evaluations",
     "evaluations.surveys",

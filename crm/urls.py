@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("partners.suppliers.urls")),
     path("", include("partners.cases.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("evaluations.surveys.urls")),

@@ -23,8 +23,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm import roles
-from partners.models import Family, Partner, QualificationDocument
+from partners.models import Family, Partner
 from partners.selectors import can_edit_partner, can_manage_partner
+from partners.suppliers.models import QualificationDocument
 
 from .models import (
     CorrectiveAction,

@@ -20,7 +20,6 @@ from .models import (
     Need,
     NeedTag,
     Partner,
-    QualificationDocument,
     Tag,
 )
 
@@ -51,13 +50,6 @@ class PartnerAdmin(RecordAdmin):
 class ContactAdmin(RecordAdmin):
     list_display = ["name", "partner", "email", "is_primary"]
     search_fields = ["name", "email"]
-    raw_id_fields = ["partner"]
-    list_select_related = ["partner"]
-
-
-@admin.register(QualificationDocument)
-class QualificationDocumentAdmin(RecordAdmin):
-    list_display = ["partner", "doc_type", "number", "expires_on"]
     raw_id_fields = ["partner"]
     list_select_related = ["partner"]
 

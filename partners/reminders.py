@@ -17,7 +17,7 @@ from django.utils.translation import override
 from crm import roles
 from crm.notifications import email_enqueue, notify, object_ref, user_language, user_wants_digest
 
-from .models import FollowUp, QualificationDocument
+from .models import FollowUp
 
 
 @transaction.atomic
@@ -98,32 +98,6 @@ def department_managers(department_id: int | None) -> list[User]:
     return list(
         User.objects.filter(is_active=True, groups__name=roles.MANAGER, profile__department_id=department_id).distinct()
     )
-
-
-@transaction.atomic
-def qualification_remind(*, document_id: int) -> int:
-    """A qualification expiring soon → its supplier's owner and the department's managers,
-    once per document and expiry date (a renewed document with a new date warns again)."""
-    doc = QualificationDocument.objects.select_related("partner", "partner__owner").filter(pk=document_id).first()
-    if doc is None or doc.expires_on is None:
-        return 0
-    effects = 0
-    for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
-        with override(user_language(user)):
-            title = _("%(doc)s of %(partner)s expires on %(date)s") % {
-                "doc": doc.get_doc_type_display(),
-                "partner": doc.partner.name,
-                "date": doc.expires_on.isoformat(),
-            }
-        effects += notify(
-            recipient=user,
-            kind="qualification_expiring",
-            obj_ref=object_ref(doc),
-            period=doc.expires_on.isoformat(),
-            title=title,
-            link=doc.partner.get_absolute_url() + "#qualifications",
-        )
-    return effects
 
 
 def followup_assigned(*, followup: FollowUp, by) -> bool:

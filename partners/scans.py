@@ -14,7 +14,7 @@ from django.utils import timezone
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan
 
-from .models import FollowUp, QualificationDocument
+from .models import FollowUp
 
 
 @scan("followups")
@@ -61,23 +61,6 @@ def _reminder_sent(kind: str) -> Exists:
             period=Cast(OuterRef("due_on"), CharField()),
         )
     )
-
-
-@scan("qualifications")
-def qualifications_scan(now: dt.datetime) -> int:
-    """Qualification documents expiring within RAPPORT_QUALIFICATION_WARN_DAYS (or already
-    expired) on suppliers still in business → one reminder task per document."""
-    from .tasks import qualification_remind_task
-
-    horizon = timezone.localdate(now) + dt.timedelta(days=settings.RAPPORT_QUALIFICATION_WARN_DAYS)
-    ids = list(
-        QualificationDocument.objects.filter(expires_on__lte=horizon, partner__archived_at__isnull=True)
-        .exclude(partner__status="terminated")
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
-        qualification_remind_task.delay(pk)
-    return len(ids)
 
 
 @scan("care_greetings")

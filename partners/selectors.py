@@ -8,6 +8,7 @@ change, and ``select_related``s what the page needs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,6 @@ from .models import (
     Need,
     Partner,
     PartnerKind,
-    QualificationDocument,
     Status,
     Tier,
 )
@@ -160,11 +160,10 @@ def partner_get_for_user(*, user: User, pk: int, write: bool = False, manage: bo
 
 
 def partner_detail_context(*, partner: Partner) -> dict:
-    """Contacts, qualifications and open follow-ups of one partner: a fixed number of queries."""
+    """Contacts, tags and open follow-ups of one partner: a fixed number of queries."""
     today = timezone.localdate()
     return {
         "contacts": list(partner.contacts.all()),
-        "qualifications": list(partner.qualifications.all()) if partner.family == "supplier" else [],
         "open_followups": list(
             partner.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_on", "pk")[:20]
         ),
@@ -198,16 +197,6 @@ def contact_get_for_user(*, user: User, pk: int, write: bool = False) -> Contact
     if not roles.has_any_role(user) or (write and not can_edit_partner(user, contact.partner)):
         raise PermissionDenied
     return contact
-
-
-def qualification_get_for_user(*, user: User, pk: int, write: bool = False) -> QualificationDocument:
-    try:
-        doc = QualificationDocument.objects.select_related("partner").get(pk=pk)
-    except QualificationDocument.DoesNotExist:
-        raise Http404 from None
-    if not roles.has_any_role(user) or (write and not can_edit_partner(user, doc.partner)):
-        raise PermissionDenied
-    return doc
 
 
 def interaction_get_for_user(*, user: User, pk: int, write: bool = False) -> Interaction:
@@ -388,6 +377,16 @@ def _object_label(rec) -> str:
     return str(rec.id)
 
 
+# What the family apps add to a partner's history page: ``source(partner) -> (historical
+# queryset, label, m2m)``, registered in their AppConfig.ready() (see register_history_source).
+HISTORY_SOURCES: list[Callable] = []
+
+
+def register_history_source(source: Callable) -> None:
+    if source not in HISTORY_SOURCES:
+        HISTORY_SOURCES.append(source)
+
+
 def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]:
     """Changes to the partner, its contacts, documents, interactions, follow-ups, gifts and
     needs, newest first.
@@ -405,13 +404,13 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
             (("historicalpartner_tags_set", "tag", "tags"),),
         ),
         (Contact.history.filter(partner_id=partner.pk), _("Contact"), ()),
-        (QualificationDocument.history.filter(partner_id=partner.pk), _("Qualification document"), ()),
         (Interaction.history.filter(partner_id=partner.pk), _("Interaction"), ()),
         (FollowUp.history.filter(partner_id=partner.pk), _("Follow-up"), ()),
         # P3.1: gift approvals and needs are part of the relationship's record.
         (Gift.history.filter(partner_id=partner.pk), _("Gift"), ()),
         (Need.history.filter(partner_id=partner.pk), _("Need"), ()),
     ]
+    sources += [source(partner) for source in HISTORY_SOURCES]
     entries: list[HistoryEntry] = []
     for qs, label, m2m in sources:
         records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm import roles
 
-from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, QualificationDocument, Tag
+from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, Tag
 from .reminders import followup_assigned
 
 if TYPE_CHECKING:
@@ -116,12 +116,6 @@ def contact_save(*, contact: Contact, changed: list[str] | None = None) -> Conta
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
     contact.delete()
-
-
-@transaction.atomic
-def qualification_save(*, document: QualificationDocument) -> QualificationDocument:
-    document.save()
-    return document
 
 
 @dataclass

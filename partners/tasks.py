@@ -22,11 +22,6 @@ def followup_digest_task(owner_id: int, day: str) -> int:
     return reminders.followup_digest(owner_id=owner_id, day=dt.date.fromisoformat(day))
 
 
-@shared_task(name="partners.tasks.qualification_remind", **RETRY)
-def qualification_remind_task(document_id: int) -> int:
-    return reminders.qualification_remind(document_id=document_id)
-
-
 @shared_task(name="partners.tasks.greeting_prepare", **RETRY)
 def greeting_prepare_task(
     partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None, today: str = ""

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from crm import roles
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
-from crm.forms import form_files as _files
 from crm.forms import querystring_without
+from crm.panels import panels_for
 from crm.roles import role_required
 
 from . import care_selectors, selectors, services
@@ -28,10 +28,9 @@ from .forms import (
     FollowUpFormSet,
     InteractionForm,
     PartnerForm,
-    QualificationForm,
     active_colleagues,
 )
-from .models import FAMILY_PLURALS, Contact, Family, Partner, QualificationDocument
+from .models import FAMILY_PLURALS, Contact, Family, Partner
 
 TIMELINE_PAGE_SIZE = 20
 
@@ -140,6 +139,8 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "can_log": roles.can_log_interactions(user),
         **selectors.partner_detail_context(partner=partner),
         "needs": needs,
+        # Family apps' cards (qualification documents of a supplier …), see crm/panels.py.
+        "panels": panels_for("partner_side", partner=partner, user=user),
     }
 
 
@@ -270,35 +271,6 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Contact %(name)s was deleted.") % {"name": contact.name})
         return redirect(partner)
     return render(request, "partners/contact_confirm_delete.html", {"contact": contact, "partner": partner})
-
-
-# --- Qualification documents (suppliers, P4.1.1) ----------------------------------------------
-
-
-@role_required(write=True)
-def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get_for_user(user=request.user, pk=pk, write=True)
-    if partner.family != Family.SUPPLIER:
-        raise Http404
-    form = QualificationForm(_post(request), _files(request), instance=QualificationDocument(partner=partner))
-    if request.method == "POST" and form.is_valid():
-        services.qualification_save(document=form.instance)
-        messages.success(request, _("The qualification document was added."))
-        return redirect(partner)
-    return render(request, "partners/qualification_form.html", {"form": form, "partner": partner, "document": None})
-
-
-@role_required(write=True)
-def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    document = selectors.qualification_get_for_user(user=request.user, pk=pk, write=True)
-    form = QualificationForm(_post(request), _files(request), instance=document)
-    if request.method == "POST" and form.is_valid():
-        services.qualification_save(document=form.instance)
-        messages.success(request, _("The qualification document was saved."))
-        return redirect(document.partner)
-    return render(
-        request, "partners/qualification_form.html", {"form": form, "partner": document.partner, "document": document}
-    )
 
 
 # --- Interactions ---------------------------------------------------------------------------------

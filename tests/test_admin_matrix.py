@@ -36,7 +36,7 @@ KIND = {
     "partners.greetingtemplate": SUPERUSER_CONFIG,
     "partners.partner": RECORD,
     "partners.contact": RECORD,
-    "partners.qualificationdocument": RECORD,
+    "suppliers.qualificationdocument": RECORD,
     "partners.interaction": RECORD,
     "partners.followup": RECORD,
     "partners.greeting": RECORD,

@@ -80,8 +80,8 @@ MATRIX: dict[str, tuple] = {
     "partners:contact_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:contact_edit": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:contact_delete": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
-    "partners:qualification_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
-    "partners:qualification_edit": (lambda o: {"pk": o["qualification"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "suppliers:qualification_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "suppliers:qualification_edit": (lambda o: {"pk": o["qualification"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:interaction_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
     # The author (staff) and the partner's department managers edit an interaction.
     "partners:interaction_edit": (lambda o: {"pk": o["interaction"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),

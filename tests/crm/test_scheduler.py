@@ -259,16 +259,16 @@ def test_a_task_delivered_twice_creates_its_effect_once(db):
 
 def test_failed_task_is_recorded_for_operations(db, admin_user, client, monkeypatch):
     from crm.models import TaskFailure
-    from partners import reminders
-    from partners.tasks import qualification_remind_task
+    from partners.suppliers import services
+    from partners.suppliers.tasks import qualification_remind_task
 
     def boom(**kwargs):
         raise ValueError("corrupt document")
 
-    monkeypatch.setattr(reminders, "qualification_remind", boom)
+    monkeypatch.setattr(services, "qualification_remind", boom)
     result = qualification_remind_task.apply(args=[42])
     assert result.failed()
     failure = TaskFailure.objects.get()
-    assert failure.task == "partners.tasks.qualification_remind" and "corrupt document" in failure.error
+    assert failure.task == "suppliers.qualification_remind" and "corrupt document" in failure.error
     client.force_login(admin_user)
     assert "corrupt document" in client.get(reverse("operations")).content.decode()

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from partners.models import Contact, Family, FollowUp, Interaction, Partner, QualificationDocument
+from partners.models import Contact, Family, FollowUp, Interaction, Partner
+from partners.suppliers.models import QualificationDocument
 
 DEMO_ROLES = {
     "staff": ("Staff", "procurement"),

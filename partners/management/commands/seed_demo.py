@@ -49,7 +49,6 @@ from partners.demo_data import (
     FOLLOWUPS,
     IN_PERSON,
     INDUSTRIES,
-    ISSUERS,
     KIND_SUFFIX,
     KIND_WEIGHTS,
     MEMBERSHIP_LEVELS,
@@ -74,7 +73,6 @@ from partners.models import (
     Interaction,
     Partner,
     PartnerKind,
-    QualificationDocument,
     Status,
     Tag,
     Tier,
@@ -186,9 +184,7 @@ class DemoSeeder:
         fake = Faker(["zh_CN", "en_US"])
         fake.seed_instance(state)
         self.fake = {ZH: fake["zh_CN"], EN: fake["en_US"]}
-        self.counts = dict.fromkeys(
-            ["users", "tags", "partners", "contacts", "qualifications", "interactions", "follow-ups"], 0
-        )
+        self.counts = dict.fromkeys(["users", "tags", "partners", "contacts", "interactions", "follow-ups"], 0)
         self.users: dict[int, User] = {}
 
     # --- orchestration -------------------------------------------------------------
@@ -356,7 +352,6 @@ class DemoSeeder:
         self.bulk_history(Partner, objs, {"tags": tag_links})
         self.counts["partners"] = len(objs)
         self.create_contacts(plans)
-        self.create_qualifications([p for p in plans if p.partner.family == Family.SUPPLIER])
         return plans
 
     def families_to_create(self, count: int) -> list[str]:
@@ -518,46 +513,6 @@ class DemoSeeder:
             plan.contact_ids.append(contact.pk)
             plan.contact_names.append(contact.name)
         self.counts["contacts"] = len(objs)
-
-    def create_qualifications(self, plans: list[PartnerPlan]) -> None:
-        rng = self.rng
-        Doc = QualificationDocument.DocType
-        types = [Doc.ISO9001, Doc.ISO14001, Doc.PRODUCTION_PERMIT, Doc.PRODUCT_CERT]
-        docs = []
-        for plan in plans:
-            chosen = ([Doc.BUSINESS_LICENSE] if rng.random() < 0.6 else []) + rng.sample(types, 2)
-            for doc_type in chosen[: rng.randint(1, 2)]:
-                docs.append(self.qualification(plan, doc_type))
-        QualificationDocument.objects.bulk_create(docs, batch_size=1000)
-        self.bulk_history(QualificationDocument, docs)
-        self.counts["qualifications"] = len(docs)
-
-    def qualification(self, plan: PartnerPlan, doc_type: str) -> QualificationDocument:
-        rng, Doc = self.rng, QualificationDocument.DocType
-        bucket = rng.random()
-        if doc_type == Doc.BUSINESS_LICENSE and bucket < 0.4:
-            expires = None  # licences are often valid indefinitely
-        elif bucket < 0.15:
-            expires = self.today - dt.timedelta(days=rng.randint(1, 365))  # expired
-        elif bucket < 0.30:
-            expires = self.today + dt.timedelta(days=rng.randint(0, 60))  # expiring soon
-        else:
-            expires = self.today + dt.timedelta(days=rng.randint(61, 1100))
-        issued = (expires or self.today) - dt.timedelta(days=rng.randint(365, 3 * 365))
-        if doc_type == Doc.BUSINESS_LICENSE:
-            number = "91" + "".join(rng.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=16))
-            issuer = "市场监督管理局" if plan.lang == ZH else "Registry of Companies"
-        elif doc_type == Doc.PRODUCTION_PERMIT:
-            number = f"XK{rng.randint(10, 99)}-{rng.randint(100, 999)}-{rng.randint(10000, 99999)}"
-            issuer = "省市场监督管理局" if plan.lang == ZH else "Provincial regulator"
-        else:
-            number = f"{rng.choice(['CN', 'DE', 'US', 'SG'])}{rng.randint(10, 99)}/{rng.randint(10000, 99999)}"
-            issuer = rng.choice(ISSUERS[plan.lang])
-        doc = QualificationDocument(
-            partner=plan.partner, doc_type=doc_type, number=number, issuer=issuer, issued_on=issued, expires_on=expires
-        )
-        self.stamp_history(doc, plan.since, plan.partner.owner_id)
-        return doc
 
     # --- interactions and follow-ups ------------------------------------------------------
 

@@ -1,0 +1,44 @@
+"""Writes of the suppliers app: qualification documents and their expiry reminders (P4.1.1)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from crm.notifications import notify, object_ref, user_language
+from partners.reminders import department_managers
+
+from .models import QualificationDocument
+
+
+@transaction.atomic
+def qualification_save(*, document: QualificationDocument) -> QualificationDocument:
+    document.save()
+    return document
+
+
+@transaction.atomic
+def qualification_remind(*, document_id: int) -> int:
+    """A qualification expiring soon → its supplier's owner and the department's managers,
+    once per document and expiry date (a renewed document with a new date warns again)."""
+    doc = QualificationDocument.objects.select_related("partner", "partner__owner").filter(pk=document_id).first()
+    if doc is None or doc.expires_on is None:
+        return 0
+    effects = 0
+    for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
+        with override(user_language(user)):
+            title = _("%(doc)s of %(partner)s expires on %(date)s") % {
+                "doc": doc.get_doc_type_display(),
+                "partner": doc.partner.name,
+                "date": doc.expires_on.isoformat(),
+            }
+        effects += notify(
+            recipient=user,
+            kind="qualification_expiring",
+            obj_ref=object_ref(doc),
+            period=doc.expires_on.isoformat(),
+            title=title,
+            link=doc.partner.get_absolute_url() + "#qualifications",
+        )
+    return effects

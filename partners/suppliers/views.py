@@ -1,0 +1,44 @@
+"""Qualification document pages (P4.1.1): add and edit, from a supplier's page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from crm.forms import form_data as _post
+from crm.forms import form_files as _files
+from crm.roles import role_required
+from partners.models import Family
+from partners.selectors import partner_get_for_user
+
+from . import selectors, services
+from .forms import QualificationForm
+from .models import QualificationDocument
+
+
+@role_required(write=True)
+def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = partner_get_for_user(user=request.user, pk=pk, write=True)
+    if partner.family != Family.SUPPLIER:
+        raise Http404
+    form = QualificationForm(_post(request), _files(request), instance=QualificationDocument(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        services.qualification_save(document=form.instance)
+        messages.success(request, _("The qualification document was added."))
+        return redirect(partner)
+    return render(request, "suppliers/qualification_form.html", {"form": form, "partner": partner, "document": None})
+
+
+@role_required(write=True)
+def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.qualification_get_for_user(user=request.user, pk=pk, write=True)
+    form = QualificationForm(_post(request), _files(request), instance=document)
+    if request.method == "POST" and form.is_valid():
+        services.qualification_save(document=form.instance)
+        messages.success(request, _("The qualification document was saved."))
+        return redirect(document.partner)
+    return render(
+        request, "suppliers/qualification_form.html", {"form": form, "partner": document.partner, "document": document}
+    )

@@ -85,10 +85,10 @@ def main() -> None:
         ("case detail", reverse("cases:case_detail", args=[noisiest_case.pk])),
         ("SLA attainment, 24 months (manager)", reverse("cases:sla_report") + "?months=24"),
         ("survey results (manager)", reverse("surveys:results")),
-        ("needs summary, 12 months", reverse("partners:needs_summary")),
-        ("care calendar, 30 days", reverse("partners:care_calendar")),
-        ("gift register", reverse("partners:gift_list")),
-        ("campaigns", reverse("partners:campaign_list")),
+        ("needs summary, 12 months", reverse("customers:needs_summary")),
+        ("care calendar, 30 days", reverse("customers:care_calendar")),
+        ("gift register", reverse("customers:gift_list")),
+        ("campaigns", reverse("customers:campaign_list")),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:

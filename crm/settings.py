@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crm",
     "partners",
     "partners.suppliers",
+    "partners.customers",
     "partners.cases",
     "evaluations",
     "evaluations.surveys",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
     path("", include("partners.suppliers.urls")),
+    path("", include("partners.customers.urls")),
     path("", include("partners.cases.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("evaluations.surveys.urls")),

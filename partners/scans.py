@@ -15,6 +15,7 @@ from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan
 
 from .models import FollowUp
+from .tasks import followup_digest_task, followup_remind_task
 
 
 @scan("followups")
@@ -25,7 +26,6 @@ def followups_scan(now: dt.datetime) -> int:
     "Today" is the local date in settings.TIME_ZONE: a follow-up due on 28 November is
     due from 00:00 Asia/Shanghai, which is 16:00 UTC on the 27th. Returns tasks enqueued.
     """
-    from .tasks import followup_digest_task, followup_remind_task
 
     today = timezone.localdate(now)
     due = FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today, owner__is_active=True)
@@ -61,58 +61,3 @@ def _reminder_sent(kind: str) -> Exists:
             period=Cast(OuterRef("due_on"), CharField()),
         )
     )
-
-
-@scan("care_greetings")
-def care_greetings_scan(now: dt.datetime) -> int:
-    """P4.2.3: birthdays (consenting contacts), company anniversaries and holidays of key and
-    important customers within RAPPORT_GREETING_LEAD_DAYS → one task per occasion that has
-    no greeting yet (the greeting's unique key makes a duplicate task harmless). An emailed
-    greeting is left for its day, so the contact does not get it days early."""
-    from .care import greeting_template_for, greeting_waits_for_the_day
-    from .care_selectors import care_occasions
-    from .models import GreetingTemplate
-    from .tasks import greeting_prepare_task
-
-    today = timezone.localdate(now)
-    templates = list(GreetingTemplate.objects.filter(is_active=True).order_by("pk"))
-    due = [
-        o
-        for o in care_occasions(start=today, end=today + dt.timedelta(days=settings.RAPPORT_GREETING_LEAD_DAYS))
-        if o.greeting is None
-        and not greeting_waits_for_the_day(
-            template=greeting_template_for(occasion=o.occasion, holiday=o.holiday, templates=templates),
-            contact=o.contact,
-            day=o.date,
-            today=today,
-        )
-    ]
-    for o in due:
-        greeting_prepare_task.delay(
-            o.partner.pk,
-            o.contact.pk if o.contact else None,
-            o.occasion,
-            o.date.isoformat(),
-            o.holiday.pk if o.holiday else None,
-            today.isoformat(),
-        )
-    return len(due)
-
-
-@scan("campaigns")
-def campaigns_scan(now: dt.datetime) -> int:
-    """Sent campaigns with recipients whose email is not queued yet (the broker was down
-    when the campaign was sent) → one delivery task per campaign."""
-    from .models import CampaignRecipient
-    from .tasks import campaign_deliver_task
-
-    ids = sorted(
-        set(
-            CampaignRecipient.objects.filter(queued_at__isnull=True, unsubscribed_at__isnull=True).values_list(
-                "campaign_id", flat=True
-            )
-        )
-    )
-    for pk in ids:
-        campaign_deliver_task.delay(pk)
-    return len(ids)

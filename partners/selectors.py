@@ -25,9 +25,7 @@ from .models import (
     Contact,
     Family,
     FollowUp,
-    Gift,
     Interaction,
-    Need,
     Partner,
     PartnerKind,
     Status,
@@ -406,9 +404,6 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
         (Contact.history.filter(partner_id=partner.pk), _("Contact"), ()),
         (Interaction.history.filter(partner_id=partner.pk), _("Interaction"), ()),
         (FollowUp.history.filter(partner_id=partner.pk), _("Follow-up"), ()),
-        # P3.1: gift approvals and needs are part of the relationship's record.
-        (Gift.history.filter(partner_id=partner.pk), _("Gift"), ()),
-        (Need.history.filter(partner_id=partner.pk), _("Need"), ()),
     ]
     sources += [source(partner) for source in HISTORY_SOURCES]
     entries: list[HistoryEntry] = []

@@ -20,27 +20,3 @@ def followup_remind_task(followup_id: int, day: str) -> int:
 @shared_task(name="partners.tasks.followup_digest", **RETRY)
 def followup_digest_task(owner_id: int, day: str) -> int:
     return reminders.followup_digest(owner_id=owner_id, day=dt.date.fromisoformat(day))
-
-
-@shared_task(name="partners.tasks.greeting_prepare", **RETRY)
-def greeting_prepare_task(
-    partner_id: int, contact_id: int | None, occasion: str, day: str, holiday_id: int | None = None, today: str = ""
-) -> int:
-    """``today`` is the scan's local date (ISO): a late task decides as the scan did."""
-    from .care import greeting_prepare
-
-    return greeting_prepare(
-        partner_id=partner_id,
-        contact_id=contact_id,
-        occasion=occasion,
-        day=dt.date.fromisoformat(day),
-        holiday_id=holiday_id,
-        today=dt.date.fromisoformat(today) if today else None,
-    )
-
-
-@shared_task(name="partners.tasks.campaign_deliver", **RETRY)
-def campaign_deliver_task(campaign_id: int) -> int:
-    from .care import campaign_deliver
-
-    return campaign_deliver(campaign_id=campaign_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import care_views, views
+from . import views
 
 app_name = "partners"
 
@@ -23,21 +23,4 @@ urlpatterns = [
     path("follow-ups/", views.followup_list, name="followups"),
     path("follow-ups/<int:pk>/done/", views.followup_complete, name="followup_complete"),
     path("follow-ups/<int:pk>/reopen/", views.followup_reopen, name="followup_reopen"),
-    # Customer care (P4.2.1 needs, P4.2.3 care calendar and campaigns, P3.1 gifts).
-    path("partners/<int:pk>/needs/new/", care_views.need_create, name="need_create"),
-    path("needs/<int:pk>/edit/", care_views.need_edit, name="need_edit"),
-    path("care/needs/", care_views.needs_summary, name="needs_summary"),
-    path("care/needs/export.csv", care_views.needs_export, name="needs_export"),
-    path("care/calendar/", care_views.care_calendar, name="care_calendar"),
-    path("care/greetings/<int:pk>/mark/", care_views.greeting_mark, name="greeting_mark"),
-    path("care/gifts/", care_views.gift_list, name="gift_list"),
-    path("partners/<int:pk>/gifts/new/", care_views.gift_create, name="gift_create"),
-    path("care/gifts/<int:pk>/decide/", care_views.gift_decide, name="gift_decide"),
-    path("care/campaigns/", care_views.campaign_list, name="campaign_list"),
-    path("care/campaigns/new/", care_views.campaign_create, name="campaign_create"),
-    path("care/campaigns/<int:pk>/", care_views.campaign_detail, name="campaign_detail"),
-    path("care/campaigns/<int:pk>/edit/", care_views.campaign_edit, name="campaign_edit"),
-    path("care/campaigns/<int:pk>/send/", care_views.campaign_send, name="campaign_send"),
-    # Public: the unsubscribe link of a campaign email (no login; the token is the key).
-    path("u/<str:token>/", care_views.unsubscribe, name="unsubscribe"),
 ]

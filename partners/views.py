@@ -21,7 +21,7 @@ from crm.forms import querystring_without
 from crm.panels import panels_for
 from crm.roles import role_required
 
-from . import care_selectors, selectors, services
+from . import selectors, services
 from .filters import PartnerFilter, select_options
 from .forms import (
     ContactForm,
@@ -125,12 +125,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     paginator = Paginator(selectors.interaction_timeline(partner=partner), TIMELINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    # P4.2.1: the latest needs (one query). A supplier page shows qualification documents
-    # instead, which keeps every partner page within its query budget.
-    needs = care_selectors.needs_for_partner(partner=partner) if partner.family != Family.SUPPLIER else []
     can_manage = selectors.can_manage_partner(user, partner)
-    for need in needs:
-        need.editable = need.recorded_by_id == user.pk or can_manage
     return {
         "partner": partner,
         "timeline": page,
@@ -138,9 +133,10 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "can_manage": can_manage,
         "can_log": roles.can_log_interactions(user),
         **selectors.partner_detail_context(partner=partner),
-        "needs": needs,
-        # Family apps' cards (qualification documents of a supplier …), see crm/panels.py.
+        # What the family apps show here (a supplier's qualification documents, a customer's
+        # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.
         "panels": panels_for("partner_side", partner=partner, user=user),
+        "action_panels": panels_for("partner_actions", partner=partner, user=user),
     }
 
 

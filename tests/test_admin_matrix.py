@@ -31,18 +31,18 @@ KIND = {
     "auth.user": AUTH,
     "crm.department": CONFIG,
     "partners.tag": SUPERUSER_CONFIG,
-    "partners.needtag": SUPERUSER_CONFIG,
-    "partners.holiday": SUPERUSER_CONFIG,
-    "partners.greetingtemplate": SUPERUSER_CONFIG,
+    "customers.needtag": SUPERUSER_CONFIG,
+    "customers.holiday": SUPERUSER_CONFIG,
+    "customers.greetingtemplate": SUPERUSER_CONFIG,
     "partners.partner": RECORD,
     "partners.contact": RECORD,
     "suppliers.qualificationdocument": RECORD,
     "partners.interaction": RECORD,
     "partners.followup": RECORD,
-    "partners.greeting": RECORD,
-    "partners.need": RECORD,
-    "partners.gift": RECORD,
-    "partners.campaign": RECORD,
+    "customers.greeting": RECORD,
+    "customers.need": RECORD,
+    "customers.gift": RECORD,
+    "customers.campaign": RECORD,
     "evaluations.scorecardtemplate": CONFIG,
     "evaluations.evaluation": RECORD,
     "evaluations.decision": RECORD,
@@ -94,7 +94,8 @@ def admin_world(world):  # noqa: F811
     """Every admin model has a row; managers and supervisors have staff status, as in the demo."""
     from evaluations.models import Decision, ScreeningOverride
     from evaluations.surveys.models import SurveyResponse
-    from partners.models import GreetingTemplate, NeedTag, Tag
+    from partners.customers.models import GreetingTemplate, NeedTag
+    from partners.models import Tag
 
     users, objects = world
     for role in ("manager", "supervisor"):

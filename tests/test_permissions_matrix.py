@@ -20,9 +20,9 @@ from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplat
 from evaluations.services import evaluation_open
 from evaluations.surveys.models import Survey, SurveyTemplate
 from evaluations.surveys.services import invitation_token, survey_send
-from partners.care import token_hash, unsubscribe_token
 from partners.cases.services import case_open
-from partners.models import Campaign, CampaignRecipient, Gift, Greeting, Need
+from partners.customers.models import Campaign, CampaignRecipient, Gift, Greeting, Need
+from partners.customers.services import token_hash, unsubscribe_token
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
@@ -130,25 +130,31 @@ MATRIX: dict[str, tuple] = {
     "cases:feedback_thanks": (None, {"get": {r: OK for r in ROLES}}),
     # Customer care. Needs: anyone who logs interactions records one; its author (staff)
     # and the department's managers edit it. An empty POST shows the form's errors (200).
-    "partners:need_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
-    "partners:need_edit": (lambda o: {"pk": o["need"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
-    "partners:needs_summary": (None, {"get": READERS}),
-    "partners:needs_export": (None, {"get": READERS}),
-    "partners:care_calendar": (None, {"get": READERS}),
+    "customers:need_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
+    "customers:need_edit": (lambda o: {"pk": o["need"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "customers:needs_summary": (None, {"get": READERS}),
+    "customers:needs_export": (None, {"get": READERS}),
+    "customers:care_calendar": (None, {"get": READERS}),
     # The partner's owner (staff) and the department's managers mark a greeting (302).
-    "partners:greeting_mark": (lambda o: {"pk": o["greeting"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
-    "partners:gift_list": (None, {"get": READERS}),
-    "partners:gift_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "customers:greeting_mark": (lambda o: {"pk": o["greeting"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "customers:gift_list": (None, {"get": READERS}),
+    "customers:gift_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     # A pending gift recorded by staff: the department's managers decide (P3.1).
-    "partners:gift_decide": (lambda o: {"pk": o["gift"].pk}, {"get": MANAGERS, "post": MANAGERS}),
-    "partners:campaign_list": (None, {"get": READERS}),
-    "partners:campaign_create": (None, {"get": WRITERS, "post": WRITERS}),
-    "partners:campaign_detail": (lambda o: {"pk": o["campaign"].pk}, {"get": READERS}),
+    "customers:gift_decide": (lambda o: {"pk": o["gift"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "customers:campaign_list": (None, {"get": READERS}),
+    "customers:campaign_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "customers:campaign_detail": (lambda o: {"pk": o["campaign"].pk}, {"get": READERS}),
     # A draft: its author (the manager here) and every manager.
-    "partners:campaign_edit": (lambda o: {"pk": o["campaign"].pk}, {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS}),
-    "partners:campaign_send": (lambda o: {"pk": o["campaign"].pk}, {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS}),
+    "customers:campaign_edit": (
+        lambda o: {"pk": o["campaign"].pk},
+        {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS},
+    ),
+    "customers:campaign_send": (
+        lambda o: {"pk": o["campaign"].pk},
+        {"get": CAMPAIGN_SENDERS, "post": CAMPAIGN_SENDERS},
+    ),
     # The unsubscribe link of a campaign email: the token is the key, no login.
-    "partners:unsubscribe": (lambda o: {"token": o["unsubscribe_token"]}, {"get": PUBLIC, "post": PUBLIC}),
+    "customers:unsubscribe": (lambda o: {"token": o["unsubscribe_token"]}, {"get": PUBLIC, "post": PUBLIC}),
     # The owner (staff) and the partner's department managers complete a follow-up.
     "partners:followup_complete": (
         lambda o: {"pk": o["followup"].pk},

@@ -1,16 +1,5 @@
-"""Models of the partners app: the registry (``registry``) and customer care (``care``)."""
+"""Models of the registry (P2, P3): partners, contacts, tags, interactions, follow-ups."""
 
-from .care import (
-    Campaign,
-    CampaignRecipient,
-    Gift,
-    Greeting,
-    GreetingTemplate,
-    Holiday,
-    Need,
-    NeedTag,
-    Occasion,
-)
 from .registry import (
     FAMILY_FIELDS,
     FAMILY_KINDS,
@@ -30,8 +19,6 @@ from .registry import (
 )
 
 __all__ = [
-    "Campaign",
-    "CampaignRecipient",
     "Channel",
     "Contact",
     "FAMILY_FIELDS",
@@ -39,14 +26,7 @@ __all__ = [
     "FAMILY_PLURALS",
     "Family",
     "FollowUp",
-    "Gift",
-    "Greeting",
-    "GreetingTemplate",
-    "Holiday",
     "Interaction",
-    "Need",
-    "NeedTag",
-    "Occasion",
     "PARTNER_EDITABLE_FIELDS",
     "Partner",
     "PartnerKind",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from partners.care import unsubscribe_token
-from partners.models import CampaignRecipient, Gift, Partner
+from partners.customers.models import CampaignRecipient, Gift
+from partners.customers.services import unsubscribe_token
+from partners.models import Partner
 from tests.browser.conftest import sign_in
 from tests.factories import ensure_reference_data
 

@@ -141,7 +141,7 @@ def test_seeds_two_years_of_survey_responses_and_a_year_of_cases(db):
 
 
 def test_seeds_customer_care_once(db):
-    from partners.models import Campaign, Gift, GreetingTemplate, Holiday, Need
+    from partners.customers.models import Campaign, Gift, GreetingTemplate, Holiday, Need
 
     seed(partners=60, interactions=60)
     assert GreetingTemplate.objects.count() == 2

@@ -28,47 +28,48 @@ from crm.forms import form_data as _post
 from crm.forms import querystring_without
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
+from partners import selectors as partner_selectors
+from partners.models import Family, Tag, Tier
+from partners.views import _back
 
-from . import care, selectors
-from . import care_selectors as cs
-from .care_forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
-from .models import Campaign, Family, Gift, Greeting, Need, Tag, Tier
-from .views import _back
+from . import selectors, services
+from .forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
+from .models import Campaign, Gift, Greeting, Need
 
 # --- Needs (P4.2.1) ------------------------------------------------------------------------------
 
 
 @role_required(write=True)
 def need_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get_for_user(user=request.user, pk=pk)
+    partner = partner_selectors.partner_get_for_user(user=request.user, pk=pk)
     form = NeedForm(_post(request), partner=partner, instance=Need(partner=partner))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        care.need_record(partner=partner, data=data, tag_names=data.pop("tag_names"), recorded_by=request.user)
+        services.need_record(partner=partner, data=data, tag_names=data.pop("tag_names"), recorded_by=request.user)
         messages.success(request, _("The need was recorded."))
         return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
-    return render(request, "partners/need_form.html", {"form": form, "partner": partner, "need": None})
+    return render(request, "customers/need_form.html", {"form": form, "partner": partner, "need": None})
 
 
 @role_required(write=True)
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    need = cs.need_get_for_user(user=request.user, pk=pk, write=True)
+    need = selectors.need_get_for_user(user=request.user, pk=pk, write=True)
     partner = need.partner
     stored = Need.objects.get(pk=need.pk)
     form = NeedForm(_post(request), partner=partner, instance=need)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        care.need_update(need=stored, data=data, tag_names=data.pop("tag_names"))
+        services.need_update(need=stored, data=data, tag_names=data.pop("tag_names"))
         messages.success(request, _("The need was saved."))
         return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
-    return render(request, "partners/need_form.html", {"form": form, "partner": partner, "need": need})
+    return render(request, "customers/need_form.html", {"form": form, "partner": partner, "need": need})
 
 
-def _needs_filter(request: HttpRequest) -> tuple[NeedsSummaryForm, cs.NeedsFilter]:
+def _needs_filter(request: HttpRequest) -> tuple[NeedsSummaryForm, selectors.NeedsFilter]:
     form = NeedsSummaryForm(request.GET or None)
     start, end = form.period()
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    flt = cs.NeedsFilter(
+    flt = selectors.NeedsFilter(
         start=start,
         end=end,
         family=data.get("family") or "",
@@ -82,11 +83,11 @@ def _needs_filter(request: HttpRequest) -> tuple[NeedsSummaryForm, cs.NeedsFilte
 def needs_summary(request: HttpRequest) -> HttpResponse:
     """What customers need, by topic, over a period, with the monthly trend (P4.2.1)."""
     form, flt = _needs_filter(request)
-    summary = cs.needs_summary(flt=flt)
+    summary = selectors.needs_summary(flt=flt)
     peak = max((n for t in summary.top for n in t["trend"]), default=0)
     return render(
         request,
-        "partners/needs_summary.html",
+        "customers/needs_summary.html",
         {"form": form, "flt": flt, "summary": summary, "peak": peak, "querystring": request.GET.urlencode()},
     )
 
@@ -95,7 +96,7 @@ def needs_summary(request: HttpRequest) -> HttpResponse:
 def needs_export(request: HttpRequest) -> HttpResponse:
     """The summary as CSV: topic, total, then one column per month (spreadsheet-safe)."""
     _form, flt = _needs_filter(request)
-    summary = cs.needs_summary(flt=flt, top_n=50)
+    summary = selectors.needs_summary(flt=flt, top_n=50)
     return csv_response(
         filename=f"rapport-needs-{flt.start}-{flt.end}.csv",
         header=[_("Topic"), _("Needs"), *(m.strftime("%Y-%m") for m in summary.months)],
@@ -117,10 +118,10 @@ def _int_param(request: HttpRequest, name: str, default: int, low: int, high: in
 @role_required()
 def care_calendar(request: HttpRequest) -> HttpResponse:
     """Birthdays, company anniversaries and holidays of key and important customers."""
-    days = _int_param(request, "days", 30, 1, cs.CARE_MAX_DAYS)
+    days = _int_param(request, "days", 30, 1, selectors.CARE_MAX_DAYS)
     mine = request.GET.get("mine") in ("1", "on", "true")
     today = timezone.localdate()
-    rows = cs.care_occasions(
+    rows = selectors.care_occasions(
         start=today, end=today + timezone.timedelta(days=days), owner_id=request.user.pk if mine else None
     )
     paginator = Paginator(rows, settings.RAPPORT_PAGE_SIZE)
@@ -128,11 +129,11 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
     for row in page.object_list:
         greeting = row.greeting
         row.can_mark = greeting is not None and (
-            row.partner.owner_id == request.user.pk or selectors.can_manage_partner(request.user, row.partner)
+            row.partner.owner_id == request.user.pk or partner_selectors.can_manage_partner(request.user, row.partner)
         )
     return render(
         request,
-        "partners/care_calendar.html",
+        "customers/care_calendar.html",
         {
             "page": page,
             "days": days,
@@ -147,14 +148,14 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
 @role_required(write=True)
 @require_POST
 def greeting_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    greeting = cs.greeting_get_for_user(user=request.user, pk=pk, write=True)
+    greeting = selectors.greeting_get_for_user(user=request.user, pk=pk, write=True)
     status = request.POST.get("status", "")
     if status not in (Greeting.Status.DONE, Greeting.Status.SKIPPED):
         messages.error(request, _("Choose done or skipped."))
-    elif care.greeting_mark(greeting=greeting, status=status, user=request.user):
+    elif services.greeting_mark(greeting=greeting, status=status, user=request.user):
         label = _("The greeting is marked done.") if status == Greeting.Status.DONE else _("The greeting was skipped.")
         messages.success(request, label)
-    return _back(request, reverse("partners:care_calendar"))
+    return _back(request, reverse("customers:care_calendar"))
 
 
 # --- Gifts (P3.1) -----------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ GIFT_SORTS = {
 def gift_list(request: HttpRequest) -> HttpResponse:
     """The gift and hospitality register (P3.1): filter by approval and direction, sort by
     date or value (each backed by an index)."""
-    qs = cs.gift_list_for_user(user=request.user)
+    qs = selectors.gift_list_for_user(user=request.user)
     status = request.GET.get("status", "")
     if status in Gift.Status.values:
         qs = qs.filter(status=status)
@@ -191,10 +192,10 @@ def gift_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(qs.order_by(*GIFT_SORTS[sort]), settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for gift in page.object_list:
-        gift.can_decide = gift.status == Gift.Status.PENDING and cs.can_decide_gift(request.user, gift)
+        gift.can_decide = gift.status == Gift.Status.PENDING and selectors.can_decide_gift(request.user, gift)
     return render(
         request,
-        "partners/gift_list.html",
+        "customers/gift_list.html",
         {
             "page": page,
             "status": status,
@@ -212,25 +213,25 @@ def gift_list(request: HttpRequest) -> HttpResponse:
             "querystring": querystring_without(request, "page"),
             "is_filtered": bool(status or direction or q),
             "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,
-            "awaiting_me": cs.gift_pending_count(user=request.user),
+            "awaiting_me": selectors.gift_pending_count(user=request.user),
         },
     )
 
 
 @role_required(write=True)
 def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get_for_user(user=request.user, pk=pk, write=True)
+    partner = partner_selectors.partner_get_for_user(user=request.user, pk=pk, write=True)
     form = GiftForm(_post(request), partner=partner, instance=Gift(partner=partner))
     if request.method == "POST" and form.is_valid():
-        gift = care.gift_record(partner=partner, data=form.cleaned_data, recorded_by=request.user)
+        gift = services.gift_record(partner=partner, data=form.cleaned_data, recorded_by=request.user)
         if gift.status == Gift.Status.PENDING:
             messages.success(request, _("The gift was recorded and waits for a manager's approval."))
         else:
             messages.success(request, _("The gift was recorded."))
-        return redirect(reverse("partners:gift_list") + "?" + urlencode({"q": partner.name}))
+        return redirect(reverse("customers:gift_list") + "?" + urlencode({"q": partner.name}))
     return render(
         request,
-        "partners/gift_form.html",
+        "customers/gift_form.html",
         {"form": form, "partner": partner, "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD},
     )
 
@@ -238,21 +239,21 @@ def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(write=True)
 def gift_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager of the partner's department approves or rejects, with a note (P3.1)."""
-    gift = cs.gift_get_for_user(user=request.user, pk=pk, decide=True)
+    gift = selectors.gift_get_for_user(user=request.user, pk=pk, decide=True)
     form = GiftDecisionForm(_post(request))
     if gift.status != Gift.Status.PENDING:
         messages.info(request, _("This gift needs no decision."))
-        return redirect("partners:gift_list")
+        return redirect("customers:gift_list")
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            care.gift_decide(gift=gift, approve=approve, note=form.cleaned_data["note"], user=request.user)
-        except care.GiftAlreadyDecided:
+            services.gift_decide(gift=gift, approve=approve, note=form.cleaned_data["note"], user=request.user)
+        except services.GiftAlreadyDecided:
             messages.info(request, _("Someone decided on this gift in the meantime."))
         else:
             messages.success(request, _("The gift was approved.") if approve else _("The gift was rejected."))
-        return redirect("partners:gift_list")
-    return render(request, "partners/gift_decide.html", {"form": form, "gift": gift})
+        return redirect("customers:gift_list")
+    return render(request, "customers/gift_decide.html", {"form": form, "gift": gift})
 
 
 # --- Campaigns (P4.2.3) -------------------------------------------------------------------------------
@@ -261,13 +262,13 @@ def gift_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 def campaign_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(
-        cs.campaign_list_for_user(user=request.user).order_by("-created_at", "-pk"), settings.RAPPORT_PAGE_SIZE
+        selectors.campaign_list_for_user(user=request.user).order_by("-created_at", "-pk"), settings.RAPPORT_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
-        "partners/campaign_list.html",
-        {"page": page, "can_send": cs.can_send_campaigns(request.user)},
+        "customers/campaign_list.html",
+        {"page": page, "can_send": selectors.can_send_campaigns(request.user)},
     )
 
 
@@ -278,24 +279,24 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         form.instance.created_by = request.user
         campaign = form.save()
         messages.success(request, _("The campaign was saved as a draft."))
-        return redirect("partners:campaign_detail", pk=campaign.pk)
-    return render(request, "partners/campaign_form.html", {"form": form, "campaign": None})
+        return redirect("customers:campaign_detail", pk=campaign.pk)
+    return render(request, "customers/campaign_form.html", {"form": form, "campaign": None})
 
 
 @role_required(write=True)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
-    if not cs.can_edit_campaign(request.user, campaign):
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_edit_campaign(request.user, campaign):
         raise PermissionDenied
     if campaign.status != Campaign.Status.DRAFT:
         messages.info(request, _("A sent campaign cannot be changed."))
-        return redirect("partners:campaign_detail", pk=campaign.pk)
+        return redirect("customers:campaign_detail", pk=campaign.pk)
     form = CampaignForm(_post(request), instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The campaign was saved."))
-        return redirect("partners:campaign_detail", pk=campaign.pk)
-    return render(request, "partners/campaign_form.html", {"form": form, "campaign": campaign})
+        return redirect("customers:campaign_detail", pk=campaign.pk)
+    return render(request, "customers/campaign_form.html", {"form": form, "campaign": campaign})
 
 
 def _segment_labels(campaign: Campaign, tags: list[Tag]) -> dict:
@@ -310,52 +311,52 @@ def _segment_labels(campaign: Campaign, tags: list[Tag]) -> dict:
 
 @role_required()
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
     tags = list(campaign.tags.all())
     context = {"campaign": campaign, "segment": _segment_labels(campaign, tags)}
     if campaign.status == Campaign.Status.DRAFT:
-        context["audience_count"] = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags]).count()
+        context["audience_count"] = selectors.campaign_audience(campaign, tag_ids=[t.pk for t in tags]).count()
     else:
         context["recipients"] = campaign.recipients.select_related("contact__partner").order_by("pk")[:200]
         context["recipient_count"] = campaign.recipients.count()
         context["unsubscribed_count"] = campaign.recipients.filter(unsubscribed_at__isnull=False).count()
-    context["can_send"] = cs.can_send_campaigns(request.user)
-    context["can_edit"] = cs.can_edit_campaign(request.user, campaign)
-    return render(request, "partners/campaign_detail.html", context)
+    context["can_send"] = selectors.can_send_campaigns(request.user)
+    context["can_edit"] = selectors.can_edit_campaign(request.user, campaign)
+    return render(request, "customers/campaign_detail.html", context)
 
 
 @role_required(write=True)
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirm with the number of recipients; POST: send (managers, P4.2.3)."""
-    if not cs.can_send_campaigns(request.user):
+    if not selectors.can_send_campaigns(request.user):
         raise PermissionDenied
-    campaign = cs.campaign_get_for_user(user=request.user, pk=pk)
+    campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
     if campaign.status != Campaign.Status.DRAFT:
         messages.info(request, _("This campaign was already sent."))
-        return redirect("partners:campaign_detail", pk=campaign.pk)
+        return redirect("customers:campaign_detail", pk=campaign.pk)
     tags = list(campaign.tags.all())
-    audience = cs.campaign_audience(campaign, tag_ids=[t.pk for t in tags])
+    audience = selectors.campaign_audience(campaign, tag_ids=[t.pk for t in tags])
     if request.method == "POST":
         if request.POST.get("version") != campaign.updated_at.isoformat():
             # Edited since the confirmation page was shown: confirm what will really go out.
             messages.warning(request, _("The campaign was changed since you opened this page: please check it again."))
-            return redirect("partners:campaign_send", pk=campaign.pk)
+            return redirect("customers:campaign_send", pk=campaign.pk)
         if not audience.exists():
             messages.error(request, _("No contact in this audience agreed to product news: nothing was sent."))
-            return redirect("partners:campaign_detail", pk=campaign.pk)
+            return redirect("customers:campaign_detail", pk=campaign.pk)
         try:
-            count = care.campaign_send(campaign=campaign, user=request.user, contacts=audience)
-        except care.CampaignAlreadySent:
+            count = services.campaign_send(campaign=campaign, user=request.user, contacts=audience)
+        except services.CampaignAlreadySent:
             messages.info(request, _("This campaign was already sent."))
         else:
             message = ngettext(
                 "The campaign is being sent to %(n)d contact.", "The campaign is being sent to %(n)d contacts.", count
             )
             messages.success(request, message % {"n": count})
-        return redirect("partners:campaign_detail", pk=campaign.pk)
+        return redirect("customers:campaign_detail", pk=campaign.pk)
     return render(
         request,
-        "partners/campaign_send.html",
+        "customers/campaign_send.html",
         {"campaign": campaign, "count": audience.count(), "segment": _segment_labels(campaign, tags)},
     )
 
@@ -369,7 +370,7 @@ RATE_LIMIT_WINDOW = 600  # seconds
 
 def _public(request: HttpRequest, language: str, context: dict, status: int = 200) -> HttpResponse:
     language = public_language(request, language)
-    return public_render(request, "partners/unsubscribe.html", language, context, status)
+    return public_render(request, "customers/unsubscribe.html", language, context, status)
 
 
 ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"
@@ -397,11 +398,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             if rejected is not None:
                 return rejected
     try:
-        recipient = care.recipient_for_token(token)
-    except care.TokenInvalid:
+        recipient = services.recipient_for_token(token)
+    except services.TokenInvalid:
         return _public(request, fallback, {"state": "invalid"}, status=404)
     if request.method == "POST":
-        care.unsubscribe(token=token)
+        services.unsubscribe(token=token)
         return _public(request, recipient.language, {"state": "done"})
     state = "already" if recipient.unsubscribed_at or not recipient.contact.marketing_consent else "confirm"
     return _public(request, recipient.language, {"state": state})

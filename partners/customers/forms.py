@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import DateInput, PlainTextFormMixin
+from partners.models import Family, Partner, Tag, Tier
 
-from .models import Campaign, Family, Gift, Need, Partner, Tag, Tier
+from .models import Campaign, Gift, Need
 
 TAG_MAX = 10
 

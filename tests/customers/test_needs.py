@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.care import need_record
-from partners.care_selectors import NeedsFilter, needs_summary
-from partners.models import Need, NeedTag
+from partners.customers.models import Need, NeedTag
+from partners.customers.selectors import NeedsFilter, needs_summary
+from partners.customers.services import need_record
 from tests.factories import InteractionFactory, PartnerFactory, department
 
 
@@ -40,9 +40,9 @@ def test_staff_records_a_need_with_topics_from_the_partner_page(client, staff_sa
     interaction = InteractionFactory(partner=customer, author=staff_sales)
     client.force_login(staff_sales)
     page = client.get(reverse("partners:detail", args=[customer.pk]))
-    assert reverse("partners:need_create", args=[customer.pk]) in page.content.decode()
+    assert reverse("customers:need_create", args=[customer.pk]) in page.content.decode()
     response = client.post(
-        reverse("partners:need_create", args=[customer.pk]),
+        reverse("customers:need_create", args=[customer.pk]),
         {
             "summary": "Wants monthly invoices",
             "tag_names": "billing, Price，price",
@@ -62,7 +62,7 @@ def test_an_interaction_of_another_partner_is_refused(client, staff_sales, custo
     other = InteractionFactory(partner=PartnerFactory(family="customer"))
     client.force_login(staff_sales)
     response = client.post(
-        reverse("partners:need_create", args=[customer.pk]),
+        reverse("customers:need_create", args=[customer.pk]),
         {"summary": "X", "interaction": other.pk, "status": "open"},
     )
     assert response.status_code == 200
@@ -87,7 +87,7 @@ def test_an_interaction_of_another_partner_is_refused(client, staff_sales, custo
 )
 def test_bad_need_input_shows_field_errors(client, staff_sales, customer, data):
     client.force_login(staff_sales)
-    response = client.post(reverse("partners:need_create", args=[customer.pk]), data)
+    response = client.post(reverse("customers:need_create", args=[customer.pk]), data)
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Need.objects.exists()
@@ -97,7 +97,7 @@ def test_author_edits_and_marks_a_need_addressed(client, staff_sales, customer):
     need = make_need(customer, staff_sales, timezone.now(), "price", summary="Lower price")
     client.force_login(staff_sales)
     response = client.post(
-        reverse("partners:need_edit", args=[need.pk]),
+        reverse("customers:need_edit", args=[need.pk]),
         {"summary": "Lower price on bulk", "status": "addressed", "tag_names": "price, volume"},
     )
     assert response.status_code == 302
@@ -146,9 +146,9 @@ def test_summary_page_and_csv_export_are_formula_safe(client, staff_sales, custo
     make_need(customer, staff_sales, timezone.now(), "=cmd|' /C calc'!A0")
     make_need(customer, staff_sales, timezone.now(), "=cmd|' /C calc'!A0", "price")
     client.force_login(staff_sales)
-    page = client.get(reverse("partners:needs_summary"))
+    page = client.get(reverse("customers:needs_summary"))
     assert page.status_code == 200 and "price" in page.content.decode()
-    response = client.get(reverse("partners:needs_export"))
+    response = client.get(reverse("customers:needs_export"))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.splitlines()
     assert lines[1].startswith("'=cmd")
@@ -169,8 +169,8 @@ def test_summary_page_and_csv_export_are_formula_safe(client, staff_sales, custo
 )
 def test_summary_never_fails_on_odd_parameters(client, staff, params):
     client.force_login(staff)
-    assert client.get(reverse("partners:needs_summary"), params).status_code == 200
-    assert client.get(reverse("partners:needs_export"), params).status_code == 200
+    assert client.get(reverse("customers:needs_summary"), params).status_code == 200
+    assert client.get(reverse("customers:needs_export"), params).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -184,5 +184,5 @@ def test_summary_never_fails_on_odd_parameters(client, staff, params):
 )
 def test_far_dates_fall_back_to_the_default_period(client, staff, query):
     client.force_login(staff)
-    for name in ("partners:needs_summary", "partners:needs_export"):
+    for name in ("customers:needs_summary", "customers:needs_export"):
         assert client.get(reverse(name), query).status_code == 200

@@ -29,26 +29,12 @@ from django.utils.translation import override
 
 from crm.models import OutboundEmail
 from crm.notifications import CANCELLED_PREFIX, email_store, enqueue_safely, notify, object_ref, user_language
+from partners.models import Contact, Family, FollowUp, Interaction, Partner
+from partners.reminders import department_managers
+from partners.selectors import contact_language
 
-from .care_selectors import CARE_TIERS, gift_needs_approval, occurrence
-from .models import (
-    Campaign,
-    CampaignRecipient,
-    Contact,
-    Family,
-    FollowUp,
-    Gift,
-    Greeting,
-    GreetingTemplate,
-    Holiday,
-    Interaction,
-    Need,
-    NeedTag,
-    Occasion,
-    Partner,
-)
-from .reminders import department_managers
-from .selectors import contact_language
+from .models import Campaign, CampaignRecipient, Gift, Greeting, GreetingTemplate, Holiday, Need, NeedTag, Occasion
+from .selectors import CARE_TIERS, gift_needs_approval, occurrence
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -251,7 +237,7 @@ def greeting_prepare(
         obj_ref=object_ref(greeting),
         period=day.isoformat(),
         title=title,
-        link=reverse("partners:care_calendar"),
+        link=reverse("customers:care_calendar"),
     )
     return effects
 
@@ -325,7 +311,7 @@ def gift_record(*, partner: Partner, data: dict, recorded_by: User) -> Gift:
                 obj_ref=object_ref(gift),
                 period="-",
                 title=title,
-                link=reverse("partners:gift_decide", args=[gift.pk]),
+                link=reverse("customers:gift_decide", args=[gift.pk]),
             )
     return gift
 
@@ -359,7 +345,7 @@ def gift_decide(*, gift: Gift, approve: bool, note: str, user: User) -> Gift:
             obj_ref=object_ref(locked),
             period="-",
             title=title,
-            link=reverse("partners:gift_list") + "?status=" + locked.status,
+            link=reverse("customers:gift_list") + "?status=" + locked.status,
         )
     return locked
 
@@ -378,7 +364,7 @@ def token_hash(token: str) -> str:
 
 def unsubscribe_url(recipient: CampaignRecipient) -> str:
     base = settings.RAPPORT_BASE_URL.rstrip("/")
-    return base + reverse("partners:unsubscribe", kwargs={"token": unsubscribe_token(recipient)})
+    return base + reverse("customers:unsubscribe", kwargs={"token": unsubscribe_token(recipient)})
 
 
 class CampaignAlreadySent(Exception):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Notification
-from partners.care import GiftAlreadyDecided, gift_decide, gift_record
-from partners.models import Gift
+from partners.customers.models import Gift
+from partners.customers.services import GiftAlreadyDecided, gift_decide, gift_record
 from tests.factories import ContactFactory, PartnerFactory
 
 
@@ -32,7 +32,7 @@ def test_staff_records_a_gift_below_the_threshold_without_approval(client, staff
     client.force_login(staff)
     supplier.name = "Smith & Sons #1"
     supplier.save()
-    response = client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data(value="500"))
+    response = client.post(reverse("customers:gift_create", args=[supplier.pk]), gift_data(value="500"))
     assert response.status_code == 302
     assert response["Location"].endswith("?q=Smith+%26+Sons+%231")
     gift = Gift.objects.get()
@@ -47,21 +47,21 @@ def test_staff_records_a_gift_below_the_threshold_without_approval(client, staff
 
 def test_above_the_threshold_waits_for_the_departments_manager(client, staff, manager, manager_sales, supplier):
     client.force_login(staff)
-    client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data(value="500.01"))
+    client.post(reverse("customers:gift_create", args=[supplier.pk]), gift_data(value="500.01"))
     gift = Gift.objects.get()
     assert gift.status == "pending"
     assert list(Notification.objects.values_list("recipient__username", "kind")) == [("manager", "gift_approval")]
     # Staff and another department's manager cannot decide.
-    assert client.get(reverse("partners:gift_decide", args=[gift.pk])).status_code == 403
+    assert client.get(reverse("customers:gift_decide", args=[gift.pk])).status_code == 403
     client.force_login(manager_sales)
-    assert client.post(reverse("partners:gift_decide", args=[gift.pk]), {"decision": "approve"}).status_code == 403
+    assert client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "approve"}).status_code == 403
     client.force_login(manager)
-    page = client.get(reverse("partners:gift_decide", args=[gift.pk]))
+    page = client.get(reverse("customers:gift_decide", args=[gift.pk]))
     assert page.status_code == 200 and "Tea set" in page.content.decode()
     # Rejecting needs a reason.
-    response = client.post(reverse("partners:gift_decide", args=[gift.pk]), {"decision": "reject"})
+    response = client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject"})
     assert response.status_code == 200 and response.context["form"].errors["note"]
-    response = client.post(reverse("partners:gift_decide", args=[gift.pk]), {"decision": "reject", "note": "Too much"})
+    response = client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject", "note": "Too much"})
     assert response.status_code == 302
     gift.refresh_from_db()
     assert (gift.status, gift.decided_by, gift.decision_note) == ("rejected", manager, "Too much")
@@ -71,7 +71,7 @@ def test_above_the_threshold_waits_for_the_departments_manager(client, staff, ma
     # A second decision is refused.
     with pytest.raises(GiftAlreadyDecided):
         gift_decide(gift=gift, approve=True, note="", user=manager)
-    client.post(reverse("partners:gift_decide", args=[gift.pk]), {"decision": "approve"})
+    client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "approve"})
     gift.refresh_from_db()
     assert gift.status == "rejected"
 
@@ -81,7 +81,7 @@ def test_a_manager_does_not_approve_their_own_gift(db, manager, supplier):
         partner=supplier, data={**gift_data(value=Decimal("900")), "date": dt.date(2026, 11, 1)}, recorded_by=manager
     )
     assert gift.status == "pending"
-    from partners.care_selectors import can_decide_gift
+    from partners.customers.selectors import can_decide_gift
 
     assert not can_decide_gift(manager, gift)
 
@@ -115,7 +115,7 @@ def test_the_threshold_comes_from_the_settings(db, staff, supplier, settings):
 )
 def test_bad_gift_input_shows_field_errors(client, staff, supplier, overrides, field):
     client.force_login(staff)
-    response = client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data(**overrides))
+    response = client.post(reverse("customers:gift_create", args=[supplier.pk]), gift_data(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Gift.objects.exists()
@@ -124,20 +124,20 @@ def test_bad_gift_input_shows_field_errors(client, staff, supplier, overrides, f
 def test_a_contact_of_another_partner_is_refused(client, staff, supplier):
     stranger = ContactFactory(partner=PartnerFactory())
     client.force_login(staff)
-    response = client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data(contact=stranger.pk))
+    response = client.post(reverse("customers:gift_create", args=[supplier.pk]), gift_data(contact=stranger.pk))
     assert response.status_code == 200 and "contact" in response.context["form"].errors
 
 
 def test_other_departments_cannot_record_gifts_for_the_partner(client, staff_sales, supervisor, supplier):
     for user in (staff_sales, supervisor):
         client.force_login(user)
-        assert client.post(reverse("partners:gift_create", args=[supplier.pk]), gift_data()).status_code == 403
+        assert client.post(reverse("customers:gift_create", args=[supplier.pk]), gift_data()).status_code == 403
     assert not Gift.objects.exists()
 
 
 def test_gift_list_filters_sorts_and_shows_an_empty_state(client, staff, manager, supplier):
     client.force_login(staff)
-    response = client.get(reverse("partners:gift_list"))
+    response = client.get(reverse("customers:gift_list"))
     assert response.status_code == 200 and "No gifts recorded yet" in response.content.decode()
     today = timezone.localdate()
     for i, (value, status) in enumerate([(100, "not_required"), (900, "pending"), (700, "approved")]):
@@ -149,15 +149,15 @@ def test_gift_list_filters_sorts_and_shows_an_empty_state(client, staff, manager
             recorded_by=staff,
             status=status,
         )
-    response = client.get(reverse("partners:gift_list"), {"status": "pending"})
+    response = client.get(reverse("customers:gift_list"), {"status": "pending"})
     assert [g.description for g in response.context["page"].object_list] == ["Gift 1"]
-    response = client.get(reverse("partners:gift_list"), {"sort": "-value"})
+    response = client.get(reverse("customers:gift_list"), {"sort": "-value"})
     assert [g.description for g in response.context["page"].object_list] == ["Gift 1", "Gift 2", "Gift 0"]
     client.force_login(manager)
-    response = client.get(reverse("partners:gift_list"))
-    assert reverse("partners:gift_decide", args=[Gift.objects.get(status="pending").pk]) in response.content.decode()
+    response = client.get(reverse("customers:gift_list"))
+    assert reverse("customers:gift_decide", args=[Gift.objects.get(status="pending").pk]) in response.content.decode()
     for params in ({"sort": "password"}, {"status": "<x>"}, {"page": "-1"}, {"q": "x" * 500}, {"direction": "1=1"}):
-        assert client.get(reverse("partners:gift_list"), params).status_code == 200
+        assert client.get(reverse("customers:gift_list"), params).status_code == 200
 
 
 def test_the_partner_history_shows_the_gift_and_its_decision(client, staff, manager, supplier):
@@ -172,5 +172,5 @@ def test_the_partner_history_shows_the_gift_and_its_decision(client, staff, mana
 
 def test_the_gift_form_starts_with_today(client, staff, supplier):
     client.force_login(staff)
-    response = client.get(reverse("partners:gift_create", args=[supplier.pk]))
+    response = client.get(reverse("customers:gift_create", args=[supplier.pk]))
     assert f'value="{timezone.localdate().isoformat()}"' in response.content.decode()

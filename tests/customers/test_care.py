@@ -12,8 +12,9 @@ from django.utils import timezone
 from crm.models import Notification, OutboundEmail
 from crm.notifications import email_send
 from crm.scheduler import scan_run
-from partners.care_selectors import care_occasions, occurrence
-from partners.models import FollowUp, Greeting, GreetingTemplate, Holiday
+from partners.customers.models import Greeting, GreetingTemplate, Holiday
+from partners.customers.selectors import care_occasions, occurrence
+from partners.models import FollowUp
 from tests.factories import ContactFactory, PartnerFactory, department
 
 
@@ -202,14 +203,14 @@ def test_owner_marks_a_greeting_done_and_its_follow_up_closes(client, key_custom
     scan_run("care_greetings", now=local_noon(DAY))
     greeting = Greeting.objects.get()
     client.force_login(staff)  # another department: not theirs
-    assert client.post(reverse("partners:greeting_mark", args=[greeting.pk]), {"status": "done"}).status_code == 403
+    assert client.post(reverse("customers:greeting_mark", args=[greeting.pk]), {"status": "done"}).status_code == 403
     client.force_login(staff_sales)
-    response = client.post(reverse("partners:greeting_mark", args=[greeting.pk]), {"status": "done"})
+    response = client.post(reverse("customers:greeting_mark", args=[greeting.pk]), {"status": "done"})
     assert response.status_code == 302
     greeting.refresh_from_db()
     assert greeting.status == "done" and greeting.done_by == staff_sales
     assert FollowUp.objects.get().done_at is not None
-    response = client.post(reverse("partners:greeting_mark", args=[greeting.pk]), {"status": "bogus"})
+    response = client.post(reverse("customers:greeting_mark", args=[greeting.pk]), {"status": "bogus"})
     assert response.status_code == 302
     greeting.refresh_from_db()
     assert greeting.status == "done" and primary
@@ -217,14 +218,14 @@ def test_owner_marks_a_greeting_done_and_its_follow_up_closes(client, key_custom
 
 def test_calendar_page_shows_rows_and_an_empty_state(client, key_customer, staff_sales):
     client.force_login(staff_sales)
-    response = client.get(reverse("partners:care_calendar"), {"days": "5"})
+    response = client.get(reverse("customers:care_calendar"), {"days": "5"})
     assert response.status_code == 200
     today = timezone.localdate()
     ContactFactory(partner=key_customer, name="Zhang San", birthday=today.replace(year=1985), greetings_consent=True)
-    response = client.get(reverse("partners:care_calendar"), {"mine": "1"})
+    response = client.get(reverse("customers:care_calendar"), {"mine": "1"})
     assert "Zhang San" in response.content.decode()
     for params in ({"days": "-4"}, {"days": "x"}, {"days": "99999"}, {"page": "abc"}, {"mine": "<b>"}):
-        assert client.get(reverse("partners:care_calendar"), params).status_code == 200
+        assert client.get(reverse("customers:care_calendar"), params).status_code == 200
 
 
 def test_calendar_feed_lists_my_customers_occasions(client, key_customer, staff_sales):
@@ -249,7 +250,7 @@ def test_a_holiday_is_greeted_once_per_partner_even_when_the_primary_contact_cha
 
 
 def test_a_task_for_an_occasion_no_longer_due_does_nothing(db, key_customer, birthday_template):
-    from partners.care import greeting_prepare
+    from partners.customers.services import greeting_prepare
 
     contact = ContactFactory(partner=key_customer, birthday=dt.date(1980, 12, 12), greetings_consent=False)
     assert greeting_prepare(partner_id=key_customer.pk, contact_id=contact.pk, occasion="birthday", day=DAY) == 0
@@ -265,11 +266,11 @@ def test_a_task_for_an_occasion_no_longer_due_does_nothing(db, key_customer, bir
 def test_admin_configures_holidays_and_templates(client, admin_user):
     client.force_login(admin_user)
     for model in ("holiday", "greetingtemplate", "greeting", "gift", "need", "campaign"):
-        assert client.get(f"/admin/partners/{model}/").status_code == 200, model
-    response = client.get("/admin/partners/holiday/add/")
+        assert client.get(f"/admin/customers/{model}/").status_code == 200, model
+    response = client.get("/admin/customers/holiday/add/")
     assert "lunar calendar" in response.content.decode()
     response = client.post(
-        "/admin/partners/holiday/add/", {"name_en": "Spring Festival", "name_zh": "春节", "date": "2028-01-26"}
+        "/admin/customers/holiday/add/", {"name_en": "Spring Festival", "name_zh": "春节", "date": "2028-01-26"}
     )
     assert response.status_code == 302
     assert Holiday.objects.filter(date=dt.date(2028, 1, 26)).exists()

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.models import TimeStampedModel
-
-from .registry import Contact, Family, FollowUp, Interaction, Partner, Tag
+from partners.models import Contact, Family, FollowUp, Interaction, Partner, Tag
 
 
 class NeedTag(models.Model):

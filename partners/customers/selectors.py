@@ -19,21 +19,10 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.choices import choice_label
+from partners.models import Contact, Family, Partner, Status, Tier
+from partners.selectors import can_edit_partner, can_manage_partner
 
-from .models import (
-    Campaign,
-    Contact,
-    Family,
-    Gift,
-    Greeting,
-    Holiday,
-    Need,
-    Occasion,
-    Partner,
-    Status,
-    Tier,
-)
-from .selectors import can_manage_partner
+from .models import Campaign, Gift, Greeting, Holiday, Need, Occasion
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -488,3 +477,34 @@ def calendar_items(user) -> list[tuple]:
             uid = f"care-{o.partner.pk}-{o.contact.pk if o.contact else 0}-{o.occasion}-{o.date:%Y%m%d}@rapport"
             items.append((uid, o.date, summary, summary, base + o.partner.get_absolute_url()))
     return items
+
+
+# --- What customer care adds to the partner page (registered in apps.py) ------------------------
+
+
+def needs_panel(*, partner: Partner, user: User) -> dict | None:
+    """P4.2.1: the latest needs (one query). A supplier page shows qualification documents
+    instead, which keeps every partner page within its query budget."""
+    if partner.family == Family.SUPPLIER:
+        return None
+    needs = needs_for_partner(partner=partner)
+    can_manage = can_manage_partner(user, partner)
+    for need in needs:
+        need.editable = need.recorded_by_id == user.pk or can_manage
+    return {"partner": partner, "needs": needs, "can_log": roles.can_log_interactions(user)}
+
+
+def gift_action_panel(*, partner: Partner, user: User) -> dict | None:
+    """The "Record a gift" button, for whoever may record one (P3.1)."""
+    return {"partner": partner} if can_edit_partner(user, partner) else None
+
+
+def _gift_history(partner: Partner) -> tuple:
+    return (Gift.history.filter(partner_id=partner.pk), _("Gift"), ())
+
+
+def _need_history(partner: Partner) -> tuple:
+    return (Need.history.filter(partner_id=partner.pk), _("Need"), ())
+
+
+care_history_sources = (_gift_history, _need_history)

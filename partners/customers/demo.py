@@ -20,20 +20,11 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from .care import token_hash, unsubscribe_token
-from .care_selectors import CARE_TIERS, care_occasions, gift_needs_approval
-from .models import (
-    Campaign,
-    CampaignRecipient,
-    Contact,
-    Family,
-    Gift,
-    Greeting,
-    GreetingTemplate,
-    Need,
-    NeedTag,
-    Partner,
-)
+from partners.models import Contact, Family, Partner
+
+from .models import Campaign, CampaignRecipient, Gift, Greeting, GreetingTemplate, Need, NeedTag
+from .selectors import CARE_TIERS, care_occasions, gift_needs_approval
+from .services import token_hash, unsubscribe_token
 
 TEMPLATES = [
     {

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Campaign, CampaignRecipient, Gift, Greeting, Holiday, Need, NeedTag
+from partners.customers.models import Campaign, CampaignRecipient, Gift, Greeting, Holiday, Need, NeedTag
 from tests.factories import ContactFactory, PartnerFactory, department
 from tests.partners.test_query_counts import BUDGET, count_queries
 
@@ -67,13 +67,13 @@ def grow(owner, manager, n: int) -> None:
 
 
 PAGES = [
-    ("needs summary", lambda: reverse("partners:needs_summary")),
-    ("needs summary filtered", lambda: reverse("partners:needs_summary") + "?family=customer&tier=1&industry=retail"),
-    ("care calendar", lambda: reverse("partners:care_calendar")),
-    ("care calendar mine", lambda: reverse("partners:care_calendar") + "?mine=1&days=60"),
-    ("gift list", lambda: reverse("partners:gift_list")),
-    ("gift list filtered", lambda: reverse("partners:gift_list") + "?status=pending&sort=-value&q=Partner"),
-    ("campaign list", lambda: reverse("partners:campaign_list")),
+    ("needs summary", lambda: reverse("customers:needs_summary")),
+    ("needs summary filtered", lambda: reverse("customers:needs_summary") + "?family=customer&tier=1&industry=retail"),
+    ("care calendar", lambda: reverse("customers:care_calendar")),
+    ("care calendar mine", lambda: reverse("customers:care_calendar") + "?mine=1&days=60"),
+    ("gift list", lambda: reverse("customers:gift_list")),
+    ("gift list filtered", lambda: reverse("customers:gift_list") + "?status=pending&sort=-value&q=Partner"),
+    ("campaign list", lambda: reverse("customers:campaign_list")),
 ]
 
 

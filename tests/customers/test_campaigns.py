@@ -12,8 +12,9 @@ from django.urls import reverse
 from crm.models import OutboundEmail
 from crm.notifications import email_send
 from crm.scheduler import scan_run
-from partners.care import campaign_deliver
-from partners.models import Campaign, CampaignRecipient, Contact, Tag
+from partners.customers.models import Campaign, CampaignRecipient
+from partners.customers.services import campaign_deliver
+from partners.models import Contact, Tag
 from tests.factories import ContactFactory, PartnerFactory, department
 
 
@@ -63,7 +64,7 @@ def confirm(client, campaign):
     """POST the confirmation page as a browser does (with the version it showed)."""
     campaign.refresh_from_db()
     return client.post(
-        reverse("partners:campaign_send", args=[campaign.pk]), {"version": campaign.updated_at.isoformat()}
+        reverse("customers:campaign_send", args=[campaign.pk]), {"version": campaign.updated_at.isoformat()}
     )
 
 
@@ -81,7 +82,7 @@ def test_manager_confirms_then_sends_only_to_consenting_contacts_with_email(
     client, manager_sales, campaign, audience, django_capture_on_commit_callbacks
 ):
     client.force_login(manager_sales)
-    page = client.get(reverse("partners:campaign_send", args=[campaign.pk]))
+    page = client.get(reverse("customers:campaign_send", args=[campaign.pk]))
     assert page.status_code == 200 and page.context["count"] == 2
     assert not CampaignRecipient.objects.exists()  # GET only asks
     response = send(client, manager_sales, campaign, django_capture_on_commit_callbacks)
@@ -104,8 +105,8 @@ def test_manager_confirms_then_sends_only_to_consenting_contacts_with_email(
 
 def test_staff_cannot_send_a_campaign(client, staff_sales, campaign, audience):
     client.force_login(staff_sales)
-    assert client.get(reverse("partners:campaign_send", args=[campaign.pk])).status_code == 403
-    assert client.post(reverse("partners:campaign_send", args=[campaign.pk])).status_code == 403
+    assert client.get(reverse("customers:campaign_send", args=[campaign.pk])).status_code == 403
+    assert client.post(reverse("customers:campaign_send", args=[campaign.pk])).status_code == 403
     assert Campaign.objects.get().status == "draft"
 
 
@@ -115,15 +116,15 @@ def test_segment_by_tier_tag_and_industry(client, manager_sales, campaign, audie
     campaign.tiers = [1]
     campaign.save()
     client.force_login(manager_sales)
-    assert client.get(reverse("partners:campaign_send", args=[campaign.pk])).context["count"] == 1
+    assert client.get(reverse("customers:campaign_send", args=[campaign.pk])).context["count"] == 1
     campaign.tiers = []
     campaign.industry = "Mining"
     campaign.save()
-    assert client.get(reverse("partners:campaign_send", args=[campaign.pk])).context["count"] == 0
+    assert client.get(reverse("customers:campaign_send", args=[campaign.pk])).context["count"] == 0
     campaign.industry = ""
     campaign.save()
     campaign.tags.add(tag)
-    assert client.get(reverse("partners:campaign_detail", args=[campaign.pk])).context["audience_count"] == 1
+    assert client.get(reverse("customers:campaign_detail", args=[campaign.pk])).context["audience_count"] == 1
 
 
 def test_unsubscribe_link_asks_then_withdraws_consent_and_cancels_queued_emails(
@@ -197,11 +198,11 @@ def test_unsubscribe_posts_are_rate_limited_and_size_limited(client, campaign, a
 
 def test_campaign_form_errors_and_draft_editing(client, staff_sales, manager_sales):
     client.force_login(staff_sales)
-    response = client.post(reverse("partners:campaign_create"), {"name": "", "tiers": ["9"], "family": "x"})
+    response = client.post(reverse("customers:campaign_create"), {"name": "", "tiers": ["9"], "family": "x"})
     assert response.status_code == 200
     assert {"name", "subject_en", "body_en", "tiers", "family"} <= set(response.context["form"].errors)
     response = client.post(
-        reverse("partners:campaign_create"),
+        reverse("customers:campaign_create"),
         {
             "name": "News",
             "subject_en": "S",
@@ -213,15 +214,15 @@ def test_campaign_form_errors_and_draft_editing(client, staff_sales, manager_sal
     )
     assert response.status_code == 200 and "body_zh" in response.context["form"].errors
     response = client.post(
-        reverse("partners:campaign_create"),
+        reverse("customers:campaign_create"),
         {"name": "News", "subject_en": "S", "body_en": "B", "family": "customer", "tiers": ["1", "2"]},
     )
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.tiers == [1, 2] and campaign.created_by == staff_sales
-    client.get(reverse("partners:campaign_list"))
+    client.get(reverse("customers:campaign_list"))
     campaign.status = "sent"
     campaign.save()
-    response = client.post(reverse("partners:campaign_edit", args=[campaign.pk]), {"name": "Changed"})
+    response = client.post(reverse("customers:campaign_edit", args=[campaign.pk]), {"name": "Changed"})
     assert response.status_code == 302
     assert Campaign.objects.get().name == "News"
 
@@ -233,7 +234,7 @@ def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_langua
     confirm(client, campaign)
     client.logout()
     recipient = CampaignRecipient.objects.get(contact=audience["zh"])
-    from partners.care import unsubscribe_token
+    from partners.customers.services import unsubscribe_token
 
     response = client.get(f"/u/{unsubscribe_token(recipient)}/")
     assert response["Referrer-Policy"] == "same-origin" and "noindex" in response["X-Robots-Tag"]
@@ -245,7 +246,9 @@ def test_unsubscribe_page_keeps_the_token_private_and_speaks_the_contacts_langua
 def test_an_empty_audience_sends_nothing_and_keeps_the_draft(client, manager_sales, campaign):
     client.force_login(manager_sales)
     response = client.post(
-        reverse("partners:campaign_send", args=[campaign.pk]), {"version": campaign.updated_at.isoformat()}, follow=True
+        reverse("customers:campaign_send", args=[campaign.pk]),
+        {"version": campaign.updated_at.isoformat()},
+        follow=True,
     )
     assert "nothing was sent" in response.content.decode()
     assert Campaign.objects.get().status == "draft"
@@ -253,12 +256,12 @@ def test_an_empty_audience_sends_nothing_and_keeps_the_draft(client, manager_sal
 
 def test_a_draft_changed_after_the_confirmation_page_is_not_sent(client, manager_sales, campaign, audience):
     client.force_login(manager_sales)
-    page = client.get(reverse("partners:campaign_send", args=[campaign.pk]))
+    page = client.get(reverse("customers:campaign_send", args=[campaign.pk]))
     version = campaign.updated_at.isoformat()
     assert f'value="{version}"' in page.content.decode()
     campaign.body_en = "Something else entirely"
     campaign.save()
-    response = client.post(reverse("partners:campaign_send", args=[campaign.pk]), {"version": version})
+    response = client.post(reverse("customers:campaign_send", args=[campaign.pk]), {"version": version})
     assert response.status_code == 302 and response["Location"].endswith("/send/")
     campaign.refresh_from_db()
     assert campaign.status == "draft" and not OutboundEmail.objects.exists()
@@ -266,7 +269,7 @@ def test_a_draft_changed_after_the_confirmation_page_is_not_sent(client, manager
 
 def test_only_the_author_and_managers_edit_a_draft(client, staff_sales, campaign):
     client.force_login(staff_sales)
-    assert client.get(reverse("partners:campaign_edit", args=[campaign.pk])).status_code == 403
+    assert client.get(reverse("customers:campaign_edit", args=[campaign.pk])).status_code == 403
 
 
 def test_mail_programs_get_a_one_click_unsubscribe_header_that_works_without_csrf(

@@ -25,6 +25,7 @@ run: $(STAMP)
 
 ## Run the whole test suite (SQLite + embedded broker by default; see .ci/run for services).
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Time every page at 3,000 partners / 30,000 interactions (figures only).
@@ -35,6 +36,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

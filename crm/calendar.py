@@ -1,11 +1,11 @@
-"""Each user's private iCalendar feed (RFC 5545): follow-ups and, later, evaluation due dates."""
+"""Each user's private iCalendar feed (RFC 5545): what the apps register in CALENDAR_SOURCES
+(follow-ups, evaluations due, care occasions)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -25,29 +25,18 @@ def calendar_token_rotate(*, user) -> CalendarToken:
     return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
 
 
-# Extra event sources (e.g. evaluations due) register here: callables (user) -> iterable of
+# Event sources register here from their AppConfig.ready(): callables (user) -> iterable of
 # (uid, date, summary, description, url).
 CALENDAR_SOURCES: list = []
 
 
 def calendar_feed(*, user) -> bytes:
-    from partners.models import FollowUp
-
     cal = Calendar()
     cal.add("prodid", "-//Rapport//Business relationship maintenance//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "Rapport")
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
     stamp = timezone.now()
-    since = timezone.localdate() - dt.timedelta(days=90)
     items = []
-    for f in (
-        FollowUp.objects.filter(owner=user, due_on__gte=since).select_related("partner").order_by("due_on", "pk")[:2000]
-    ):
-        summary = f"{'✓ ' if f.done_at else ''}{f.description} — {f.partner.name}"
-        items.append(
-            (f"followup-{f.pk}@rapport", f.due_on, summary, f.description, base + f.partner.get_absolute_url())
-        )
     for source in CALENDAR_SOURCES:
         items.extend(source(user))
     for uid, day, summary, description, url in items:

@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import roles
-from partners.cases.selectors import case_counts_for_user
-from partners.selectors import dashboard_for_user
 
 from . import calendar as calendar_service
 from .forms import ProfileForm
 from .forms import form_data as _post
 from .models import CalendarToken, Heartbeat, Notification, OutboundEmail, Profile, ScanRun, TaskFailure
 from .notifications import email_stuck_after, emails_stuck, notification_mark_read
+from .panels import panels_for
 from .scheduler import load_scans
 
 
@@ -44,7 +43,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: my follow-ups due/overdue, my partners not contacted recently, my department's news."""
     if not roles.has_any_role(request.user):
         return render(request, "crm/no_role.html", status=403)
-    context = dashboard_for_user(user=request.user) | {"cases": case_counts_for_user(user=request.user)}
+    # The apps contribute the counters and cards (partners: follow-ups and contacts; cases: my
+    # open cases), see crm/panels.py.
+    context = {
+        "counters": panels_for("dashboard_counters", user=request.user),
+        "panels": panels_for("dashboard", user=request.user),
+    }
     return render(request, "crm/dashboard.html", context)
 
 

@@ -21,9 +21,10 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Abs
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm import roles
-from partners.models import Family, Partner
+from partners.models import Family, Partner, Status
 from partners.selectors import can_edit_partner, can_manage_partner
 from partners.suppliers.models import QualificationDocument
 
@@ -146,6 +147,17 @@ def supplier_can_activate(partner: Partner) -> bool:
     if any(e.passed_screening for e in closed_screenings):
         return True
     return ScreeningOverride.objects.filter(partner=partner).exists()
+
+
+def screening_gate(partner: Partner) -> str:
+    """The P4.1.1 gate on a candidate supplier becoming active (registered with the partner
+    update service in apps.py): why it may not, or ""."""
+    if partner.status != Status.CANDIDATE or supplier_can_activate(partner):
+        return ""
+    return _(
+        "This supplier has not passed screening: it needs a passed screening evaluation "
+        "or a manager's override before it can become active."
+    )
 
 
 # --- Supplier scorecard page -----------------------------------------------------------------

@@ -7,3 +7,19 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = _("Partner registry")
+
+    def ready(self) -> None:
+        from crm.calendar import CALENDAR_SOURCES
+        from crm.panels import register_panel
+
+        from .selectors import dashboard_counters_panel, dashboard_panel, followup_calendar_items
+
+        if followup_calendar_items not in CALENDAR_SOURCES:
+            CALENDAR_SOURCES.insert(0, followup_calendar_items)
+        register_panel(
+            "dashboard_counters",
+            template="partners/_dashboard_counters.html",
+            context=dashboard_counters_panel,
+            order=10,
+        )
+        register_panel("dashboard", template="partners/_dashboard_lists.html", context=dashboard_panel, order=10)

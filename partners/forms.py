@@ -23,6 +23,7 @@ from .models import (
     Partner,
     Status,
 )
+from .services import partner_status_problem
 
 User = get_user_model()
 
@@ -151,20 +152,11 @@ class PartnerForm(PlainTextFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        becomes_active = (
-            self.instance.pk and self.instance.status == Status.CANDIDATE and cleaned.get("status") == Status.ACTIVE
-        )
-        if becomes_active and self.family == "supplier" and not self.user.is_superuser:
-            from evaluations.selectors import supplier_can_activate
-
-            if not supplier_can_activate(self.instance):
-                self.add_error(
-                    "status",
-                    _(
-                        "This supplier has not passed screening: it needs a passed screening evaluation "
-                        "or a manager's override before it can become active."
-                    ),
-                )
+        if self.instance.pk and cleaned.get("status"):
+            # The rule lives in the service; the form only shows its answer next to the field.
+            problem = partner_status_problem(partner=self.instance, to_status=cleaned["status"], user=self.user)
+            if problem:
+                self.add_error("status", problem)
         since = cleaned.get("customer_since")
         if since and since > timezone.localdate():
             self.add_error("customer_since", _("This date cannot be in the future."))

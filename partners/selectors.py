@@ -274,7 +274,6 @@ def dashboard_for_user(*, user: User) -> dict:
         "stale_partners": stale,
         "stale_days": stale_days,
         "recent_interactions": recent,
-        "counts": followup_counts_for_user(user=user),
         "today": today,
     }
 
@@ -422,3 +421,32 @@ def contact_language(contact: Contact) -> str:
         if language in codes:
             return language
     return settings.LANGUAGE_CODE
+
+
+def followup_calendar_items(user: User) -> list[tuple]:
+    """The user's follow-ups for their calendar feed (registered with crm.calendar)."""
+    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    since = timezone.localdate() - dt.timedelta(days=90)
+    followups = (
+        FollowUp.objects.filter(owner=user, due_on__gte=since).select_related("partner").order_by("due_on", "pk")[:2000]
+    )
+    return [
+        (
+            f"followup-{f.pk}@rapport",
+            f.due_on,
+            f"{'✓ ' if f.done_at else ''}{f.description} — {f.partner.name}",
+            f.description,
+            base + f.partner.get_absolute_url(),
+        )
+        for f in followups
+    ]
+
+
+def dashboard_counters_panel(*, user: User) -> dict:
+    """The dashboard's follow-up counters (registered in apps.py)."""
+    return {"counts": followup_counts_for_user(user=user)}
+
+
+def dashboard_panel(*, user: User) -> dict:
+    """The dashboard's cards: what I owe, whom I neglect, what my department did."""
+    return dashboard_for_user(user=user)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm import roles
 
-from .models import PARTNER_EDITABLE_FIELDS, Contact, FollowUp, Interaction, Partner, Tag
+from .models import PARTNER_EDITABLE_FIELDS, STATUS_TRANSITIONS, Contact, FollowUp, Interaction, Partner, Status, Tag
 from .reminders import followup_assigned
 
 if TYPE_CHECKING:
@@ -26,6 +29,41 @@ class DuplicatePartnerName(Exception):
 
 
 PARTNER_FIELDS = PARTNER_EDITABLE_FIELDS
+
+# A family may gate a status change on evidence another app owns: a supplier becomes active
+# only after screening (P4.1.1, decided by evaluations). That app registers a gate in its
+# AppConfig.ready(); ``gate(partner) -> message`` returns why the move is refused, or "".
+STATUS_GATES: dict[tuple[str, str], list[Callable[[Partner], str]]] = defaultdict(list)
+
+
+def register_status_gate(*, family: str, to_status: str, gate: Callable[[Partner], str]) -> None:
+    if gate not in STATUS_GATES[(family, to_status)]:
+        STATUS_GATES[(family, to_status)].append(gate)
+
+
+def partner_status_problem(*, partner: Partner, to_status: str, user: User | None = None) -> str:
+    """Why ``partner`` may not move from its stored status to ``to_status``, or "" if it may.
+
+    The one place the lifecycle rule is decided: the allowed moves (STATUS_TRANSITIONS) and the
+    families' gates. Superusers pass the gates (not the moves), as an administrator's override."""
+    if to_status == partner.status:
+        return ""
+    if to_status not in STATUS_TRANSITIONS.get(partner.status, set()):
+        return _("A partner cannot go from %(old)s to %(new)s.") % {
+            "old": Status(partner.status).label,
+            "new": Status(to_status).label,
+        }
+    if user is not None and user.is_superuser:
+        return ""
+    for gate in STATUS_GATES[(partner.family, to_status)]:
+        if message := gate(partner):
+            return message
+    return ""
+
+
+def partner_status_check(*, partner: Partner, to_status: str, user: User | None = None) -> None:
+    if message := partner_status_problem(partner=partner, to_status=to_status, user=user):
+        raise ValidationError({"status": message}, code="bad_transition")
 
 
 def tags_from_names(names: Iterable[str]) -> list[Tag]:
@@ -61,8 +99,12 @@ def partner_create(*, family: str, data: dict, tag_names: Sequence[str], created
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, data: dict, tag_names: Sequence[str]) -> Partner:
+def partner_update(*, partner: Partner, data: dict, tag_names: Sequence[str], user: User | None = None) -> Partner:
+    """Save the changed fields of ``partner`` (the stored row). A status change must be an
+    allowed move and pass its family's gates (partner_status_check), whoever calls."""
     changed = [k for k in PARTNER_FIELDS if k in data and getattr(partner, k) != data[k]]
+    if "status" in changed:
+        partner_status_check(partner=partner, to_status=data["status"], user=user)
     for field in changed:
         setattr(partner, field, data[field])
     if changed:

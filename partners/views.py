@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -186,9 +186,11 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # service compares against the stored row to save only what changed.
         stored = Partner.objects.get(pk=partner.pk)
         try:
-            services.partner_update(partner=stored, data=data, tag_names=tag_names)
+            services.partner_update(partner=stored, data=data, tag_names=tag_names, user=request.user)
         except services.DuplicatePartnerName:
             form.add_error("name", _("A partner with this name already exists in this family."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Changes to %(name)s were saved.") % {"name": stored.name})
             return redirect(stored)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import roles
-from partners.models import STATUS_TRANSITIONS, Family, Partner, Status
+from partners.models import Family, Partner, Status
+from partners.services import partner_status_problem
 
 from ..models import (
     CONSEQUENCES_NEEDING_PLAN,
@@ -42,12 +43,8 @@ def _move_partner_status(partner: Partner, new_status: str, by, reason: str) -> 
     """Partner status follows the decision; the partner's history records who and why (P3.1)."""
     if partner.status == new_status:
         return
-    if new_status not in STATUS_TRANSITIONS.get(partner.status, set()):
-        raise ValidationError(
-            _("A partner cannot go from %(old)s to %(new)s.")
-            % {"old": Status(partner.status).label, "new": Status(new_status).label},
-            code="bad_transition",
-        )
+    if problem := partner_status_problem(partner=partner, to_status=new_status):
+        raise ValidationError(problem, code="bad_transition")
     partner.status = new_status
     _stamp(partner, by, reason).save(update_fields=["status", "updated_at"])
 

@@ -11,5 +11,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.demo import register_seeder
+        from crm.panels import register_panel
 
+        from .selectors import dashboard_counter_panel
+
+        register_panel(
+            "dashboard_counters", template="cases/_dashboard_counter.html", context=dashboard_counter_panel, order=20
+        )
         register_seeder("partners.cases.demo.seed", order=50)

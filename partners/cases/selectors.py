@@ -169,3 +169,8 @@ def sla_attainment(*, since, now=None, family: str | None = None) -> dict[str, l
             for r in rows(by_family, "family")
         ],
     }
+
+
+def dashboard_counter_panel(*, user: User) -> dict:
+    """The dashboard's "My open cases" counter (registered in apps.py)."""
+    return {"cases": case_counts_for_user(user=user)}

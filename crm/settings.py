@@ -117,6 +117,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Cache -------------------------------------------------------------------------------
+# Shared by every process on the machine (rate limits of the public pages): files under
+# var/cache by default, no server needed; CACHE_URL=redis://host:6379/1 in production.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Culling deletes a third of the entries at random once past MAX_ENTRIES (300 by
+    # default): keep it well above the number of live rate-limit counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10000)
+
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
     "crm",
     "partners",
     "evaluations",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns the login view's refusal into the lockout page (see "Sign-in").
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -113,9 +117,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesStandaloneBackend only refuses locked-out sign-ins; ModelBackend signs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in: lockout and login log --------------------------------------------------
+# django-axes with its database handler: attempts live in the database (the same one for
+# every process, so no cache is needed for correctness), and the admin lists them with a
+# delete action that unlocks. A lockout is per user name AND address, so a guesser cannot
+# lock a colleague out from elsewhere; RAPPORT_LOGIN_LOCKOUT_BY_USER adds a lockout per
+# user name alone (stops guessing from many addresses, at the price of letting anyone
+# lock an account for the cool-off).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("RAPPORT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("RAPPORT_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+if env.bool("RAPPORT_LOGIN_LOCKOUT_BY_USER", default=False):
+    AXES_LOCKOUT_PARAMETERS.append("username")
+# The lockout runs from the failure that triggered it: tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets earlier typos
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the login log: AccessLog (success) + AccessFailureLog
+AXES_LOCKOUT_CALLABLE = "crm.views.login_locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # crm.admin registers read-only versions of its admin pages
+# The client address (lockouts and the public pages' rate limits): REMOTE_ADDR, or with N
+# trusted reverse proxies in front, the address the outermost of them saw: the N-th entry
+# from the right of X-Forwarded-For. Entries left of it are whatever the client sent, so
+# they are never read. One helper, crm.public.client_address, serves both (django-ipware's
+# proxy count expects the first proxy's own address in the header and gives no address
+# at all for a plain nginx in front).
+RAPPORT_TRUSTED_PROXIES = env.int("RAPPORT_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "crm.public.login_client_address"
 
 # --- Cache -------------------------------------------------------------------------------
 # Shared by every process on the machine (rate limits of the public pages): files under

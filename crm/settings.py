@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.middleware.SignedInSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -126,7 +127,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Sign-in: lockout and login log --------------------------------------------------
+# --- Sign-in: lockout, login log, idle timeout ------------------------------------------
 # django-axes with its database handler: attempts live in the database (the same one for
 # every process, so no cache is needed for correctness), and the admin lists them with a
 # delete action that unlocks. A lockout is per user name AND address, so a guesser cannot
@@ -154,6 +155,11 @@ AXES_ENABLE_ADMIN = False  # crm.admin registers read-only versions of its admin
 # at all for a plain nginx in front).
 RAPPORT_TRUSTED_PROXIES = env.int("RAPPORT_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "crm.public.login_client_address"
+# Idle timeout: a session unused this long ends. Sliding: crm.middleware refreshes the
+# expiry at most once per RAPPORT_SESSION_REFRESH_SECONDS (one write every few minutes
+# per user rather than SESSION_SAVE_EVERY_REQUEST's write on every request).
+SESSION_COOKIE_AGE = env.int("RAPPORT_SESSION_IDLE_SECONDS", default=8 * 3600)
+RAPPORT_SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
 
 # --- Cache -------------------------------------------------------------------------------
 # Shared by every process on the machine (rate limits of the public pages): files under

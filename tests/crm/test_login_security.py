@@ -1,4 +1,5 @@
-"""Sign-in throttling (django-axes), the login log, and the client address behind proxies."""
+"""Sign-in throttling (django-axes), the login log, the client address behind proxies, and
+the idle session timeout."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.middleware import SEEN_KEY
 from crm.public import client_address
 
 PASSWORD = "pw-for-tests-1"
@@ -181,3 +184,42 @@ def test_lockout_behind_a_proxy_counts_the_forwarded_address(client, settings, s
     assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
     # Same proxy, another client: not locked out.
     assert sign_in(client, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 302
+
+
+# --- Idle session timeout -----------------------------------------------------------------
+
+
+def session_row(client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_session_ends_after_eight_idle_hours(client, settings, staff):
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    sign_in(client)
+    expires = session_row(client).expire_date
+    assert dt.timedelta(hours=7, minutes=59) < expires - timezone.now() <= dt.timedelta(hours=8)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_activity_extends_the_session(client, settings, staff):
+    sign_in(client)
+    client.get(reverse("dashboard"))
+    row = session_row(client)
+    # As if last seen an hour ago and idle since.
+    store = client.session
+    store[SEEN_KEY] -= 3600
+    store.save()
+    Session.objects.update(expire_date=row.expire_date - dt.timedelta(hours=1))
+    before = session_row(client).expire_date
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert session_row(client).expire_date - before > dt.timedelta(minutes=59)
+
+
+def test_requests_within_the_refresh_interval_do_not_write_the_session(client, staff):
+    sign_in(client)
+    client.get(reverse("dashboard"))
+    before = session_row(client).expire_date
+    client.get(reverse("dashboard"))
+    assert session_row(client).expire_date == before

@@ -1,4 +1,5 @@
-"""For signed-in users: keep responses out of caches and slide the idle timeout."""
+"""Request hygiene for every page: refuse NUL bytes, and for signed-in users keep responses
+out of caches and slide the idle timeout."""
 
 from __future__ import annotations
 
@@ -6,10 +7,43 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
+NUL = "\x00"
 SEEN_KEY = "rapport_seen"
+
+
+def _has_nul(query) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in query.lists())
+
+
+def _bad_request() -> HttpResponse:
+    return HttpResponseBadRequest(_("The request contains a character that is not allowed (NUL)."))
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path, the query string or a form field is a 400, before any view
+    runs: PostgreSQL refuses NUL in text, so it would otherwise reach a query as a 500.
+
+    Form fields are checked in ``process_view``, after CsrfViewMiddleware, which has already
+    parsed the body of every view it protects, so this reads nothing new. A CSRF-exempt view
+    (the one-click unsubscribe) is left to check its own body size before anything reads it;
+    its forms refuse NUL like every Django CharField."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path or NUL in request.path_info or _has_nul(request.GET):
+            return _bad_request()
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if request.method == "POST" and not getattr(view_func, "csrf_exempt", False) and _has_nul(request.POST):
+            return _bad_request()
+        return None
 
 
 class SignedInSessionMiddleware:

@@ -146,6 +146,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets earlier typos
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the login log: AccessLog (success) + AccessFailureLog
 AXES_LOCKOUT_CALLABLE = "crm.views.login_locked_out"
+AXES_CLIENT_STR_CALLABLE = "crm.logs.axes_client_str"  # log user ids, not names or addresses
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # crm.admin registers read-only versions of its admin pages
 # The client address (lockouts and the public pages' rate limits): REMOTE_ADDR, or with N
@@ -317,10 +318,22 @@ if not DEBUG:
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# One line per event, key=value (crm.logs); Django's request records carry the status, path
+# and user id, and a 4xx (a refused permission, a missing page) is logged without traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "crm.logs.RequestContextFilter"}},
+    "formatters": {"keyvalue": {"()": "crm.logs.KeyValueFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "keyvalue", "filters": ["request_context"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's default handlers (which print a second, unstructured copy under DEBUG).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        # django-axes logs every attempt at INFO; lockouts and failures are WARNING.
+        "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }

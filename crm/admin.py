@@ -1,3 +1,5 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import User
@@ -25,3 +27,33 @@ class UserAdmin(BaseUserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
     list_filter = [*BaseUserAdmin.list_filter, "profile__department"]
+
+
+# --- Sign-in attempts and the login log (django-axes; AXES_ENABLE_ADMIN is off so these
+# replace its own registrations). The logs are read-only and kept: no change, no delete.
+# An attempt row can be deleted, which is how an administrator unlocks a locked-out
+# sign-in before its cool-off ends (or `manage.py axes_reset_username NAME`).
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(axes_admin.AccessLogAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(axes_admin.AccessFailureLogAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

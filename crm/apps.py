@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Rapport")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from crm.middleware import session_seen_at_login
+
+        user_logged_in.connect(session_seen_at_login, dispatch_uid="crm.session_seen_at_login")

@@ -4,6 +4,8 @@ the response headers such a page needs."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -15,8 +17,22 @@ MAX_BODY_BYTES = 20 * 1024
 
 
 def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request.
-    return request.META.get("REMOTE_ADDR", "") or "-"
+    """The client's address: REMOTE_ADDR, or behind RAPPORT_TRUSTED_PROXIES reverse proxies
+    the address the outermost one saw (the N-th entry from the right of X-Forwarded-For,
+    which that proxy appended). Anything left of it was written by the client and is never
+    read; a header too short to hold N entries or not an address falls back to REMOTE_ADDR.
+    Also django-axes' address for sign-in lockouts (AXES_CLIENT_IP_CALLABLE)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "-"
+    proxies = settings.RAPPORT_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def count_post(key: str, allowed: int, window: int) -> bool:
@@ -58,3 +74,9 @@ def public_render(
     # then send "Origin: null" with the form, which fails the CSRF origin check.)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def login_client_address(request: HttpRequest) -> str | None:
+    """``client_address`` for django-axes, which stores it in an IP address column."""
+    address = client_address(request)
+    return None if address == "-" else address

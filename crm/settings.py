@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
     "crm",
     "partners",
     "partners.suppliers",
@@ -66,10 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.middleware.RejectNulBytesMiddleware",
+    "crm.middleware.SignedInSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns the login view's refusal into the lockout page (see "Sign-in").
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -117,9 +123,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesStandaloneBackend only refuses locked-out sign-ins; ModelBackend signs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in: lockout, login log, idle timeout ------------------------------------------
+# django-axes with its database handler: attempts live in the database (the same one for
+# every process, so no cache is needed for correctness), and the admin lists them with a
+# delete action that unlocks. A lockout is per user name AND address, so a guesser cannot
+# lock a colleague out from elsewhere; RAPPORT_LOGIN_LOCKOUT_BY_USER adds a lockout per
+# user name alone (stops guessing from many addresses, at the price of letting anyone
+# lock an account for the cool-off).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("RAPPORT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("RAPPORT_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+if env.bool("RAPPORT_LOGIN_LOCKOUT_BY_USER", default=False):
+    AXES_LOCKOUT_PARAMETERS.append("username")
+# The lockout runs from the failure that triggered it: tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets earlier typos
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the login log: AccessLog (success) + AccessFailureLog
+AXES_LOCKOUT_CALLABLE = "crm.views.login_locked_out"
+AXES_CLIENT_STR_CALLABLE = "crm.logs.axes_client_str"  # log user ids, not names or addresses
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # crm.admin registers read-only versions of its admin pages
+# The client address (lockouts and the public pages' rate limits): REMOTE_ADDR, or with N
+# trusted reverse proxies in front, the address the outermost of them saw: the N-th entry
+# from the right of X-Forwarded-For. Entries left of it are whatever the client sent, so
+# they are never read. One helper, crm.public.client_address, serves both (django-ipware's
+# proxy count expects the first proxy's own address in the header and gives no address
+# at all for a plain nginx in front).
+RAPPORT_TRUSTED_PROXIES = env.int("RAPPORT_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "crm.public.login_client_address"
+# Idle timeout: a session unused this long ends. Sliding: crm.middleware refreshes the
+# expiry at most once per RAPPORT_SESSION_REFRESH_SECONDS (one write every few minutes
+# per user rather than SESSION_SAVE_EVERY_REQUEST's write on every request).
+SESSION_COOKIE_AGE = env.int("RAPPORT_SESSION_IDLE_SECONDS", default=8 * 3600)
+RAPPORT_SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
+
+# --- Cache -------------------------------------------------------------------------------
+# Shared by every process on the machine (rate limits of the public pages): files under
+# var/cache by default, no server needed; CACHE_URL=redis://host:6379/1 in production.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Culling deletes a third of the entries at random once past MAX_ENTRIES (300 by
+    # default): keep it well above the number of live rate-limit counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10000)
 
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
@@ -294,10 +349,22 @@ if not DEBUG:
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# One line per event, key=value (crm.logs); Django's request records carry the status, path
+# and user id, and a 4xx (a refused permission, a missing page) is logged without traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "crm.logs.RequestContextFilter"}},
+    "formatters": {"keyvalue": {"()": "crm.logs.KeyValueFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "keyvalue", "filters": ["request_context"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's default handlers (which print a second, unstructured copy under DEBUG).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        # django-axes logs every attempt at INFO; lockouts and failures are WARNING.
+        "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }

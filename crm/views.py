@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,15 @@ class LoginView(auth_views.LoginView):
         if profile_obj and profile_obj.language:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, profile_obj.language, samesite="Lax")
         return response
+
+
+def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out sign-in sees (django-axes' AXES_LOCKOUT_CALLABLE): the sign-in page
+    layout with the reason and how long to wait; the password was not even checked."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "registration/login_locked_out.html", {"minutes": minutes}, status=429)
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

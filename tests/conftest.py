@@ -9,8 +9,12 @@ from tests.factories import PartnerFactory, UserFactory, department
 
 
 @pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    # Rate limits count in the (process-wide) cache: each test starts from zero.
+def _isolated_cache(settings):
+    # The configured cache (files under var/cache, or Redis) is shared with a running site:
+    # tests count rate limits in a memory cache of their own, empty at each test.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}
+    }
     cache.clear()
     yield
     cache.clear()

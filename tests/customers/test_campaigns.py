@@ -172,7 +172,8 @@ def test_consent_withdrawn_between_sending_and_delivery_is_honoured(
     assert list(OutboundEmail.objects.values_list("to_address", flat=True)) == [audience["zh"].email]
 
 
-@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500, "%00"])
+# "%00" in a link is refused with a 400 before any view: tests/crm/test_nul_bytes.py.
+@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500])
 def test_tampered_or_unknown_link_shows_a_neutral_page(client, token, campaign, audience, manager_sales):
     client.force_login(manager_sales)
     confirm(client, campaign)

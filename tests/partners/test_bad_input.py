@@ -25,7 +25,7 @@ ODD_QUERIES = [
     {"not_contacted_days": "99999999999999999999"},
     {"q": "x" * 5000},
     {"q": "%_\\'\""},
-    {"q": "\x00"},
+    # A NUL byte is refused with a 400 before any view: tests/crm/test_nul_bytes.py.
     {"archived": "maybe"},
 ]
 

@@ -29,6 +29,11 @@ RECORD, CONFIG, SUPERUSER_CONFIG, AUTH = "record", "config", "superuser-config",
 KIND = {
     "auth.group": AUTH,
     "auth.user": AUTH,
+    # Sign-in attempts and the login log (django-axes): superusers unlock, nobody edits;
+    # tested in tests/crm/test_login_security.py.
+    "axes.accessattempt": AUTH,
+    "axes.accesslog": AUTH,
+    "axes.accessfailurelog": AUTH,
     "crm.department": CONFIG,
     "partners.tag": SUPERUSER_CONFIG,
     "customers.needtag": SUPERUSER_CONFIG,

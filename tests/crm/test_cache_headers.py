@@ -21,13 +21,13 @@ def cache_control(response) -> set[str]:
         ("partners:list", {}),
         ("partners:list", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "partner-table"}),  # htmx partial
         ("partners:export", {}),  # CSV export
-        ("supervision:case_export", {}),
+        ("cases:case_export", {}),
         ("notifications", {}),
         ("profile", {}),
     ],
 )
 def test_signed_in_pages_and_exports_are_not_stored(client, manager, supervisor, name, headers):
-    client.force_login(supervisor if name.startswith("supervision") else manager)
+    client.force_login(supervisor if name.startswith("cases") else manager)
     response = client.get(reverse(name), **headers)
     assert response.status_code == 200
     assert {"private", "no-store"} <= cache_control(response)
@@ -48,7 +48,7 @@ def test_a_refusal_to_a_signed_in_user_is_not_stored_either(client, outsider):
 def test_public_pages_keep_their_own_headers(client, db):
     # The public complaint form is never cached (its own never_cache), whoever opens it.
     assert "no-store" not in cache_control(client.get(reverse("dashboard")))  # a redirect to sign in
-    feedback = client.get(reverse("supervision:feedback"))
+    feedback = client.get(reverse("cases:feedback"))
     assert feedback.status_code == 200 and "private" in cache_control(feedback) and get_max_age(feedback) == 0
 
 

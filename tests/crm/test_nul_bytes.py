@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervision.models import Case
+from partners.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def urls(supplier, sales_customer):
         reverse("partners:detail", args=[supplier.pk]),
         reverse("partners:followups"),
         reverse("partners:export"),
-        reverse("supervision:case_list"),
+        reverse("cases:case_list"),
         reverse("evaluations:overview"),
         reverse("dashboard"),
     ]
@@ -65,7 +65,7 @@ def test_list_and_detail_pages_never_fail_on_a_hostile_query_string(client, mana
 @FUZZ
 @given(params=query)
 def test_public_pages_never_fail_on_a_hostile_query_string(client, params):
-    for url in [reverse("login"), reverse("supervision:feedback"), reverse("supervision:respond", args=["t0ken"])]:
+    for url in [reverse("login"), reverse("cases:feedback"), reverse("surveys:respond", args=["t0ken"])]:
         check(client.get(url, params), params)
 
 
@@ -75,7 +75,7 @@ def test_public_pages_never_fail_on_a_hostile_query_string(client, params):
         "/partners/%00/",
         "/partners/1%00/",
         "/partners/family/%00/",
-        "/supervision/s/%00abc/",
+        "/s/%00abc/",
         "/u/%00/",
         "/calendar/%00.ics",
         "/accounts/login/%00",
@@ -131,9 +131,9 @@ FEEDBACK = {
 @given(field=st.sampled_from(sorted(FEEDBACK)), value=st.tuples(hostile_text, hostile_text).map("\x00".join))
 def test_the_public_feedback_form_refuses_nul_and_saves_nothing(client, field, value):
     data = {**FEEDBACK, field: value}
-    multipart = client.post(reverse("supervision:feedback"), data)
+    multipart = client.post(reverse("cases:feedback"), data)
     urlencoded = client.post(
-        reverse("supervision:feedback"),
+        reverse("cases:feedback"),
         "&".join(f"{k}={v}" for k, v in _quoted(data)),
         "application/x-www-form-urlencoded",
     )

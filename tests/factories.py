@@ -99,10 +99,26 @@ def ensure_reference_data() -> None:
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Permission
 
-    importlib.import_module("crm.migrations.0002_departments").create(apps, None)
-    importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(apps, None)
-    importlib.import_module("supervision.migrations.0002_default_templates").create(apps, None)
-    importlib.import_module("supervision.migrations.0004_default_sla_targets").create(apps, None)
+    class MovedApps:
+        """The data migrations name the apps the models lived in then (cases and surveys were
+        in supervision): look a model up there, else in the app it moved to."""
+
+        def get_model(self, app_label: str, model_name: str):
+            try:
+                return apps.get_model(app_label, model_name)
+            except LookupError:
+                for label in ("cases", "surveys", "customers", "suppliers"):
+                    try:
+                        return apps.get_model(label, model_name)
+                    except LookupError:
+                        continue
+                raise
+
+    moved = MovedApps()
+    importlib.import_module("crm.migrations.0002_departments").create(moved, None)
+    importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(moved, None)
+    importlib.import_module("supervision.migrations.0002_default_templates").create(moved, None)
+    importlib.import_module("supervision.migrations.0004_default_sla_targets").create(moved, None)
     roles_migration = importlib.import_module("partners.migrations.0002_roles")
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0)
@@ -110,6 +126,7 @@ def ensure_reference_data() -> None:
         group, _created = Group.objects.get_or_create(name=role)
         group.permissions.set(
             Permission.objects.filter(
-                codename__in=roles_migration.perms_for(role), content_type__app_label__in=["partners", "crm"]
+                codename__in=roles_migration.perms_for(role),
+                content_type__app_label__in=["partners", "suppliers", "crm"],
             )
         )

@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The move comes after every migration of the release before it (the layout migration test
+# migrates a database to that release, then forward).
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -15,6 +19,7 @@ class Migration(migrations.Migration):
         ('crm', '0007_outbound_email_headers'),
         ('partners', '0005_customer_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('evaluations', '0002_default_templates'),
     ]
 
     operations = [

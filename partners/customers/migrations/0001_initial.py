@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The move comes after every migration of the release before it (the layout migration test
+# migrates a database to that release, then forward).
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -13,6 +17,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ('partners', '0006_move_qualifications_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('crm', '0007_outbound_email_headers'),
+        ('partners', '0005_customer_care'),
+        ('evaluations', '0002_default_templates'),
+        ('supervision', '0006_response_case_index'),
     ]
 
     operations = [

@@ -201,7 +201,20 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-QUALIFICATION_MAX_UPLOAD_BYTES = env.int("QUALIFICATION_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Uploads (crm/uploads.py): an allow-list checked by extension and content, server-made names,
+# a size limit applied while the body is read, downloads only through views that check access.
+RAPPORT_UPLOAD_MAX_BYTES = env.int(
+    "RAPPORT_UPLOAD_MAX_BYTES", default=env.int("QUALIFICATION_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+)
+FILE_UPLOAD_HANDLERS = [
+    "crm.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Behind nginx (X-Accel-Redirect) or Apache (X-Sendfile): the view checks access, then the
+# proxy sends the file from RAPPORT_SENDFILE_PREFIX (an internal location over MEDIA_ROOT).
+RAPPORT_SENDFILE_HEADER = env("RAPPORT_SENDFILE_HEADER", default="")
+RAPPORT_SENDFILE_PREFIX = env("RAPPORT_SENDFILE_PREFIX", default="/protected-media/")
 
 # --- Forms ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

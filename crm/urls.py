@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -34,5 +32,5 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from /media/, in debug or not: each goes through a view that
+# checks access and sends it as an attachment (crm/uploads.py).

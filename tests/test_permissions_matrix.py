@@ -81,6 +81,12 @@ MATRIX: dict[str, tuple] = {
     "partners:contact_edit": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:contact_delete": (lambda o: {"pk": o["contact"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "suppliers:qualification_create": (lambda o: {"pk": o["partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    # The file of a document without one: 404 for readers (the download itself is tested in
+    # tests/suppliers/test_uploads.py).
+    "suppliers:qualification_file": (
+        lambda o: {"pk": o["qualification"].pk},
+        {"get": {**READERS, **{r: MISSING for r in ROLES[2:]}}},
+    ),
     "suppliers:qualification_edit": (lambda o: {"pk": o["qualification"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:interaction_create": (lambda o: {"pk": o["partner"].pk}, {"get": WRITERS, "post": WRITERS}),
     # The author (staff) and the partner's department managers edit an interaction.

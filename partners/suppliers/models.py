@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.models import TimeStampedModel
+from crm.uploads import storage_name
 from partners.models import Partner
+
+
+def qualification_upload_to(instance, filename: str) -> str:
+    """The server's own storage name (crm/uploads.py), never the browser's."""
+    return storage_name("qualifications", filename)
 
 
 class QualificationDocument(TimeStampedModel):
@@ -29,7 +35,7 @@ class QualificationDocument(TimeStampedModel):
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="qualifications/%Y/", blank=True)
+    file = models.FileField(_("file"), upload_to=qualification_upload_to, blank=True, max_length=200)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

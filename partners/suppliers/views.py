@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
 from crm.roles import role_required
+from crm.uploads import file_response
 from partners.models import Family
 from partners.selectors import partner_get_for_user
 
@@ -18,12 +20,24 @@ from .forms import QualificationForm
 from .models import QualificationDocument
 
 
+def _too_large(request: HttpRequest) -> bool:
+    if request.method != "POST":
+        return False
+    request.POST  # noqa: B018  (parsing the body runs the upload handlers, which set the flag)
+    return getattr(request, "upload_too_large", False)
+
+
 @role_required(write=True)
 def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get_for_user(user=request.user, pk=pk, write=True)
     if partner.family != Family.SUPPLIER:
         raise Http404
-    form = QualificationForm(_post(request), _files(request), instance=QualificationDocument(partner=partner))
+    form = QualificationForm(
+        _post(request),
+        _files(request),
+        instance=QualificationDocument(partner=partner),
+        upload_too_large=_too_large(request),
+    )
     if request.method == "POST" and form.is_valid():
         services.qualification_save(document=form.instance)
         messages.success(request, _("The qualification document was added."))
@@ -34,7 +48,7 @@ def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(write=True)
 def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.qualification_get_for_user(user=request.user, pk=pk, write=True)
-    form = QualificationForm(_post(request), _files(request), instance=document)
+    form = QualificationForm(_post(request), _files(request), instance=document, upload_too_large=_too_large(request))
     if request.method == "POST" and form.is_valid():
         services.qualification_save(document=form.instance)
         messages.success(request, _("The qualification document was saved."))
@@ -42,3 +56,14 @@ def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "suppliers/qualification_form.html", {"form": form, "partner": document.partner, "document": document}
     )
+
+
+@role_required()
+def qualification_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document's file, for everyone who may read the supplier: as an attachment, never
+    inline (crm/uploads.py)."""
+    document = selectors.qualification_get_for_user(user=request.user, pk=pk)
+    if not document.file:
+        raise Http404
+    name = slugify(f"{document.doc_type} {document.number}") or "document"
+    return file_response(document.file, download_name=name)

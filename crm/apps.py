@@ -9,6 +9,10 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from crm.cleaning import connect_guards, install_safe_localtime
         from crm.middleware import session_seen_at_login
 
         user_logged_in.connect(session_seen_at_login, dispatch_uid="crm.session_seen_at_login")
+        # Sane dates and text in every model of ours, and pages that survive an old bad value.
+        connect_guards()
+        install_safe_localtime()

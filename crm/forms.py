@@ -1,15 +1,10 @@
-"""Form pieces every app uses: markup rejection and HTML5 date widgets."""
+"""Form pieces every app uses: clean input (crm/cleaning.py) and HTML5 date widgets."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-# A tag-like fragment ("<b>", "</script", "<img src=...>"): we store plain text only and
-# say so, instead of silently keeping markup that some export might not escape.
-MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!][^<]*>|<\s*script", re.IGNORECASE)
+from .cleaning import date_problem, strip_invisible, text_problem
 
 
 class DateInput(forms.DateInput):
@@ -36,13 +31,24 @@ def form_files(request):
 
 
 class PlainTextFormMixin:
-    """Reject HTML/script in every text field with a message next to that field."""
+    """Every field of the form within the stored-value rules (crm/cleaning.py), with the
+    message next to the field: dates between 1900 and 2100, no control characters, and no
+    invisible characters in single-line text.
+
+    Text is stored as typed ("Stacy <stacy@example.com>", "<Rev.B>") and escaped wherever it
+    is shown: output escaping is the protection against markup, not a filter on input."""
 
     def clean(self):
         cleaned = super().clean()
         for name, value in list(cleaned.items()):
-            if isinstance(value, str) and MARKUP_RE.search(value):
-                self.add_error(name, _("HTML tags are not allowed here: please enter plain text."))
+            field = self.fields.get(name)
+            if isinstance(value, str) and not isinstance(getattr(field, "widget", None), forms.Textarea):
+                value = cleaned[name] = strip_invisible(value)
+            values = value if isinstance(value, list | tuple) else [value]
+            for item in values:
+                if problem := date_problem(item) or text_problem(item):
+                    self.add_error(name, problem)
+                    break
         return cleaned
 
 

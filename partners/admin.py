@@ -51,7 +51,6 @@ class InteractionAdmin(RecordAdmin):
     list_display = ["subject", "partner", "kind", "occurred_at", "author"]
     raw_id_fields = ["partner", "author", "participants", "contacts"]
     list_select_related = ["partner", "author"]
-    date_hierarchy = "occurred_at"
 
 
 @admin.register(FollowUp)

@@ -40,7 +40,7 @@ from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from crm import roles
-from partners.demo_data import EN, ZH
+from crm.demo import EN, ZH, DemoOptions
 from partners.models import Family, Partner, Status
 
 from . import scoring
@@ -805,7 +805,7 @@ def _insert_history(model: type[Model], objs: list, json_cache: dict | None = No
     )
 
 
-def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (evaluations/apps.py): scorecard history of active suppliers
     (skips those that already have evaluations)."""
     return seed_evaluations(rng=rng, today=now.date(), now=now)

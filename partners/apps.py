@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.calendar import CALENDAR_SOURCES
+        from crm.demo import register_seeder
         from crm.panels import register_panel
 
         from .selectors import dashboard_counters_panel, dashboard_panel, followup_calendar_items
@@ -23,3 +24,6 @@ class PartnersConfig(AppConfig):
             order=10,
         )
         register_panel("dashboard", template="partners/_dashboard_lists.html", context=dashboard_panel, order=10)
+        # First: the registry's partners, contacts and interactions, which every other app's
+        # demo data builds on.
+        register_seeder("partners.demo.seed", order=0)

@@ -1,6 +1,7 @@
-"""Vocabulary of the demo data: users, places, industries, bilingual phrases.
+"""Vocabulary of the registry's demo data: places, industries, bilingual phrases.
 
-Kept apart from the seed_demo command so each reads on its own.
+Kept apart from the seeders (``partners/demo/``) so each reads on its own. ``ZH`` and ``EN``
+come from the kernel (``crm.demo``): the demo users speak them too.
 """
 
 # The bilingual data tables read best one row per line (CJK characters count double).
@@ -10,34 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm import roles
+from crm.demo import EN, ZH
 from partners.models import Channel, Family, Interaction, PartnerKind, Status, Tier
-
-DEFAULT_PASSWORD = "rapport-demo"
-SEED = 2026
-ZH, EN = "zh-hans", "en"
 
 # Demo data tables, one row per line for reading (the formatter would explode them).
 # fmt: off
-
-# username, first name, last name, role (None: superuser), department code, UI language
-DEMO_USERS = [
-    ("staff", "Mei", "Chen", roles.STAFF, "procurement", EN),
-    ("staff2", "Jun", "Wang", roles.STAFF, "sales", EN),
-    ("manager", "Hua", "Zhang", roles.MANAGER, "procurement", EN),
-    ("supervisor", "Olivia", "Liu", roles.SUPERVISION, "general-office", EN),
-    ("admin", "Ada", "Admin", None, "general-office", EN),
-]
-# Colleagues so that owners and authors vary inside and across departments.
-COLLEAGUES = [
-    ("manager2", "Daniel", "Zhou", roles.MANAGER, "sales", EN),
-    ("buyer2", "Fang", "Li", roles.STAFF, "procurement", ZH),
-    ("service", "Sophie", "Huang", roles.STAFF, "customer-service", EN),
-    ("marketing", "Lei", "Sun", roles.STAFF, "marketing", ZH),
-    ("rnd", "Tao", "Guo", roles.STAFF, "rnd", ZH),
-    ("office", "Grace", "Xu", roles.MANAGER, "general-office", EN),
-    ("quality", "Qiang", "Ma", roles.STAFF, "quality", ZH),
-]
 
 FAMILY_SHARE = {Family.SUPPLIER: 40, Family.CUSTOMER: 35, Family.PARTNER: 15, Family.ASSOCIATION: 10}
 # Which departments look after each family (suppliers mostly Procurement, customers Sales).

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.factories import PartnerFactory, UserFactory, department
 
@@ -81,6 +84,19 @@ def sales_customer(staff_sales):
     return PartnerFactory(
         name="Blue Ocean Retail", family="customer", owner=staff_sales, department=department("sales")
     )
+
+
+@pytest.fixture
+def seed_demo(db):
+    """Run ``manage.py seed_demo`` with target totals; returns what it printed."""
+
+    def run(partners: int = 20, interactions: int = 60) -> str:
+        out = StringIO()
+        # pytest-django runs with DEBUG=False, which the command refuses without --force.
+        call_command("seed_demo", "--partners", partners, "--interactions", interactions, "--force", stdout=out)
+        return out.getvalue()
+
+    return run
 
 
 def login(client, user):

@@ -17,6 +17,7 @@ import secrets
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from crm.demo import DemoOptions
 from partners.models import Contact, Family
 
 from . import services
@@ -144,7 +145,7 @@ def _survey_rows(rng, survey, questions, contacts, sent, mood) -> int:
     return len(responses)
 
 
-def seed_automations(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed_automations(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Runs after the demo cases: the demo shows the optional automations from now on (not
     for the past cases): a survey after each closed customer case, a complaint opened by a
     low customer score."""
@@ -152,6 +153,6 @@ def seed_automations(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
     return {}
 
 
-def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (evaluations/surveys/apps.py)."""
     return {"survey responses": seed_surveys(rng=rng, now=now)}

@@ -10,6 +10,7 @@ import random
 
 from django.contrib.auth.models import User
 
+from crm.demo import DemoOptions
 from partners.models import Contact, Family
 
 from . import services
@@ -122,6 +123,6 @@ def _play(rng: random.Random, case: Case, user: User, opened: dt.datetime, now: 
         services.case_transition(case=case, user=user, to_status=CaseStatus.CLOSED, now=close_at)
 
 
-def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (partners/cases/apps.py)."""
     return {"cases": seed_cases(rng=rng, now=now)}

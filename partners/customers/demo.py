@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.demo import DemoOptions
 from partners.models import Contact, Family, Partner
 
 from .models import Campaign, CampaignRecipient, Gift, Greeting, GreetingTemplate, Need, NeedTag
@@ -262,6 +263,6 @@ def _campaigns(*, rng: random.Random, now: dt.datetime) -> int:
     return created + made
 
 
-def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (partners/apps.py): greetings, gifts, needs, campaigns."""
     return seed_care(rng=rng, today=now.date(), now=now)

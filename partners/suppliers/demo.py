@@ -9,7 +9,8 @@ import random
 
 from django.db.models import Exists, OuterRef
 
-from partners.demo_data import EN, ISSUERS, ZH
+from crm.demo import EN, ZH, DemoOptions
+from partners.demo_data import ISSUERS
 from partners.models import Family, Partner
 
 from .models import QualificationDocument
@@ -48,7 +49,7 @@ def _document(rng: random.Random, partner: Partner, doc_type: str, today: dt.dat
     return doc
 
 
-def seed(*, rng: random.Random, now: dt.datetime) -> dict[str, int]:
+def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (partners/suppliers/apps.py)."""
     today = now.date()
     has_documents = QualificationDocument.objects.filter(partner=OuterRef("pk"))

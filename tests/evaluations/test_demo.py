@@ -1,4 +1,4 @@
-"""seed_demo's scorecard history (evaluations/demo.py): what the engine would have computed."""
+"""seed_demo's scorecard history (evaluations/demo/): what the engine would have computed."""
 
 from __future__ import annotations
 

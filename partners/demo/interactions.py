@@ -1,0 +1,235 @@
+"""Demo interactions and follow-ups, with the demo "staff" login's dashboard guaranteed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from partners.demo_data import (
+    CHANNEL_WORDS,
+    EN,
+    FOLLOWUPS,
+    IN_PERSON,
+    KIND_WEIGHTS,
+    OUTCOMES,
+    SUBJECTS,
+    SUMMARIES,
+    TIER_ATTENTION,
+    ZH,
+)
+from partners.models import Contact, FollowUp, Interaction, Partner
+
+from .base import PartnerPlan, SeederBase, backdate, first_item, weighted
+
+
+class InteractionSeeder(SeederBase):
+    def create_interactions(self, count: int, new_plans: list[PartnerPlan]) -> None:
+        rng = self.rng
+        plans = new_plans + self.existing_plans({p.partner.pk for p in new_plans})
+        # One interaction at each new partner's planned "last contact" so the dashboard's
+        # stale/fresh split is as planned; staff's partners first when the budget is short.
+        anchored = [p for p in new_plans if p.last_contact is not None]
+        rng.shuffle(anchored)
+        anchored.sort(key=lambda p: p.partner.owner_id != self.staff_id)
+        anchored = anchored[:count]
+        visits: list[tuple[PartnerPlan, dt.datetime]] = [(p, p.last_contact) for p in anchored]
+        open_plans = [p for p in plans if p.last_contact is not None]
+        if open_plans and count > len(visits):
+            weights = [TIER_ATTENTION[p.partner.tier] for p in open_plans]
+            for plan in rng.choices(open_plans, weights=weights, k=count - len(visits)):
+                when = plan.start + (plan.last_contact - plan.start) * rng.random()
+                visits.append((plan, self.work_time(when.date(), earliest=plan.since, latest=plan.last_contact)))
+        visits.sort(key=lambda v: v[1])
+
+        interactions, participants, contacts, followups = [], [], [], []
+        for plan, when in visits:
+            interaction, people, their, followup = self.interaction(plan, when)
+            interactions.append(interaction)
+            participants.append(people)
+            contacts.append(their)
+            followups.append(followup)
+        Interaction.objects.bulk_create(interactions, batch_size=1000)
+        # auto_now_add stamped "now": an interaction is logged when it happened.
+        backdate(Interaction, [(i, i.occurred_at) for i in interactions])
+
+        Participants, Contacts = Interaction.participants.through, Interaction.contacts.through
+        Participants.objects.bulk_create(
+            [
+                Participants(interaction_id=i.pk, user_id=u)
+                for i, users in zip(interactions, participants, strict=True)
+                for u in users
+            ],
+            batch_size=2000,
+        )
+        Contacts.objects.bulk_create(
+            [
+                Contacts(interaction_id=i.pk, contact_id=c)
+                for i, cs in zip(interactions, contacts, strict=True)
+                for c in cs
+            ],
+            batch_size=2000,
+        )
+        # No m2m snapshot rows for interactions: ~50k rows that nothing reads (the partner
+        # history page diffs only partner tags); a later edit records a full snapshot anyway.
+        self.bulk_history(Interaction, interactions)
+        self.counts["interactions"] = len(interactions)
+
+        rows = []
+        for interaction, followup in zip(interactions, followups, strict=True):
+            if followup is not None:
+                followup.interaction = interaction
+                rows.append(followup)
+        rows += self.staff_followups(interactions, followups, plans)
+        FollowUp.objects.bulk_create(rows, batch_size=1000)
+        self.bulk_history(FollowUp, rows)
+        self.counts["follow-ups"] = len(rows)
+
+    def existing_plans(self, exclude: set[int]) -> list[PartnerPlan]:
+        """Partners from earlier runs (or real ones) can receive interactions too."""
+        partners = Partner.objects.exclude(pk__in=exclude).only(
+            "id",
+            "family",
+            "tier",
+            "owner",
+            "department",
+            "created_at",
+            "preferred_language",
+            "products_services",
+            "needs",
+            "cooperation_scope",
+        )
+        plans = {}
+        oldest = self.now - dt.timedelta(days=730)
+        for p in partners:
+            plans[p.pk] = PartnerPlan(
+                partner=p,
+                lang=EN if p.preferred_language == EN else ZH,
+                since=p.created_at,
+                start=max(p.created_at, oldest),
+                last_contact=self.now,
+            )
+        for partner_id, contact_id, name in Contact.objects.filter(partner_id__in=plans).values_list(
+            "partner_id", "id", "name"
+        ):
+            plans[partner_id].contact_ids.append(contact_id)
+            plans[partner_id].contact_names.append(name)
+        return list(plans.values())
+
+    def interaction(self, plan: PartnerPlan, when: dt.datetime):
+        rng = self.rng
+        partner = plan.partner
+        lang = plan.lang if rng.random() < 0.9 else (EN if plan.lang == ZH else ZH)
+        dept_id = partner.department_id
+        colleagues = self.members.get(dept_id, [])
+        if partner.owner_id in colleagues and (rng.random() < 0.65 or len(colleagues) == 1):
+            author_id = partner.owner_id
+        elif colleagues:
+            author_id = self.pick_member(dept_id)
+        else:  # a department without Staff/Manager users: the owner logs it
+            author_id = partner.owner_id
+        zh_subject, en_subject = rng.choice(SUBJECTS[partner.family])
+        product = first_item(partner.products_services or partner.needs or partner.cooperation_scope or "")
+        subject = (zh_subject if lang == ZH else en_subject).format(
+            q=(when.month - 1) // 3 + 1, product=product or ("新产品" if lang == ZH else "new range")
+        )
+        kind = weighted(rng, KIND_WEIGHTS)
+        their = []
+        if plan.contact_ids and rng.random() < 0.65:
+            their = rng.sample(range(len(plan.contact_ids)), min(len(plan.contact_ids), rng.choice((1, 1, 2))))
+        contact_name = plan.contact_names[their[0]] if their else ("对方" if lang == ZH else "their team")
+        summary = rng.choice(SUMMARIES[lang]).format(
+            contact=contact_name,
+            subject=subject,
+            n=rng.randint(2, 4),
+            channel=CHANNEL_WORDS[lang].get(kind, IN_PERSON[lang]),
+        )
+        people = []
+        if rng.random() < 0.35:
+            others = [u for u in colleagues if u != author_id]
+            people = [author_id] + rng.sample(others, min(len(others), rng.choice((1, 1, 2))))
+        interaction = Interaction(
+            partner_id=partner.pk,
+            kind=kind,
+            occurred_at=when,
+            subject=subject,
+            summary=summary,
+            outcome=rng.choice(OUTCOMES[lang]),
+            author_id=author_id,
+            department_id=dept_id,
+        )
+        self.stamp_history(interaction, when, author_id)
+        followup = None
+        if rng.random() < 0.30:
+            owner_id = author_id if rng.random() < 0.8 else partner.owner_id
+            followup = self.followup(partner, owner_id, lang, when)
+        return interaction, people, [plan.contact_ids[i] for i in their], followup
+
+    def followup(self, partner: Partner, owner_id: int, lang: str, when: dt.datetime, due=None) -> FollowUp:
+        """Due a few days after the interaction; old ones done, recent ones open, some overdue."""
+        rng = self.rng
+        due = due or when.date() + dt.timedelta(days=rng.randint(2, 21))
+        overdue_by = (self.today - due).days
+        if overdue_by > 60:
+            done = rng.random() < 0.99
+        elif overdue_by > 14:
+            done = rng.random() < 0.9
+        elif overdue_by > 0:
+            done = rng.random() < 0.5
+        else:
+            done = rng.random() < 0.15
+        done_at = None
+        if done:
+            done_at = min(self.now, when + dt.timedelta(days=rng.randint(1, max(1, (due - when.date()).days + 3))))
+        followup = FollowUp(
+            partner_id=partner.pk,
+            description=rng.choice(FOLLOWUPS[lang]),
+            owner_id=owner_id,
+            due_on=due,
+            done_at=done_at,
+            done_by_id=owner_id if done else None,
+        )
+        self.stamp_history(followup, when, owner_id)
+        return followup
+
+    def staff_followups(self, interactions: list, planned: list, plans: list[PartnerPlan]) -> list[FollowUp]:
+        """Make sure the demo "staff" login has open follow-ups due soon and a few overdue."""
+        if self.staff_id is None:
+            return []
+        open_qs = FollowUp.objects.filter(owner_id=self.staff_id, done_at=None)
+        planned_open = [f for f in planned if f and f.owner_id == self.staff_id and f.done_at is None]
+        soon = open_qs.filter(due_on__range=(self.today, self.today + dt.timedelta(days=7))).count() + sum(
+            self.today <= f.due_on <= self.today + dt.timedelta(days=7) for f in planned_open
+        )
+        overdue = open_qs.filter(due_on__lt=self.today).count() + sum(f.due_on < self.today for f in planned_open)
+        wanted = [("soon", i) for i in range(max(0, 3 - soon))] + [("overdue", i) for i in range(max(0, 2 - overdue))]
+        if not wanted:
+            return []
+        staff_partners = {p.partner.pk: p for p in plans if p.partner.owner_id == self.staff_id}
+        # Prefer recent interactions on staff's partners that have no follow-up yet.
+        recent = [
+            i
+            for i, f in zip(interactions, planned, strict=True)
+            if f is None and i.partner_id in staff_partners and (self.now - i.occurred_at).days <= 20
+        ]
+        recent.sort(key=lambda i: i.occurred_at, reverse=True)
+        rows = []
+        for n, (which, k) in enumerate(wanted):
+            interaction = recent[n] if n < len(recent) else None
+            if which == "overdue" and interaction and (self.today - interaction.occurred_at.date()).days < 3:
+                interaction = None  # too recent to be overdue already
+            when = interaction.occurred_at if interaction else self.now - dt.timedelta(days=14)
+            if which == "soon":
+                due = self.today + dt.timedelta(days=1 + 2 * k)
+            else:
+                due = max(when.date() + dt.timedelta(days=1), self.today - dt.timedelta(days=2 + 3 * k))
+                due = min(due, self.today - dt.timedelta(days=1))
+            if interaction:
+                plan = staff_partners[interaction.partner_id]
+            elif staff_partners:
+                plan = self.rng.choice(list(staff_partners.values()))
+            else:
+                break
+            followup = self.followup(plan.partner, self.staff_id, plan.lang, when, due=due)
+            followup.done_at = followup.done_by_id = None
+            followup.interaction = interaction
+            rows.append(followup)
+        return rows

@@ -29,6 +29,7 @@ from partners.selectors import can_edit_partner, can_manage_partner
 from partners.suppliers.models import QualificationDocument
 
 from .models import (
+    Consequence,
     CorrectiveAction,
     Decision,
     Evaluation,
@@ -62,6 +63,16 @@ def can_open_evaluation(user: User, partner: Partner) -> bool:
 def can_manage_evaluation(user: User, partner: Partner) -> bool:
     """Close, amend, decide, approve incentives, override screening: the department's managers."""
     return can_manage_partner(user, partner)
+
+
+def evaluation_incentive_eligible(evaluation: Evaluation) -> bool:
+    """Whether an incentive may be proposed from this evaluation (P4.1.3).
+
+    Decided by the consequence its standing band was configured with, frozen on close, never
+    by the standing's letter: a template may make its "B" band incentive-eligible and its "A"
+    band not.
+    """
+    return evaluation.status == Evaluation.Status.CLOSED and evaluation.consequence == Consequence.INCENTIVE_ELIGIBLE
 
 
 def can_score_sheet(user: User, sheet: EvaluatorSheet) -> bool:

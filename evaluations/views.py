@@ -235,6 +235,7 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
     can_manage = selectors.can_manage_evaluation(request.user, evaluation.partner)
     decisions = list(evaluation.decisions.select_related("approver").order_by("-decided_at"))
     decided_now = any(d.revision == evaluation.revision for d in decisions)
+    incentive_eligible = selectors.evaluation_incentive_eligible(evaluation)
     return {
         "evaluation": evaluation,
         "partner": evaluation.partner,
@@ -246,7 +247,8 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
         "incentives": list(evaluation.incentives.select_related("approved_by").order_by("-pk")),
         "explanation": evaluation.snapshot if evaluation.status == Evaluation.Status.CLOSED else None,
         "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and can_manage,
-        "incentive_eligible": evaluation.status == Evaluation.Status.CLOSED and evaluation.standing == "A",
+        "incentive_eligible": incentive_eligible,
+        "can_propose_incentive": incentive_eligible and selectors.can_open_evaluation(request.user, evaluation.partner),
     }
 
 
@@ -255,9 +257,9 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
     context = _detail_context(request, evaluation)
     if context["needs_decision"]:
-        context["decision_form"] = DecisionForm(prefix="d")
+        context["decision_form"] = DecisionForm(prefix="d", allow_reward=context["incentive_eligible"])
         context["action_formset"] = ActionFormSet(prefix="a", form_kwargs={"owners": active_colleagues()})
-    if context["incentive_eligible"] and context["can_manage"]:
+    if context["can_propose_incentive"]:
         today = timezone.localdate()
         context["incentive_form"] = IncentiveForm(
             prefix="i", initial={"starts_on": today, "ends_on": today.replace(year=today.year + 1)}
@@ -282,7 +284,9 @@ def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what follows a closed evaluation (P4.1.1); C/D needs a corrective action plan."""
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
-    form = DecisionForm(form_data(request), prefix="d")
+    form = DecisionForm(
+        form_data(request), prefix="d", allow_reward=selectors.evaluation_incentive_eligible(evaluation)
+    )
     formset = ActionFormSet(form_data(request), prefix="a", form_kwargs={"owners": active_colleagues()})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         actions = [

@@ -5,6 +5,7 @@ Attainment is aggregated in SQL, one grouped query per dimension.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from crm import roles
 from crm.numbers import share
 from partners.models import FAMILY_PLURALS, Contact
 
+from . import sla
 from .models import OPEN_CASE_STATUSES, Case, CaseNote
 
 if TYPE_CHECKING:
@@ -85,13 +87,23 @@ def case_timeline(*, case: Case) -> QuerySet[CaseNote]:
     return case.notes.select_related("author")
 
 
-def case_breached_q(now) -> Q:
-    """Open cases past a deadline: no first response in time, or not resolved in time
-    (a case paused after its deadline stays past it)."""
+def case_deadline_breached_q(which: str, now: dt.datetime) -> Q:
+    """Cases whose ``which`` deadline is breached at ``now``, open or not: the queryset form
+    of ``sla.case_deadline_breached`` with the same boundary (strictly past: ``due < now``).
+    A paused resolution clock is judged at the moment it was paused."""
+    if which == sla.RESPONSE:
+        return Q(first_response_at__isnull=True, response_due_at__lt=now)
+    if which == sla.RESOLUTION:
+        return Q(resolved_at__isnull=True) & (
+            Q(paused_at__isnull=True, resolution_due_at__lt=now) | Q(paused_at__gt=F("resolution_due_at"))
+        )
+    raise ValueError(f"unknown deadline {which!r}")
+
+
+def case_breached_q(now: dt.datetime) -> Q:
+    """Open cases past either deadline: the queryset form of ``sla.case_breached``."""
     return Q(status__in=OPEN_CASE_STATUSES) & (
-        Q(first_response_at__isnull=True, response_due_at__lt=now)
-        | Q(paused_at__isnull=True, resolution_due_at__lt=now)
-        | Q(paused_at__gt=F("resolution_due_at"))
+        case_deadline_breached_q(sla.RESPONSE, now) | case_deadline_breached_q(sla.RESOLUTION, now)
     )
 
 
@@ -124,14 +136,9 @@ class Attainment:
 
 
 def _attainment_aggregates(now) -> dict:
-    response_missed = Q(first_response_at__gt=F("response_due_at")) | Q(
-        first_response_at__isnull=True, response_due_at__lt=now
-    )
-    resolution_missed = (
-        Q(resolved_at__gt=F("resolution_due_at"))
-        | Q(resolved_at__isnull=True, paused_at__isnull=True, resolution_due_at__lt=now)
-        | Q(resolved_at__isnull=True, paused_at__gt=F("resolution_due_at"))
-    )
+    # Missed: done after the deadline (``sla.met``), or not done and breached now.
+    response_missed = Q(first_response_at__gt=F("response_due_at")) | case_deadline_breached_q(sla.RESPONSE, now)
+    resolution_missed = Q(resolved_at__gt=F("resolution_due_at")) | case_deadline_breached_q(sla.RESOLUTION, now)
     return {
         "n": Count("pk"),
         "response_met": Count("pk", filter=Q(first_response_at__lte=F("response_due_at"))),

@@ -37,6 +37,7 @@ from .models import (
     Priority,
     SlaTarget,
 )
+from .selectors import case_deadline_breached_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -303,20 +304,13 @@ def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fie
 ESCALATION_FIELDS = {"response": "response_escalated_at", "resolution": "resolution_escalated_at"}
 
 
-def breached_case_filter(which: str, now: dt.datetime) -> Q:
-    """Open cases past the ``which`` deadline and not escalated yet (what the scan finds)."""
-    if which == "response":
-        return Q(
-            status__in=OPEN_CASE_STATUSES,
-            first_response_at__isnull=True,
-            response_due_at__lte=now,
-            response_escalated_at__isnull=True,
-        )
-    return Q(
-        status__in=OPEN_CASE_STATUSES,
-        paused_at__isnull=True,
-        resolution_due_at__lte=now,
-        resolution_escalated_at__isnull=True,
+def case_escalation_due_q(which: str, now: dt.datetime) -> Q:
+    """Open cases past the ``which`` deadline (``selectors.case_deadline_breached_q``) and
+    not escalated for it yet: what the scan finds and the escalation claims."""
+    return (
+        Q(status__in=OPEN_CASE_STATUSES)
+        & case_deadline_breached_q(which, now)
+        & Q(**{f"{ESCALATION_FIELDS[which]}__isnull": True})
     )
 
 
@@ -338,7 +332,7 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
     conditional update of ``<which>_escalated_at``. Returns the notifications created."""
     now = now or timezone.now()
     field = ESCALATION_FIELDS[which]
-    claimed = Case.objects.filter(breached_case_filter(which, now), pk=case_id).update(**{field: now})
+    claimed = Case.objects.filter(case_escalation_due_q(which, now), pk=case_id).update(**{field: now})
     if not claimed:
         return 0
     case = Case.objects.select_related("assignee", "partner", "department").get(pk=case_id)

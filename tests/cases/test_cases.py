@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan_run
-from partners.cases import selectors, services
+from partners.cases import selectors, services, sla
 from partners.cases.models import Case, CaseNote, CaseStatus, Priority, SlaTarget
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -205,6 +206,48 @@ def test_a_case_without_department_escalates_to_every_manager(manager, manager_s
         "manager",
         "manager2",
     }
+
+
+# --- "Breached": one definition, one boundary --------------------------------------------------
+
+SECOND = dt.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(("offset", "breached"), [(-SECOND, False), (dt.timedelta(0), False), (SECOND, True)])
+def test_breached_at_the_deadline_instant_agrees_everywhere(case, client, staff, monkeypatch, offset, breached):
+    """At the deadline instant a case is not breached yet (done then would be on time); one
+    second later the pure rule, the queryset, the scan, the list filter, its badges, the
+    dashboard counter and the SLA report all say it is."""
+    now = case.response_due_at + offset  # the response deadline comes first (+4 h)
+    assert sla.case_deadline_breached(case, "response", now=now) is breached
+    assert sla.case_breached(case, now=now) is breached
+    assert not sla.case_deadline_breached(case, "resolution", now=now)
+    assert Case.objects.filter(selectors.case_deadline_breached_q("response", now)).exists() is breached
+    assert Case.objects.filter(selectors.case_breached_q(now)).exists() is breached
+    assert selectors.sla_attainment(since=T0, now=now)["month"][0].response_missed == int(breached)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert selectors.case_counts_for_user(user=staff) == {"open": 1, "breached": int(breached)}
+    client.force_login(staff)
+    listed = client.get(reverse("cases:case_list"), {"state": "breached"}).content.decode()
+    assert (case.reference in listed) is breached
+    badges = client.get(reverse("cases:case_list"), {"state": "open"}).content.decode()
+    assert ('data-sla="breached"' in badges) is breached
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert ("past a deadline" in dashboard) is breached
+    assert scan_run("cases_sla", now=now).effects == int(breached)
+
+
+@pytest.mark.parametrize(("paused_after", "breached"), [(dt.timedelta(0), False), (SECOND, True)])
+def test_a_case_paused_at_its_deadline_is_not_breached_one_paused_after_it_is(case, staff, paused_after, breached):
+    services.case_transition(case=case, user=staff, to_status=CaseStatus.IN_PROGRESS, now=T0 + hours(1))
+    paused_at = case.resolution_due_at + paused_after
+    services.case_transition(case=case, user=staff, to_status=CaseStatus.WAITING, now=paused_at)
+    case.refresh_from_db()
+    later = paused_at + hours(48)  # the clock stands still while the case waits on the partner
+    assert sla.case_breached(case, now=later) is breached
+    assert sla.resolution_clock(case, now=later).state == ("breached" if breached else "paused")
+    assert Case.objects.filter(selectors.case_breached_q(later)).exists() is breached
+    assert scan_run("cases_sla", now=later).effects == int(breached)
 
 
 # --- Attainment ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.numbers import share
-from partners.models import FAMILY_PLURALS, Contact
+from partners.models import FAMILY_PLURALS, Contact, Partner
 
 from . import sla
 from .models import OPEN_CASE_STATUSES, Case, CaseNote
@@ -31,6 +31,19 @@ if TYPE_CHECKING:
 
 
 # --- Service cases -------------------------------------------------------------------------
+
+
+def may_open_case(user: User) -> bool:
+    """Open a case for any partner the user can see: staff and managers of every department
+    (and superusers). A complaint or a supplier's problem reaches whoever takes the call, who
+    opens the case; it is routed to the partner's department (P4.1.2, P4.2.2). Supervision
+    reads only (P5.1)."""
+    return roles.can_log_interactions(user)
+
+
+def partner_cases_panel(*, partner: Partner, user: User) -> dict:
+    """The partner page's "Cases" and "New case" buttons (registered in apps.py)."""
+    return {"partner": partner, "may_open_case": may_open_case(user)}
 
 
 def can_write_case(user: User, case: Case) -> bool:

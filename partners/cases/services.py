@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -37,7 +37,7 @@ from .models import (
     Priority,
     SlaTarget,
 )
-from .selectors import case_deadline_breached_q
+from .selectors import case_deadline_breached_q, may_open_case
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -114,7 +114,10 @@ def case_open(
 ) -> Case:
     """Open a case; deadlines from the partner's family and the priority. Without an
     assignee the partner's owner takes it (a web-form case without partner waits in the
-    "unassigned" queue)."""
+    "unassigned" queue). A person opening it must be allowed to (``selectors.may_open_case``);
+    the public form and the surveys app open cases with no ``created_by``."""
+    if created_by is not None and not may_open_case(created_by):
+        raise PermissionDenied
     now = now or timezone.now()
     _check_contact(partner, contact)
     family = partner.family if partner is not None else family

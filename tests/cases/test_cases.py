@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -286,6 +286,32 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
 
 
 # --- Pages ----------------------------------------------------------------------------------------
+
+
+def test_who_may_open_a_case_is_decided_once(supplier, staff_sales, supervisor):
+    """Staff of any department open a case for a partner; supervision reads only (P5.1)."""
+    assert selectors.may_open_case(staff_sales) and not selectors.may_open_case(supervisor)
+    fields = {"kind": "issue", "channel": "phone", "subject": "s", "description": "d", "now": T0}
+    with pytest.raises(PermissionDenied):
+        services.case_open(partner=supplier, created_by=supervisor, **fields)
+    case = services.case_open(partner=supplier, created_by=staff_sales, **fields)
+    assert case.created_by == staff_sales and case.department == supplier.department
+
+
+def test_new_case_button_follows_who_may_open_a_case(client, supplier, staff_sales, supervisor):
+    new_case = reverse("cases:case_create") + f"?partner={supplier.pk}"
+    cases = reverse("cases:case_list") + f"?partner={supplier.pk}"
+    post = {"kind": "complaint", "channel": "phone", "priority": "3", "subject": "Late", "description": "Late."}
+    client.force_login(staff_sales)  # not the supplier's department
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert new_case in page and cases in page
+    assert client.post(new_case, post).status_code == 302
+    assert Case.objects.get().created_by == staff_sales
+    client.force_login(supervisor)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert new_case not in page and cases in page
+    assert client.post(new_case, post).status_code == 403
+    assert Case.objects.count() == 1
 
 
 def test_staff_opens_a_case_from_the_partner(client, staff, supplier):

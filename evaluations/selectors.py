@@ -60,8 +60,9 @@ def can_open_evaluation(user: User, partner: Partner) -> bool:
     return can_edit_partner(user, partner)
 
 
-def can_manage_evaluation(user: User, partner: Partner) -> bool:
-    """Close, amend, decide, approve incentives, override screening: the department's managers."""
+def may_decide_evaluation(user: User, partner: Partner) -> bool:
+    """Decide on a partner's evaluations: close, amend, record the decision, approve
+    incentives, override a failed screening. The department's managers."""
     return can_manage_partner(user, partner)
 
 
@@ -79,7 +80,7 @@ def can_score_sheet(user: User, sheet: EvaluatorSheet) -> bool:
     """Only the assigned evaluator (P5.1: supervision never writes, even if assigned)."""
     if user.is_superuser:
         return True
-    return sheet.evaluator_id == user.pk and roles.can_log_interactions(user)
+    return sheet.evaluator_id == user.pk and roles.has_write_role(user)
 
 
 # --- Loading one record ------------------------------------------------------------------
@@ -95,7 +96,7 @@ def evaluation_get_for_user(*, user: User, pk: int, write: bool = False) -> Eval
         ).get(pk=pk)
     except Evaluation.DoesNotExist:
         raise Http404 from None
-    if write and not can_manage_evaluation(user, evaluation.partner):
+    if write and not may_decide_evaluation(user, evaluation.partner):
         raise PermissionDenied
     return evaluation
 
@@ -123,7 +124,7 @@ def incentive_get_for_user(*, user: User, pk: int, write: bool = False) -> Incen
         incentive = Incentive.objects.select_related("partner", "evaluation", "proposed_by").get(pk=pk)
     except Incentive.DoesNotExist:
         raise Http404 from None
-    if write and not can_manage_evaluation(user, incentive.partner):
+    if write and not may_decide_evaluation(user, incentive.partner):
         raise PermissionDenied
     return incentive
 

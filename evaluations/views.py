@@ -191,7 +191,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "today": timezone.localdate(),
             "trend": trend,
-            "can_manage": selectors.can_manage_evaluation(request.user, partner),
+            "may_decide": selectors.may_decide_evaluation(request.user, partner),
             "can_open": selectors.can_open_evaluation(request.user, partner),
             "screening_templates": ScorecardTemplate.objects.filter(
                 purpose=Purpose.SCREENING, family=partner.family, is_active=True
@@ -232,7 +232,7 @@ def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
     sheets = list(evaluation.sheets.select_related("evaluator").order_by("pk"))
-    can_manage = selectors.can_manage_evaluation(request.user, evaluation.partner)
+    may_decide = selectors.may_decide_evaluation(request.user, evaluation.partner)
     decisions = list(evaluation.decisions.select_related("approver").order_by("-decided_at"))
     decided_now = any(d.revision == evaluation.revision for d in decisions)
     incentive_eligible = selectors.evaluation_incentive_eligible(evaluation)
@@ -242,11 +242,11 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
         "sheets": sheets,
         "my_sheet": next((s for s in sheets if s.evaluator_id == request.user.pk), None),
         "missing": [s for s in sheets if s.submitted_at is None],
-        "can_manage": can_manage,
+        "may_decide": may_decide,
         "decisions": decisions,
         "incentives": list(evaluation.incentives.select_related("approved_by").order_by("-pk")),
         "explanation": evaluation.snapshot if evaluation.status == Evaluation.Status.CLOSED else None,
-        "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and can_manage,
+        "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and may_decide,
         "incentive_eligible": incentive_eligible,
         "can_propose_incentive": incentive_eligible and selectors.can_open_evaluation(request.user, evaluation.partner),
     }
@@ -450,7 +450,7 @@ def screening_override(request: HttpRequest, pk: int) -> HttpResponse:
     """A department manager lets a candidate supplier activate without a passed screening,
     with a recorded reason (P4.1.1)."""
     partner = partner_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_manage_evaluation(request.user, partner):
+    if not selectors.may_decide_evaluation(request.user, partner):
         raise PermissionDenied
     try:
         services.screening_override(partner=partner, by=request.user, reason=request.POST.get("reason", ""))

@@ -26,9 +26,9 @@ from ..models import (
     ScreeningOverride,
 )
 from ..selectors import (
-    can_manage_evaluation,
     can_open_evaluation,
     evaluation_incentive_eligible,
+    may_decide_evaluation,
     supplier_can_activate,
 )
 from ._common import _require_reason, _stamp
@@ -78,7 +78,7 @@ def decision_record(
     """
     reason = _require_reason(reason)
     evaluation = Evaluation.objects.select_for_update().select_related("partner", "template").get(pk=evaluation.pk)
-    if not can_manage_evaluation(by, evaluation.partner):
+    if not may_decide_evaluation(by, evaluation.partner):
         raise PermissionDenied
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Choose a valid outcome."), code="bad_outcome")
@@ -146,8 +146,8 @@ def corrective_action_set_status(*, action: CorrectiveAction, by, status: str) -
     """The owner or a department manager marks an action done or cancelled (or reopens it)."""
     action = CorrectiveAction.objects.select_for_update().select_related("plan__evaluation__partner").get(pk=action.pk)
     partner = action.plan.evaluation.partner
-    owner_may = action.owner_id == by.pk and roles.can_log_interactions(by)
-    if not (owner_may or can_manage_evaluation(by, partner)):
+    owner_may = action.owner_id == by.pk and roles.has_write_role(by)
+    if not (owner_may or may_decide_evaluation(by, partner)):
         raise PermissionDenied
     if status not in CorrectiveAction.Status.values:
         raise ValidationError(_("Choose a valid status."), code="bad_status")
@@ -200,7 +200,7 @@ def incentive_propose(
 
 def _incentive_decide(incentive: Incentive, by, status: str) -> Incentive:
     incentive = Incentive.objects.select_for_update().select_related("partner").get(pk=incentive.pk)
-    if not can_manage_evaluation(by, incentive.partner):
+    if not may_decide_evaluation(by, incentive.partner):
         raise PermissionDenied
     if incentive.status != Incentive.Status.PROPOSED:
         raise ValidationError(_("This incentive was already decided."), code="decided")
@@ -229,7 +229,7 @@ def incentive_reject(*, incentive: Incentive, by) -> Incentive:
 def screening_override(*, partner: Partner, by, reason: str, evaluation: Evaluation | None = None) -> ScreeningOverride:
     """A department manager lets a candidate supplier activate without a passed screening."""
     reason = _require_reason(reason)
-    if not can_manage_evaluation(by, partner):
+    if not may_decide_evaluation(by, partner):
         raise PermissionDenied
     if partner.family != Family.SUPPLIER or partner.status != Status.CANDIDATE:
         raise ValidationError(_("Only a candidate supplier's screening can be overridden."), code="not_candidate")

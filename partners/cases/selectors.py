@@ -38,7 +38,7 @@ def may_open_case(user: User) -> bool:
     (and superusers). A complaint or a supplier's problem reaches whoever takes the call, who
     opens the case; it is routed to the partner's department (P4.1.2, P4.2.2). Supervision
     reads only (P5.1)."""
-    return roles.can_log_interactions(user)
+    return roles.has_write_role(user)
 
 
 def partner_cases_panel(*, partner: Partner, user: User) -> dict:
@@ -46,12 +46,13 @@ def partner_cases_panel(*, partner: Partner, user: User) -> dict:
     return {"partner": partner, "may_open_case": may_open_case(user)}
 
 
-def can_write_case(user: User, case: Case) -> bool:
-    """Staff and managers of the case's department, its assignee, and anyone who may write
-    when the case has no department yet (web-form triage); supervision reads only."""
+def may_work_on_case(user: User, case: Case) -> bool:
+    """Edit, note, move and assign the case: staff and managers of the case's department,
+    its assignee, and anyone who may write when the case has no department yet (web-form
+    triage); supervision reads only."""
     if user.is_superuser:
         return True
-    if not roles.can_log_interactions(user):
+    if not roles.has_write_role(user):
         return False
     if case.assignee_id == user.pk or case.department_id is None:
         return True
@@ -59,7 +60,7 @@ def can_write_case(user: User, case: Case) -> bool:
 
 
 def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
-    """Every role reads cases (supervision inspects them, P5.1); writes per can_write_case."""
+    """Every role reads cases (supervision inspects them, P5.1); writes per may_work_on_case."""
     if not roles.has_any_role(user):
         raise PermissionDenied
     case = (
@@ -69,7 +70,7 @@ def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
     )
     if case is None:
         raise Http404
-    if write and not can_write_case(user, case):
+    if write and not may_work_on_case(user, case):
         raise PermissionDenied
     return case
 

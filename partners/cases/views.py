@@ -180,7 +180,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     now = timezone.now()
-    can_write = selectors.can_write_case(request.user, case)
+    may_work_on_case = selectors.may_work_on_case(request.user, case)
     labels = {f: Case._meta.get_field(f).verbose_name for f in services.EDITABLE_FIELDS}
     notes = list(selectors.case_timeline(case=case))
     for note in notes:
@@ -191,12 +191,12 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "notes": notes,
         "response": sla.response_clock(case, now=now),
         "resolution": sla.resolution_clock(case, now=now),
-        "can_write": can_write,
-        "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if can_write else [],
-        "note_form": CaseNoteForm() if can_write else None,
-        "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
-        "transition_form": CaseTransitionForm() if can_write else None,
-        "suggestions": selectors.case_contact_suggestions(case=case) if can_write else [],
+        "may_work_on_case": may_work_on_case,
+        "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if may_work_on_case else [],
+        "note_form": CaseNoteForm() if may_work_on_case else None,
+        "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if may_work_on_case else None,
+        "transition_form": CaseTransitionForm() if may_work_on_case else None,
+        "suggestions": selectors.case_contact_suggestions(case=case) if may_work_on_case else [],
         "panels": panels_for("case_detail", case=case, user=request.user),
     }
     return {**context, **forms}

@@ -462,7 +462,7 @@ def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_
         Priority.HIGH,
     )
     # Now only the department (and the assignee) may work on it.
-    assert selectors.can_write_case(staff_sales, case)
+    assert selectors.may_work_on_case(staff_sales, case)
     body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Edited" in body and "partner" in body.lower()
 

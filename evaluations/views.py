@@ -4,7 +4,6 @@ scoring sheet; writes go through evaluations.services."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from crm.csv_export import csv_response
+from crm.csv_export import csv_response, xlsx_response
 from crm.forms import form_data, querystring_without
 from crm.models import Department
 from crm.roles import role_required
@@ -150,25 +149,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         return csv_response(filename=f"rapport-ranking-{stamp}.csv", header=header, rows=data)
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Ranking"
-    ws.append(header)
-    for row in data:
-        # Text cells that look like formulas are stored as text, never evaluated.
-        ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-                cell.data_type = "s"
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="rapport-ranking-{stamp}.xlsx"'
-    return response
+    return xlsx_response(filename=f"rapport-ranking-{stamp}.xlsx", header=header, rows=data, title="Ranking")
 
 
 # --- Scorecard of one partner ------------------------------------------------------------------

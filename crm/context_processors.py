@@ -27,5 +27,5 @@ def _roles_for(user) -> dict:
         "manager": role_checks.is_manager(user),
         "supervisor": role_checks.is_supervisor(user),
         "any": role_checks.has_any_role(user),
-        "can_log": role_checks.can_log_interactions(user),
+        "writes": role_checks.has_write_role(user),
     }

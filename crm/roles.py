@@ -50,8 +50,10 @@ def has_any_role(user) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(role_names(user) & set(ROLES)))
 
 
-def can_log_interactions(user) -> bool:
-    """Staff and managers log interactions; supervision only reads (P5.1)."""
+def has_write_role(user) -> bool:
+    """Holds a role that writes at all (staff, managers, superusers): log interactions, open
+    cases, send surveys …; supervision only reads (P5.1). Which records a writer may change
+    is decided per app (``partners.selectors.can_edit_partner`` and the like)."""
     return user.is_superuser or bool(role_names(user) & {STAFF, MANAGER})
 
 
@@ -70,7 +72,7 @@ def role_required(*, write: bool = False) -> Callable:
             user = request.user
             if not has_any_role(user):
                 raise PermissionDenied
-            if write and not can_log_interactions(user):
+            if write and not has_write_role(user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

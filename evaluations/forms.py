@@ -93,6 +93,14 @@ class DecisionForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     re_evaluation_on = forms.DateField(label=_("Re-evaluation date"), required=False, widget=DateInput())
 
+    def __init__(self, *args, allow_reward: bool = True, **kwargs):
+        """``allow_reward``: ``evaluations.selectors.evaluation_incentive_eligible`` (P4.1.3)."""
+        super().__init__(*args, **kwargs)
+        if not allow_reward:
+            self.fields["outcome"].choices = [
+                (value, label) for value, label in Decision.Outcome.choices if value != Decision.Outcome.REWARD
+            ]
+
 
 class ActionForm(PlainTextFormMixin, forms.Form):
     description = forms.CharField(label=_("Corrective action"), max_length=300, required=False)

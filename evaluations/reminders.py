@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 def default_evaluators(partner: Partner) -> list:
     owner = partner.owner
-    if owner.is_active and (owner.is_superuser or roles.can_log_interactions(owner)):
+    if owner.is_active and (owner.is_superuser or roles.has_write_role(owner)):
         return [owner]
     return department_managers(partner.department_id)
 

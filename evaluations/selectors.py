@@ -29,6 +29,7 @@ from partners.selectors import can_edit_partner, can_manage_partner
 from partners.suppliers.models import QualificationDocument
 
 from .models import (
+    Consequence,
     CorrectiveAction,
     Decision,
     Evaluation,
@@ -59,16 +60,27 @@ def can_open_evaluation(user: User, partner: Partner) -> bool:
     return can_edit_partner(user, partner)
 
 
-def can_manage_evaluation(user: User, partner: Partner) -> bool:
-    """Close, amend, decide, approve incentives, override screening: the department's managers."""
+def may_decide_evaluation(user: User, partner: Partner) -> bool:
+    """Decide on a partner's evaluations: close, amend, record the decision, approve
+    incentives, override a failed screening. The department's managers."""
     return can_manage_partner(user, partner)
+
+
+def evaluation_incentive_eligible(evaluation: Evaluation) -> bool:
+    """Whether an incentive may be proposed from this evaluation (P4.1.3).
+
+    Decided by the consequence its standing band was configured with, frozen on close, never
+    by the standing's letter: a template may make its "B" band incentive-eligible and its "A"
+    band not.
+    """
+    return evaluation.status == Evaluation.Status.CLOSED and evaluation.consequence == Consequence.INCENTIVE_ELIGIBLE
 
 
 def can_score_sheet(user: User, sheet: EvaluatorSheet) -> bool:
     """Only the assigned evaluator (P5.1: supervision never writes, even if assigned)."""
     if user.is_superuser:
         return True
-    return sheet.evaluator_id == user.pk and roles.can_log_interactions(user)
+    return sheet.evaluator_id == user.pk and roles.has_write_role(user)
 
 
 # --- Loading one record ------------------------------------------------------------------
@@ -84,7 +96,7 @@ def evaluation_get_for_user(*, user: User, pk: int, write: bool = False) -> Eval
         ).get(pk=pk)
     except Evaluation.DoesNotExist:
         raise Http404 from None
-    if write and not can_manage_evaluation(user, evaluation.partner):
+    if write and not may_decide_evaluation(user, evaluation.partner):
         raise PermissionDenied
     return evaluation
 
@@ -112,7 +124,7 @@ def incentive_get_for_user(*, user: User, pk: int, write: bool = False) -> Incen
         incentive = Incentive.objects.select_related("partner", "evaluation", "proposed_by").get(pk=pk)
     except Incentive.DoesNotExist:
         raise Http404 from None
-    if write and not can_manage_evaluation(user, incentive.partner):
+    if write and not may_decide_evaluation(user, incentive.partner):
         raise PermissionDenied
     return incentive
 

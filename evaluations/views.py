@@ -4,7 +4,6 @@ scoring sheet; writes go through evaluations.services."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from crm.csv_export import csv_response
+from crm.csv_export import csv_response, xlsx_response
 from crm.forms import form_data, querystring_without
 from crm.models import Department
 from crm.roles import role_required
@@ -150,25 +149,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         return csv_response(filename=f"rapport-ranking-{stamp}.csv", header=header, rows=data)
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Ranking"
-    ws.append(header)
-    for row in data:
-        # Text cells that look like formulas are stored as text, never evaluated.
-        ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-                cell.data_type = "s"
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="rapport-ranking-{stamp}.xlsx"'
-    return response
+    return xlsx_response(filename=f"rapport-ranking-{stamp}.xlsx", header=header, rows=data, title="Ranking")
 
 
 # --- Scorecard of one partner ------------------------------------------------------------------
@@ -191,7 +172,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "today": timezone.localdate(),
             "trend": trend,
-            "can_manage": selectors.can_manage_evaluation(request.user, partner),
+            "may_decide": selectors.may_decide_evaluation(request.user, partner),
             "can_open": selectors.can_open_evaluation(request.user, partner),
             "screening_templates": ScorecardTemplate.objects.filter(
                 purpose=Purpose.SCREENING, family=partner.family, is_active=True
@@ -232,21 +213,23 @@ def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
     sheets = list(evaluation.sheets.select_related("evaluator").order_by("pk"))
-    can_manage = selectors.can_manage_evaluation(request.user, evaluation.partner)
+    may_decide = selectors.may_decide_evaluation(request.user, evaluation.partner)
     decisions = list(evaluation.decisions.select_related("approver").order_by("-decided_at"))
     decided_now = any(d.revision == evaluation.revision for d in decisions)
+    incentive_eligible = selectors.evaluation_incentive_eligible(evaluation)
     return {
         "evaluation": evaluation,
         "partner": evaluation.partner,
         "sheets": sheets,
         "my_sheet": next((s for s in sheets if s.evaluator_id == request.user.pk), None),
         "missing": [s for s in sheets if s.submitted_at is None],
-        "can_manage": can_manage,
+        "may_decide": may_decide,
         "decisions": decisions,
         "incentives": list(evaluation.incentives.select_related("approved_by").order_by("-pk")),
         "explanation": evaluation.snapshot if evaluation.status == Evaluation.Status.CLOSED else None,
-        "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and can_manage,
-        "incentive_eligible": evaluation.status == Evaluation.Status.CLOSED and evaluation.standing == "A",
+        "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and may_decide,
+        "incentive_eligible": incentive_eligible,
+        "can_propose_incentive": incentive_eligible and selectors.can_open_evaluation(request.user, evaluation.partner),
     }
 
 
@@ -255,9 +238,9 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
     context = _detail_context(request, evaluation)
     if context["needs_decision"]:
-        context["decision_form"] = DecisionForm(prefix="d")
+        context["decision_form"] = DecisionForm(prefix="d", allow_reward=context["incentive_eligible"])
         context["action_formset"] = ActionFormSet(prefix="a", form_kwargs={"owners": active_colleagues()})
-    if context["incentive_eligible"] and context["can_manage"]:
+    if context["can_propose_incentive"]:
         today = timezone.localdate()
         context["incentive_form"] = IncentiveForm(
             prefix="i", initial={"starts_on": today, "ends_on": today.replace(year=today.year + 1)}
@@ -282,7 +265,9 @@ def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what follows a closed evaluation (P4.1.1); C/D needs a corrective action plan."""
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
-    form = DecisionForm(form_data(request), prefix="d")
+    form = DecisionForm(
+        form_data(request), prefix="d", allow_reward=selectors.evaluation_incentive_eligible(evaluation)
+    )
     formset = ActionFormSet(form_data(request), prefix="a", form_kwargs={"owners": active_colleagues()})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         actions = [
@@ -446,7 +431,7 @@ def screening_override(request: HttpRequest, pk: int) -> HttpResponse:
     """A department manager lets a candidate supplier activate without a passed screening,
     with a recorded reason (P4.1.1)."""
     partner = partner_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_manage_evaluation(request.user, partner):
+    if not selectors.may_decide_evaluation(request.user, partner):
         raise PermissionDenied
     try:
         services.screening_override(partner=partner, by=request.user, reason=request.POST.get("reason", ""))

@@ -43,7 +43,7 @@ def can_edit_partner(user: User, partner: Partner) -> bool:
     """Staff and managers edit partners their department owns; superusers everything."""
     if user.is_superuser:
         return True
-    if not roles.can_log_interactions(user):
+    if not roles.has_write_role(user):
         return False
     return partner.department_id is not None and partner.department_id == roles.user_department_id(user)
 
@@ -56,7 +56,7 @@ def can_manage_partner(user: User, partner: Partner) -> bool:
 
 
 def can_create_partner(user: User) -> bool:
-    return roles.can_log_interactions(user)
+    return roles.has_write_role(user)
 
 
 def can_edit_interaction(user: User, interaction: Interaction) -> bool:

@@ -131,7 +131,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "timeline": page,
         "can_edit": selectors.can_edit_partner(user, partner),
         "can_manage": can_manage,
-        "can_log": roles.can_log_interactions(user),
+        "can_log": roles.has_write_role(user),
         **selectors.partner_detail_context(partner=partner),
         # What the family apps show here (a supplier's qualification documents, a customer's
         # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.

@@ -151,7 +151,7 @@ class HistorySeeder(DecisionMaker):
             dept = profile.department if profile else None
             self.dept[u.pk] = dept.pk if dept else None
             self.dept_code[u.pk] = dept.code if dept else ""
-            if roles.can_log_interactions(u):
+            if roles.has_write_role(u):
                 self.scorers.add(u.pk)
             if roles.MANAGER in u._rapport_roles and dept is not None:
                 self.managers.setdefault(dept.pk, []).append(u)

@@ -25,7 +25,7 @@ from ..models import (
     PartnerScore,
     ScorecardTemplate,
 )
-from ..selectors import can_manage_evaluation, can_open_evaluation, can_score_sheet
+from ..selectors import can_open_evaluation, can_score_sheet, may_decide_evaluation
 from ._common import _name, _require_reason, _stamp
 from .templates import template_problems
 
@@ -73,7 +73,7 @@ def evaluation_open(
         problems.append(_("This partner is archived."))
     if not evaluators:
         problems.append(_("Assign at least one evaluator."))
-    no_role = [_name(u) for u in evaluators if not (u.is_superuser or roles.can_log_interactions(u))]
+    no_role = [_name(u) for u in evaluators if not (u.is_superuser or roles.has_write_role(u))]
     if no_role:
         problems.append(_("These people cannot score suppliers: %(names)s.") % {"names": ", ".join(no_role)})
     template_issues = template_problems(list(template.criteria.all()), [b.band() for b in template.bands.all()])
@@ -246,7 +246,7 @@ def evaluation_close(*, evaluation: Evaluation, by) -> Evaluation:
     holds the template as it is now, so later template edits never change this result.
     """
     evaluation = Evaluation.objects.select_for_update().select_related("partner", "template").get(pk=evaluation.pk)
-    if not can_manage_evaluation(by, evaluation.partner):
+    if not may_decide_evaluation(by, evaluation.partner):
         raise PermissionDenied
     if evaluation.status != Evaluation.Status.OPEN:
         raise ValidationError(_("This evaluation is already closed."), code="already_closed")
@@ -291,7 +291,7 @@ def evaluation_amend(
     """
     reason = _require_reason(reason)
     evaluation = Evaluation.objects.select_for_update().select_related("partner", "template").get(pk=evaluation.pk)
-    if not can_manage_evaluation(by, evaluation.partner):
+    if not may_decide_evaluation(by, evaluation.partner):
         raise PermissionDenied
     if evaluation.status != Evaluation.Status.CLOSED:
         raise ValidationError(_("Only a closed evaluation can be amended."), code="not_closed")

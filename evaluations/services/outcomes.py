@@ -17,7 +17,6 @@ from partners.services import partner_status_problem
 
 from ..models import (
     CONSEQUENCES_NEEDING_PLAN,
-    Consequence,
     CorrectiveAction,
     CorrectiveActionPlan,
     Decision,
@@ -26,7 +25,12 @@ from ..models import (
     Purpose,
     ScreeningOverride,
 )
-from ..selectors import can_manage_evaluation, can_open_evaluation, supplier_can_activate
+from ..selectors import (
+    can_open_evaluation,
+    evaluation_incentive_eligible,
+    may_decide_evaluation,
+    supplier_can_activate,
+)
 from ._common import _require_reason, _stamp
 
 # --- Decisions and corrective actions -----------------------------------------------------------
@@ -69,11 +73,12 @@ def decision_record(
     corrective action plan with at least one action: pass ``actions`` (and
     ``re_evaluation_on``) or add them to the existing plan; ending the relationship
     (terminate) needs none, there is nothing left to correct. A reward needs an
-    incentive-eligible (A) standing. Probation and termination move the partner's status.
+    incentive-eligible standing (``evaluation_incentive_eligible``). Probation and termination
+    move the partner's status.
     """
     reason = _require_reason(reason)
     evaluation = Evaluation.objects.select_for_update().select_related("partner", "template").get(pk=evaluation.pk)
-    if not can_manage_evaluation(by, evaluation.partner):
+    if not may_decide_evaluation(by, evaluation.partner):
         raise PermissionDenied
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Choose a valid outcome."), code="bad_outcome")
@@ -82,8 +87,8 @@ def decision_record(
     if Decision.objects.filter(evaluation=evaluation, revision=evaluation.revision).exists():
         raise ValidationError(_("A decision was already recorded for this evaluation."), code="decided")
     consequence = evaluation.consequence
-    if outcome == Decision.Outcome.REWARD and consequence != Consequence.INCENTIVE_ELIGIBLE:
-        raise ValidationError(_("Only an excellent (A) standing can be rewarded."), code="no_reward")
+    if outcome == Decision.Outcome.REWARD and not evaluation_incentive_eligible(evaluation):
+        raise ValidationError(_("Only a standing eligible for incentives can be rewarded."), code="no_reward")
     plan = CorrectiveActionPlan.objects.filter(evaluation=evaluation).first()
     has_actions = plan is not None and plan.actions.exists()
     actions = list(actions)
@@ -141,8 +146,8 @@ def corrective_action_set_status(*, action: CorrectiveAction, by, status: str) -
     """The owner or a department manager marks an action done or cancelled (or reopens it)."""
     action = CorrectiveAction.objects.select_for_update().select_related("plan__evaluation__partner").get(pk=action.pk)
     partner = action.plan.evaluation.partner
-    owner_may = action.owner_id == by.pk and roles.can_log_interactions(by)
-    if not (owner_may or can_manage_evaluation(by, partner)):
+    owner_may = action.owner_id == by.pk and roles.has_write_role(by)
+    if not (owner_may or may_decide_evaluation(by, partner)):
         raise PermissionDenied
     if status not in CorrectiveAction.Status.values:
         raise ValidationError(_("Choose a valid status."), code="bad_status")
@@ -159,15 +164,17 @@ def corrective_action_set_status(*, action: CorrectiveAction, by, status: str) -
 def incentive_propose(
     *, evaluation: Evaluation, by, kind: str, starts_on: dt.date, ends_on: dt.date, note: str = ""
 ) -> Incentive:
-    """Propose a reward from a closed evaluation with an A (incentive-eligible) standing."""
+    """Propose a reward from a closed evaluation whose band is incentive-eligible (P4.1.3)."""
     evaluation = Evaluation.objects.select_related("partner").get(pk=evaluation.pk)
     if not can_open_evaluation(by, evaluation.partner):
         raise PermissionDenied
     problems = []
     if kind not in Incentive.Kind.values:
         problems.append(_("Choose a valid kind of incentive."))
-    if evaluation.status != Evaluation.Status.CLOSED or evaluation.consequence != Consequence.INCENTIVE_ELIGIBLE:
-        problems.append(_("Incentives are proposed from a closed evaluation with an excellent (A) standing."))
+    if not evaluation_incentive_eligible(evaluation):
+        problems.append(
+            _("Incentives are proposed from a closed evaluation whose standing is eligible for incentives.")
+        )
     if starts_on is None or ends_on is None or ends_on < starts_on:
         problems.append(_("The end date cannot be before the start date."))
     duplicate = Incentive.objects.filter(evaluation=evaluation, kind=kind).exclude(status=Incentive.Status.REJECTED)
@@ -193,7 +200,7 @@ def incentive_propose(
 
 def _incentive_decide(incentive: Incentive, by, status: str) -> Incentive:
     incentive = Incentive.objects.select_for_update().select_related("partner").get(pk=incentive.pk)
-    if not can_manage_evaluation(by, incentive.partner):
+    if not may_decide_evaluation(by, incentive.partner):
         raise PermissionDenied
     if incentive.status != Incentive.Status.PROPOSED:
         raise ValidationError(_("This incentive was already decided."), code="decided")
@@ -222,7 +229,7 @@ def incentive_reject(*, incentive: Incentive, by) -> Incentive:
 def screening_override(*, partner: Partner, by, reason: str, evaluation: Evaluation | None = None) -> ScreeningOverride:
     """A department manager lets a candidate supplier activate without a passed screening."""
     reason = _require_reason(reason)
-    if not can_manage_evaluation(by, partner):
+    if not may_decide_evaluation(by, partner):
         raise PermissionDenied
     if partner.family != Family.SUPPLIER or partner.status != Status.CANDIDATE:
         raise ValidationError(_("Only a candidate supplier's screening can be overridden."), code="not_candidate")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def can_send_surveys(user: User) -> bool:
     """Staff and managers send surveys; supervision reads the results only (P5.1)."""
-    return roles.can_log_interactions(user)
+    return roles.has_write_role(user)
 
 
 def survey_get_for_user(*, user: User, pk: int) -> Survey:

@@ -13,9 +13,10 @@ class CasesConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
-        from .selectors import dashboard_counter_panel
+        from .selectors import dashboard_counter_panel, partner_cases_panel
 
         register_panel(
             "dashboard_counters", template="cases/_dashboard_counter.html", context=dashboard_counter_panel, order=20
         )
+        register_panel("partner_actions", template="cases/_partner_actions.html", context=partner_cases_panel, order=30)
         register_seeder("partners.cases.demo.seed", order=50)

@@ -7,7 +7,8 @@ import datetime as dt
 from crm.scheduler import scan
 
 from .models import Case
-from .services import breached_case_filter
+from .services import case_escalation_due_q
+from .sla import DEADLINES
 from .tasks import case_escalate_task
 
 
@@ -19,8 +20,8 @@ def cases_sla_scan(now: dt.datetime) -> int:
     found by the next run."""
     due = [
         (pk, which)
-        for which in ("response", "resolution")
-        for pk in Case.objects.filter(breached_case_filter(which, now)).values_list("pk", flat=True)
+        for which in DEADLINES
+        for pk in Case.objects.filter(case_escalation_due_q(which, now)).values_list("pk", flat=True)
     ]
     for pk, which in due:
         case_escalate_task.delay(pk, which, now.isoformat())

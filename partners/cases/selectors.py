@@ -5,6 +5,7 @@ Attainment is aggregated in SQL, one grouped query per dimension.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,8 +18,9 @@ from django.utils import timezone
 
 from crm import roles
 from crm.numbers import share
-from partners.models import FAMILY_PLURALS, Contact
+from partners.models import FAMILY_PLURALS, Contact, Partner
 
+from . import sla
 from .models import OPEN_CASE_STATUSES, Case, CaseNote
 
 if TYPE_CHECKING:
@@ -31,12 +33,26 @@ if TYPE_CHECKING:
 # --- Service cases -------------------------------------------------------------------------
 
 
-def can_write_case(user: User, case: Case) -> bool:
-    """Staff and managers of the case's department, its assignee, and anyone who may write
-    when the case has no department yet (web-form triage); supervision reads only."""
+def may_open_case(user: User) -> bool:
+    """Open a case for any partner the user can see: staff and managers of every department
+    (and superusers). A complaint or a supplier's problem reaches whoever takes the call, who
+    opens the case; it is routed to the partner's department (P4.1.2, P4.2.2). Supervision
+    reads only (P5.1)."""
+    return roles.has_write_role(user)
+
+
+def partner_cases_panel(*, partner: Partner, user: User) -> dict:
+    """The partner page's "Cases" and "New case" buttons (registered in apps.py)."""
+    return {"partner": partner, "may_open_case": may_open_case(user)}
+
+
+def may_work_on_case(user: User, case: Case) -> bool:
+    """Edit, note, move and assign the case: staff and managers of the case's department,
+    its assignee, and anyone who may write when the case has no department yet (web-form
+    triage); supervision reads only."""
     if user.is_superuser:
         return True
-    if not roles.can_log_interactions(user):
+    if not roles.has_write_role(user):
         return False
     if case.assignee_id == user.pk or case.department_id is None:
         return True
@@ -44,7 +60,7 @@ def can_write_case(user: User, case: Case) -> bool:
 
 
 def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
-    """Every role reads cases (supervision inspects them, P5.1); writes per can_write_case."""
+    """Every role reads cases (supervision inspects them, P5.1); writes per may_work_on_case."""
     if not roles.has_any_role(user):
         raise PermissionDenied
     case = (
@@ -54,7 +70,7 @@ def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
     )
     if case is None:
         raise Http404
-    if write and not can_write_case(user, case):
+    if write and not may_work_on_case(user, case):
         raise PermissionDenied
     return case
 
@@ -85,13 +101,23 @@ def case_timeline(*, case: Case) -> QuerySet[CaseNote]:
     return case.notes.select_related("author")
 
 
-def case_breached_q(now) -> Q:
-    """Open cases past a deadline: no first response in time, or not resolved in time
-    (a case paused after its deadline stays past it)."""
+def case_deadline_breached_q(which: str, now: dt.datetime) -> Q:
+    """Cases whose ``which`` deadline is breached at ``now``, open or not: the queryset form
+    of ``sla.case_deadline_breached`` with the same boundary (strictly past: ``due < now``).
+    A paused resolution clock is judged at the moment it was paused."""
+    if which == sla.RESPONSE:
+        return Q(first_response_at__isnull=True, response_due_at__lt=now)
+    if which == sla.RESOLUTION:
+        return Q(resolved_at__isnull=True) & (
+            Q(paused_at__isnull=True, resolution_due_at__lt=now) | Q(paused_at__gt=F("resolution_due_at"))
+        )
+    raise ValueError(f"unknown deadline {which!r}")
+
+
+def case_breached_q(now: dt.datetime) -> Q:
+    """Open cases past either deadline: the queryset form of ``sla.case_breached``."""
     return Q(status__in=OPEN_CASE_STATUSES) & (
-        Q(first_response_at__isnull=True, response_due_at__lt=now)
-        | Q(paused_at__isnull=True, resolution_due_at__lt=now)
-        | Q(paused_at__gt=F("resolution_due_at"))
+        case_deadline_breached_q(sla.RESPONSE, now) | case_deadline_breached_q(sla.RESOLUTION, now)
     )
 
 
@@ -124,14 +150,9 @@ class Attainment:
 
 
 def _attainment_aggregates(now) -> dict:
-    response_missed = Q(first_response_at__gt=F("response_due_at")) | Q(
-        first_response_at__isnull=True, response_due_at__lt=now
-    )
-    resolution_missed = (
-        Q(resolved_at__gt=F("resolution_due_at"))
-        | Q(resolved_at__isnull=True, paused_at__isnull=True, resolution_due_at__lt=now)
-        | Q(resolved_at__isnull=True, paused_at__gt=F("resolution_due_at"))
-    )
+    # Missed: done after the deadline (``sla.met``), or not done and breached now.
+    response_missed = Q(first_response_at__gt=F("response_due_at")) | case_deadline_breached_q(sla.RESPONSE, now)
+    resolution_missed = Q(resolved_at__gt=F("resolution_due_at")) | case_deadline_breached_q(sla.RESOLUTION, now)
     return {
         "n": Count("pk"),
         "response_met": Count("pk", filter=Q(first_response_at__lte=F("response_due_at"))),

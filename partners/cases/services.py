@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -37,6 +37,7 @@ from .models import (
     Priority,
     SlaTarget,
 )
+from .selectors import case_deadline_breached_q, may_open_case
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -113,7 +114,10 @@ def case_open(
 ) -> Case:
     """Open a case; deadlines from the partner's family and the priority. Without an
     assignee the partner's owner takes it (a web-form case without partner waits in the
-    "unassigned" queue)."""
+    "unassigned" queue). A person opening it must be allowed to (``selectors.may_open_case``);
+    the public form and the surveys app open cases with no ``created_by``."""
+    if created_by is not None and not may_open_case(created_by):
+        raise PermissionDenied
     now = now or timezone.now()
     _check_contact(partner, contact)
     family = partner.family if partner is not None else family
@@ -303,20 +307,13 @@ def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fie
 ESCALATION_FIELDS = {"response": "response_escalated_at", "resolution": "resolution_escalated_at"}
 
 
-def breached_case_filter(which: str, now: dt.datetime) -> Q:
-    """Open cases past the ``which`` deadline and not escalated yet (what the scan finds)."""
-    if which == "response":
-        return Q(
-            status__in=OPEN_CASE_STATUSES,
-            first_response_at__isnull=True,
-            response_due_at__lte=now,
-            response_escalated_at__isnull=True,
-        )
-    return Q(
-        status__in=OPEN_CASE_STATUSES,
-        paused_at__isnull=True,
-        resolution_due_at__lte=now,
-        resolution_escalated_at__isnull=True,
+def case_escalation_due_q(which: str, now: dt.datetime) -> Q:
+    """Open cases past the ``which`` deadline (``selectors.case_deadline_breached_q``) and
+    not escalated for it yet: what the scan finds and the escalation claims."""
+    return (
+        Q(status__in=OPEN_CASE_STATUSES)
+        & case_deadline_breached_q(which, now)
+        & Q(**{f"{ESCALATION_FIELDS[which]}__isnull": True})
     )
 
 
@@ -338,7 +335,7 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
     conditional update of ``<which>_escalated_at``. Returns the notifications created."""
     now = now or timezone.now()
     field = ESCALATION_FIELDS[which]
-    claimed = Case.objects.filter(breached_case_filter(which, now), pk=case_id).update(**{field: now})
+    claimed = Case.objects.filter(case_escalation_due_q(which, now), pk=case_id).update(**{field: now})
     if not claimed:
         return 0
     case = Case.objects.select_related("assignee", "partner", "department").get(pk=case_id)

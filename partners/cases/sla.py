@@ -7,6 +7,13 @@ example 24 hours for "next working day").
 
 The resolution clock stops while a case waits on the partner: the deadline moves later by
 the length of each pause. The response clock never stops: answering first is always ours.
+
+"Breached" is decided here once (``past_deadline``): a deadline not done is breached only
+once the clock is strictly past it. At the deadline instant itself it is not yet breached,
+because work done at that instant is on time (``met`` counts ``done_at <= due``).
+``partners.cases.selectors.case_breached_q`` is the same rule as a queryset filter
+(``due < now``); the escalation scan, the case list's filter and badges, the dashboard
+counter and the SLA report all use one or the other.
 """
 
 from __future__ import annotations
@@ -52,6 +59,36 @@ def time_left(due: dt.datetime, *, now: dt.datetime, paused_at: dt.datetime | No
     return _aware(due) - _aware(reference)
 
 
+def past_deadline(left: dt.timedelta) -> bool:
+    """Strictly past the deadline: with no time left at all (``left == 0``) it is not breached."""
+    return left < dt.timedelta(0)
+
+
+def deadline_breached(
+    due: dt.datetime, *, done_at: dt.datetime | None, now: dt.datetime, paused_at: dt.datetime | None = None
+) -> bool:
+    """Not done and past the deadline; a paused clock is judged at the moment it was paused."""
+    return done_at is None and past_deadline(time_left(due, now=now, paused_at=paused_at))
+
+
+RESPONSE, RESOLUTION = "response", "resolution"
+DEADLINES = (RESPONSE, RESOLUTION)
+
+
+def case_deadline_breached(case, which: str, *, now: dt.datetime) -> bool:
+    """One of a case's deadlines (``"response"`` or ``"resolution"``) is breached."""
+    if which == RESPONSE:
+        return deadline_breached(case.response_due_at, done_at=case.first_response_at, now=now)
+    if which == RESOLUTION:
+        return deadline_breached(case.resolution_due_at, done_at=case.resolved_at, now=now, paused_at=case.paused_at)
+    raise ValueError(f"unknown deadline {which!r}")
+
+
+def case_breached(case, *, now: dt.datetime) -> bool:
+    """An open case past either deadline (what the list's "Past a deadline" filter shows)."""
+    return case.is_open and any(case_deadline_breached(case, which, now=now) for which in DEADLINES)
+
+
 def met(due: dt.datetime, done_at: dt.datetime | None) -> bool | None:
     """True when done by the deadline, False when done late, None while not done."""
     if done_at is None:
@@ -74,7 +111,7 @@ class Clock:
         outcome = met(self.due, self.done_at)
         if outcome is not None:
             return "met" if outcome else "late"
-        if self.left <= dt.timedelta(0):
+        if past_deadline(self.left):
             return "breached"
         return "paused" if self.paused else "running"
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm import roles
 from crm.choices import choice_labels
 from crm.csv_export import csv_response
 from crm.forms import form_data, querystring_without
@@ -83,7 +82,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "selects": select_options(flt, CASE_SELECTS),
             "page": page,
             "querystring": querystring_without(request, "page"),
-            "can_create": roles.can_log_interactions(request.user),
+            "may_open_case": selectors.may_open_case(request.user),
             "counts": selectors.case_counts_for_user(user=request.user),
         },
     )
@@ -154,9 +153,11 @@ def _partner_from_query(request: HttpRequest):
     return partner_get_for_user(user=request.user, pk=pk) if pk else None
 
 
-@role_required(write=True)
+@role_required()
 def case_create(request: HttpRequest) -> HttpResponse:
     """Open a case for a partner; without ``?partner=`` first find the partner."""
+    if not selectors.may_open_case(request.user):
+        raise PermissionDenied
     partner = _partner_from_query(request)
     if partner is None:
         term = request.GET.get("q", "").strip()[:100]
@@ -179,7 +180,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     now = timezone.now()
-    can_write = selectors.can_write_case(request.user, case)
+    may_work_on_case = selectors.may_work_on_case(request.user, case)
     labels = {f: Case._meta.get_field(f).verbose_name for f in services.EDITABLE_FIELDS}
     notes = list(selectors.case_timeline(case=case))
     for note in notes:
@@ -190,12 +191,12 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "notes": notes,
         "response": sla.response_clock(case, now=now),
         "resolution": sla.resolution_clock(case, now=now),
-        "can_write": can_write,
-        "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if can_write else [],
-        "note_form": CaseNoteForm() if can_write else None,
-        "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
-        "transition_form": CaseTransitionForm() if can_write else None,
-        "suggestions": selectors.case_contact_suggestions(case=case) if can_write else [],
+        "may_work_on_case": may_work_on_case,
+        "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if may_work_on_case else [],
+        "note_form": CaseNoteForm() if may_work_on_case else None,
+        "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if may_work_on_case else None,
+        "transition_form": CaseTransitionForm() if may_work_on_case else None,
+        "suggestions": selectors.case_contact_suggestions(case=case) if may_work_on_case else [],
         "panels": panels_for("case_detail", case=case, user=request.user),
     }
     return {**context, **forms}

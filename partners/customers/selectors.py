@@ -41,7 +41,7 @@ def can_edit_need(user: User, need: Need) -> bool:
 
 def can_mark_greeting(user: User, greeting: Greeting) -> bool:
     """The partner's owner and the managers of its department."""
-    if not roles.can_log_interactions(user):
+    if not roles.has_write_role(user):
         return False
     return greeting.partner.owner_id == user.pk or can_manage_partner(user, greeting.partner)
 
@@ -59,7 +59,7 @@ def can_send_campaigns(user: User) -> bool:
 
 def can_edit_campaign(user: User, campaign: Campaign) -> bool:
     """A draft is changed by whoever wrote it and by the managers (who send it)."""
-    if not roles.can_log_interactions(user) and not user.is_superuser:
+    if not roles.has_write_role(user) and not user.is_superuser:
         return False
     return campaign.created_by_id == user.pk or can_send_campaigns(user)
 
@@ -491,7 +491,7 @@ def needs_panel(*, partner: Partner, user: User) -> dict | None:
     can_manage = can_manage_partner(user, partner)
     for need in needs:
         need.editable = need.recorded_by_id == user.pk or can_manage
-    return {"partner": partner, "needs": needs, "can_log": roles.can_log_interactions(user)}
+    return {"partner": partner, "needs": needs, "may_record_need": roles.has_write_role(user)}
 
 
 def gift_action_panel(*, partner: Partner, user: User) -> dict | None:

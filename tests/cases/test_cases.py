@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan_run
-from partners.cases import selectors, services
+from partners.cases import selectors, services, sla
 from partners.cases.models import Case, CaseNote, CaseStatus, Priority, SlaTarget
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -207,6 +208,48 @@ def test_a_case_without_department_escalates_to_every_manager(manager, manager_s
     }
 
 
+# --- "Breached": one definition, one boundary --------------------------------------------------
+
+SECOND = dt.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(("offset", "breached"), [(-SECOND, False), (dt.timedelta(0), False), (SECOND, True)])
+def test_breached_at_the_deadline_instant_agrees_everywhere(case, client, staff, monkeypatch, offset, breached):
+    """At the deadline instant a case is not breached yet (done then would be on time); one
+    second later the pure rule, the queryset, the scan, the list filter, its badges, the
+    dashboard counter and the SLA report all say it is."""
+    now = case.response_due_at + offset  # the response deadline comes first (+4 h)
+    assert sla.case_deadline_breached(case, "response", now=now) is breached
+    assert sla.case_breached(case, now=now) is breached
+    assert not sla.case_deadline_breached(case, "resolution", now=now)
+    assert Case.objects.filter(selectors.case_deadline_breached_q("response", now)).exists() is breached
+    assert Case.objects.filter(selectors.case_breached_q(now)).exists() is breached
+    assert selectors.sla_attainment(since=T0, now=now)["month"][0].response_missed == int(breached)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert selectors.case_counts_for_user(user=staff) == {"open": 1, "breached": int(breached)}
+    client.force_login(staff)
+    listed = client.get(reverse("cases:case_list"), {"state": "breached"}).content.decode()
+    assert (case.reference in listed) is breached
+    badges = client.get(reverse("cases:case_list"), {"state": "open"}).content.decode()
+    assert ('data-sla="breached"' in badges) is breached
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert ("past a deadline" in dashboard) is breached
+    assert scan_run("cases_sla", now=now).effects == int(breached)
+
+
+@pytest.mark.parametrize(("paused_after", "breached"), [(dt.timedelta(0), False), (SECOND, True)])
+def test_a_case_paused_at_its_deadline_is_not_breached_one_paused_after_it_is(case, staff, paused_after, breached):
+    services.case_transition(case=case, user=staff, to_status=CaseStatus.IN_PROGRESS, now=T0 + hours(1))
+    paused_at = case.resolution_due_at + paused_after
+    services.case_transition(case=case, user=staff, to_status=CaseStatus.WAITING, now=paused_at)
+    case.refresh_from_db()
+    later = paused_at + hours(48)  # the clock stands still while the case waits on the partner
+    assert sla.case_breached(case, now=later) is breached
+    assert sla.resolution_clock(case, now=later).state == ("breached" if breached else "paused")
+    assert Case.objects.filter(selectors.case_breached_q(later)).exists() is breached
+    assert scan_run("cases_sla", now=later).effects == int(breached)
+
+
 # --- Attainment ---------------------------------------------------------------------------------
 
 
@@ -243,6 +286,32 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
 
 
 # --- Pages ----------------------------------------------------------------------------------------
+
+
+def test_who_may_open_a_case_is_decided_once(supplier, staff_sales, supervisor):
+    """Staff of any department open a case for a partner; supervision reads only (P5.1)."""
+    assert selectors.may_open_case(staff_sales) and not selectors.may_open_case(supervisor)
+    fields = {"kind": "issue", "channel": "phone", "subject": "s", "description": "d", "now": T0}
+    with pytest.raises(PermissionDenied):
+        services.case_open(partner=supplier, created_by=supervisor, **fields)
+    case = services.case_open(partner=supplier, created_by=staff_sales, **fields)
+    assert case.created_by == staff_sales and case.department == supplier.department
+
+
+def test_new_case_button_follows_who_may_open_a_case(client, supplier, staff_sales, supervisor):
+    new_case = reverse("cases:case_create") + f"?partner={supplier.pk}"
+    cases = reverse("cases:case_list") + f"?partner={supplier.pk}"
+    post = {"kind": "complaint", "channel": "phone", "priority": "3", "subject": "Late", "description": "Late."}
+    client.force_login(staff_sales)  # not the supplier's department
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert new_case in page and cases in page
+    assert client.post(new_case, post).status_code == 302
+    assert Case.objects.get().created_by == staff_sales
+    client.force_login(supervisor)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert new_case not in page and cases in page
+    assert client.post(new_case, post).status_code == 403
+    assert Case.objects.count() == 1
 
 
 def test_staff_opens_a_case_from_the_partner(client, staff, supplier):
@@ -393,7 +462,7 @@ def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_
         Priority.HIGH,
     )
     # Now only the department (and the assignee) may work on it.
-    assert selectors.can_write_case(staff_sales, case)
+    assert selectors.may_work_on_case(staff_sales, case)
     body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Edited" in body and "partner" in body.lower()
 

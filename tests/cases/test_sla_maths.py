@@ -79,6 +79,8 @@ def test_met_late_and_open():
         (True, -1, False, "met"),
         (True, 1, False, "late"),
         (False, 1, False, "breached"),
+        (False, 0, False, "running"),
+        (True, 0, False, "met"),
         (False, -1, False, "running"),
         (False, -1, True, "paused"),
     ],
@@ -98,3 +100,14 @@ def test_clock_states(done, offset_hours, paused, state):
 def test_format_left():
     assert sla.format_left(dt.timedelta(days=2, hours=3, minutes=5)) == (2, 3, 5)
     assert sla.format_left(-dt.timedelta(hours=5, minutes=10)) == (0, 5, 10)
+
+
+def test_breached_only_strictly_after_the_deadline():
+    due = dt.datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    tick = dt.timedelta(microseconds=1)
+    assert not sla.deadline_breached(due, done_at=None, now=due)
+    assert sla.deadline_breached(due, done_at=None, now=due + tick)
+    assert not sla.deadline_breached(due, done_at=due + tick, now=due + tick)  # done late: "late", not breached
+    # Paused exactly at the deadline: frozen with no time left, not breached however long it waits.
+    assert not sla.deadline_breached(due, done_at=None, now=due + dt.timedelta(days=9), paused_at=due)
+    assert sla.deadline_breached(due, done_at=None, now=due + tick, paused_at=due + tick)

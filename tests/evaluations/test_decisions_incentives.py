@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from evaluations import services
-from evaluations.models import CorrectiveAction, CorrectiveActionPlan, Decision, Incentive, ScreeningOverride
-from evaluations.selectors import supplier_can_activate
+from evaluations.models import (
+    Consequence,
+    CorrectiveAction,
+    CorrectiveActionPlan,
+    Decision,
+    Incentive,
+    ScreeningOverride,
+)
+from evaluations.scoring import Band
+from evaluations.selectors import evaluation_incentive_eligible, supplier_can_activate
 from partners.models import Partner
 from tests.evaluations.factories import closed_eval, make_template
 from tests.factories import PartnerFactory
@@ -116,7 +126,7 @@ def test_only_department_managers_decide(request, template, supplier, staff, man
 
 def test_reward_only_from_an_a_standing(template, supplier, staff, manager):
     b = closed_eval(supplier, template, staff, manager, rating=4)
-    with pytest.raises(ValidationError, match="excellent"):
+    with pytest.raises(ValidationError, match="eligible for incentives"):
         services.decision_record(evaluation=b, by=manager, outcome="reward", reason="nice")
     a = closed_eval(supplier, template, staff, manager, rating=5, period=dt.date(2025, 8, 1))
     services.decision_record(evaluation=a, by=manager, outcome="reward", reason="Best quarter")
@@ -145,7 +155,7 @@ def test_corrective_action_status_by_owner_or_manager_only(template, supplier, s
 
 def test_incentive_only_from_an_a_standing(template, supplier, staff, manager):
     b = closed_eval(supplier, template, staff, manager, rating=4)
-    with pytest.raises(ValidationError, match="excellent"):
+    with pytest.raises(ValidationError, match="eligible for incentives"):
         services.incentive_propose(
             evaluation=b, by=staff, kind="order_priority", starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=90)
         )
@@ -240,3 +250,59 @@ def test_manager_override_with_reason_lets_a_failed_candidate_activate(screening
 def test_other_families_are_not_screened(staff):
     partner = PartnerFactory(owner=staff, family="partner", status="candidate")
     assert supplier_can_activate(partner) is True
+
+
+# --- Incentive eligibility follows the band's consequence, not the letter (P4.1.3) ---------------
+
+
+@pytest.fixture
+def b_rewarded_template():
+    """A template whose "A" band carries no incentive and whose "B" band does."""
+    return make_template(
+        bands=[
+            Band("A", Decimal(85), "Top", Consequence.NONE),
+            Band("B", Decimal(70), "Rewarded", Consequence.INCENTIVE_ELIGIBLE),
+            Band("C", Decimal(50), "Weak", Consequence.CORRECTIVE_ACTION),
+            Band("D", Decimal(0), "Bad", Consequence.PROBATION_OR_EXIT_REVIEW),
+        ]
+    )
+
+
+def test_incentive_eligibility_follows_the_bands_consequence_not_the_letter(
+    b_rewarded_template, supplier, staff, manager
+):
+    a = closed_eval(supplier, b_rewarded_template, staff, manager, rating=5, period=dt.date(2025, 2, 10))
+    b = closed_eval(supplier, b_rewarded_template, staff, manager, rating=4, period=dt.date(2025, 5, 10))
+    assert (a.standing, b.standing) == ("A", "B")
+    assert not evaluation_incentive_eligible(a) and evaluation_incentive_eligible(b)
+    with pytest.raises(ValidationError, match="eligible for incentives"):
+        services.incentive_propose(
+            evaluation=a, by=staff, kind="order_priority", starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=90)
+        )
+    with pytest.raises(ValidationError, match="eligible for incentives"):
+        services.decision_record(evaluation=a, by=manager, outcome="reward", reason="Top marks")
+    incentive = services.incentive_propose(
+        evaluation=b, by=staff, kind="order_priority", starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=90)
+    )
+    assert incentive.evaluation == b
+    assert services.decision_record(evaluation=b, by=manager, outcome="reward", reason="Good").outcome == "reward"
+
+
+def test_propose_button_and_reward_choice_follow_the_bands_consequence(
+    client, b_rewarded_template, supplier, staff, manager
+):
+    a = closed_eval(supplier, b_rewarded_template, staff, manager, rating=5, period=dt.date(2025, 2, 10))
+    b = closed_eval(supplier, b_rewarded_template, staff, manager, rating=4, period=dt.date(2025, 5, 10))
+    for user in (staff, manager):  # staff propose too (P4.1.3); managers approve
+        client.force_login(user)
+        page_a = client.get(reverse("evaluations:detail", args=[a.pk])).content.decode()
+        page_b = client.get(reverse("evaluations:detail", args=[b.pk])).content.decode()
+        assert reverse("evaluations:incentive_propose", args=[a.pk]) not in page_a
+        assert reverse("evaluations:incentive_propose", args=[b.pk]) in page_b
+    # The decision form offers a reward only where the band allows one.
+    assert 'value="reward"' not in page_a and 'value="reward"' in page_b
+    response = client.post(
+        reverse("evaluations:incentive_propose", args=[a.pk]),
+        {"i-kind": "order_priority", "i-starts_on": "2025-07-01", "i-ends_on": "2026-06-30"},
+    )
+    assert response.status_code == 302 and not Incentive.objects.filter(evaluation=a).exists()

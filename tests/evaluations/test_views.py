@@ -156,7 +156,7 @@ def test_ranking_exports_csv_and_xlsx(client, staff, manager, template):
 
     xlsx = client.get(reverse("evaluations:overview"), {"template": template.pk, "format": "xlsx"})
     ws = load_workbook(io.BytesIO(xlsx.content)).active
-    assert ws.max_row == 4 and ws["B2"].value == "=cmd|0" and ws["B2"].data_type == "s"
+    assert ws.max_row == 4 and ws["B2"].value == "'=cmd|0" and ws["B2"].data_type == "s"
 
 
 def test_scorecard_shows_trend_and_runs_a_fixed_number_of_queries(client, staff, manager, supplier, template):

@@ -2,7 +2,7 @@
 
 Every write is atomic, locks the case row, validates the move against ``CASE_TRANSITIONS``
 and leaves a ``CaseNote`` in the timeline (simple_history keeps the field-level history).
-Deadlines follow ``supervision.sla``: calendar hours from the family × priority target,
+Deadlines follow ``partners.cases.sla``: calendar hours from the family × priority target,
 the resolution clock paused while the case waits on the partner.
 """
 

@@ -7,6 +7,8 @@ altered token gets a neutral "not valid" page.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -122,7 +124,7 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") in ("1", "on", "true")
     today = timezone.localdate()
     rows = selectors.care_occasions(
-        start=today, end=today + timezone.timedelta(days=days), owner_id=request.user.pk if mine else None
+        start=today, end=today + dt.timedelta(days=days), owner_id=request.user.pk if mine else None
     )
     paginator = Paginator(rows, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.db.models import Model
 
-# Keyword arguments a case form may pass to case_open / case_update.
-CaseData = dict
+# The fields a case form may change through case_update.
 EDITABLE_FIELDS = ("partner", "contact", "kind", "channel", "priority", "subject", "description")
 
 

@@ -293,7 +293,7 @@ def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fie
     case.full_clean()
     case.save(update_fields=sorted({*changed, "updated_at"}))
     if fields:
-        _event(case, user=user, now=now, kind=CaseNote.Kind.EDITED, body=",".join(sorted(fields)))
+        _event(case, user=user, now=now, kind=CaseNote.Kind.EDITED, changed_fields=sorted(fields))
     return case
 
 

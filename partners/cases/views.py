@@ -184,7 +184,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     notes = list(selectors.case_timeline(case=case))
     for note in notes:
         if note.kind == CaseNote.Kind.EDITED:
-            note.edited_labels = [labels.get(name, name) for name in note.body.split(",")]
+            note.edited_labels = [labels.get(name, name) for name in note.changed_fields]
     context = {
         "case": case,
         "notes": notes,

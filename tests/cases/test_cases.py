@@ -71,7 +71,7 @@ def test_changing_the_priority_recomputes_the_deadlines(case, staff):
     services.case_update(case=case, user=staff, priority=Priority.URGENT, now=T0 + hours(1))
     case.refresh_from_db()
     assert (case.response_due_at, case.resolution_due_at) == (T0 + hours(1), T0 + hours(8))
-    assert case.notes.filter(kind=CaseNote.Kind.EDITED, body="priority").exists()
+    assert case.notes.filter(kind=CaseNote.Kind.EDITED, changed_fields=["priority"], body="").exists()
 
 
 def test_a_contact_of_another_partner_is_refused(supplier):
@@ -453,3 +453,12 @@ def test_export_follows_the_filter_and_is_spreadsheet_safe(client, staff, suppli
     assert lines[0].startswith("Reference,Opened,Family,Partner")
     assert len(lines) == 2 and "'=HYPERLINK(1)" in lines[1] and "Price list" not in body
     assert response["Content-Disposition"].startswith('attachment; filename="rapport-cases-')
+
+
+def test_an_edit_note_lists_the_changed_fields_by_their_labels(client, case, staff):
+    services.case_update(case=case, user=staff, priority=Priority.URGENT, subject="Late pallets", now=T0 + hours(1))
+    note = case.notes.get(kind=CaseNote.Kind.EDITED)
+    assert (note.changed_fields, note.body) == (["priority", "subject"], "")
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert '<span class="edited-fields">priority, subject</span>' in body

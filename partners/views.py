@@ -132,6 +132,8 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "can_edit": selectors.can_edit_partner(user, partner),
         "can_manage": can_manage,
         "can_log": roles.can_log_interactions(user),
+        # Suppliers are evaluated (P4.1.3) and partners assessed (P4.3) on a scorecard.
+        "has_scorecard": partner.family in (Family.SUPPLIER, Family.PARTNER),
         **selectors.partner_detail_context(partner=partner),
         # What the family apps show here (a supplier's qualification documents, a customer's
         # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.

@@ -29,7 +29,7 @@ from .forms import (
     SendForm,
     SurveyForm,
 )
-from .models import Survey
+from .models import QuestionKind, Survey
 
 # --- Signed-in pages -----------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "surveys/public_survey.html",
         language,
-        {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at},
+        {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at, "QuestionKind": QuestionKind},
     )
 
 

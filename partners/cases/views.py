@@ -192,6 +192,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "resolution": sla.resolution_clock(case, now=now),
         "can_write": can_write,
         "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if can_write else [],
+        "CaseStatus": CaseStatus,
         "note_form": CaseNoteForm() if can_write else None,
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if can_write else None,
         "transition_form": CaseTransitionForm() if can_write else None,

@@ -55,4 +55,3 @@ def test_edited_notes_move_their_field_names_to_changed_fields(migrator):
         "Called, no answer",
         [],
     )
-

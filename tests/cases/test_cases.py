@@ -462,3 +462,27 @@ def test_an_edit_note_lists_the_changed_fields_by_their_labels(client, case, sta
     client.force_login(staff)
     body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert '<span class="edited-fields">priority, subject</span>' in body
+
+
+def test_the_status_buttons_say_what_each_move_does(client, case, staff):
+    client.force_login(staff)
+    url = reverse("cases:case_detail", args=[case.pk])
+    body = client.get(url).content.decode()
+    assert "Start work" in body and "Wait on partner" in body and 'id="resolve-form"' in body
+    assert 'name="to_status" value="resolved"' in body and "Reopen" not in body
+    services.case_transition(case=case, user=staff, to_status="resolved", resolution="r", now=T0 + hours(3))
+    body = client.get(url).content.decode()
+    assert "Reopen" in body and ">Close<" in body and "Start work" not in body
+    services.case_transition(case=case, user=staff, to_status="closed", now=T0 + hours(4))
+    body = client.get(url).content.decode()
+    assert "Reopen" in body and ">Close<" not in body
+
+
+def test_replies_and_escalations_stand_out_in_the_timeline(client, case, staff):
+    services.case_note_add(case=case, user=staff, kind=CaseNote.Kind.REPLY, body="We are on it", now=T0 + hours(1))
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert body.count("list-group-item-primary") == 1 and "list-group-item-danger" not in body
+    assert services.case_escalate(case_id=case.pk, which="resolution", now=T0 + hours(30))
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "list-group-item-danger" in body and "Resolution deadline missed: escalated to the managers." in body

@@ -3,7 +3,6 @@ scoring sheet; writes go through evaluations.services."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.csv_export import csv_response
-from crm.forms import form_data, querystring_without
+from crm.forms import form_data, query_date, query_int, querystring_without
 from crm.models import Department
 from crm.roles import role_required
 from partners.forms import active_colleagues
@@ -35,13 +34,6 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 # --- Manager overview ---------------------------------------------------------------------------
 
 
@@ -54,7 +46,7 @@ def _overview_filters(request: HttpRequest) -> dict:
         # Supplier periodic evaluations first: the ranking managers look at most.
         key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name),
     )
-    chosen = _int_or_none(request.GET.get("template"))
+    chosen = query_int(request.GET.get("template"))
     template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
     standing = request.GET.get("standing") or None
     periods = []
@@ -69,8 +61,8 @@ def _overview_filters(request: HttpRequest) -> dict:
         "template": template,
         "periods": periods,
         "period": period if period in dict(periods) else None,
-        "department_id": _int_or_none(request.GET.get("department")),
-        "tier": _int_or_none(request.GET.get("tier")),
+        "department_id": query_int(request.GET.get("department")),
+        "tier": query_int(request.GET.get("tier")),
         "standing": standing if standing in StandingCode.values else None,
     }
 
@@ -85,7 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows, distribution, movers = [], {}, []
     else:
         limit = None if fmt in ("csv", "xlsx") else RANKING_ROWS
-        period = dt.date.fromisoformat(f["period"]) if f["period"] else None
+        period = query_date(f["period"])
         rows = selectors.ranking(
             template=template,
             department_id=f["department_id"],
@@ -177,7 +169,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
 @role_required()
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get_for_user(user=request.user, pk=pk)
-    card = selectors.supplier_scorecard(partner=partner, template_id=_int_or_none(request.GET.get("template")))
+    card = selectors.supplier_scorecard(partner=partner, template_id=query_int(request.GET.get("template")))
     trend = {
         "labels": [p.label for p in card.trend],
         "scores": [float(p.score) if p.score is not None else None for p in card.trend],
@@ -208,7 +200,7 @@ def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_open_evaluation(request.user, partner):
         raise PermissionDenied
     template = ScorecardTemplate.objects.filter(
-        pk=_int_or_none(request.POST.get("template")), purpose=Purpose.SCREENING
+        pk=query_int(request.POST.get("template")), purpose=Purpose.SCREENING
     ).first()
     if template is None:
         messages.error(request, _("Choose a screening scorecard."))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.forms import form_data
+from crm.forms import form_data, query_int
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners.models import Family
@@ -92,10 +92,7 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest) -> HttpResponse:
     """NPS, CSAT, CES with n and response rate, by period, family and department (P5.2)."""
     surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title")[:100])
-    try:
-        survey_id = int(request.GET.get("survey") or 0) or None
-    except ValueError:
-        survey_id = None
+    survey_id = query_int(request.GET.get("survey"))
     if survey_id not in {pk for pk, _title in surveys}:
         survey_id = None
     family = request.GET.get("family") or None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import roles
 from crm.choices import choice_labels
 from crm.csv_export import csv_response
-from crm.forms import form_data, querystring_without
+from crm.forms import form_data, query_int, querystring_without
 from crm.panels import panels_for
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
@@ -147,10 +147,7 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _partner_from_query(request: HttpRequest):
-    try:
-        pk = int(request.GET.get("partner") or 0)
-    except ValueError:
-        pk = 0
+    pk = query_int(request.GET.get("partner"))
     return partner_get_for_user(user=request.user, pk=pk) if pk else None
 
 
@@ -208,24 +205,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 @role_required(write=True)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit what the case is about; for a web-form case, link it to its partner and contact
     (``?partner=&contact=`` preselects a suggestion from the case page)."""
     case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
     source = request.POST if request.method == "POST" else request.GET
-    partner_id = _int_or_none(source.get("partner")) or case.partner_id
+    partner_id = query_int(source.get("partner")) or case.partner_id
     initial = {}
-    if request.method == "GET" and _int_or_none(request.GET.get("partner")):
-        initial = {"partner": partner_id, "contact": _int_or_none(request.GET.get("contact"))}
+    if request.method == "GET" and query_int(request.GET.get("partner")):
+        initial = {"partner": partner_id, "contact": query_int(request.GET.get("contact"))}
     form = CaseForm(form_data(request), instance=case, editing=True, initial=initial)
     form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
     form.fields["contact"].queryset = Contact.objects.filter(partner_id=partner_id).order_by("-is_primary", "name")
@@ -303,10 +292,7 @@ SLA_PERIODS = (3, 6, 12, 24)
 @role_required()
 def sla_report(request: HttpRequest) -> HttpResponse:
     """SLA attainment by month, department and family (P4.1.2, P4.2.2)."""
-    try:
-        months = int(request.GET.get("months") or 12)
-    except ValueError:
-        months = 12
+    months = query_int(request.GET.get("months"))
     if months not in SLA_PERIODS:
         months = 12
     family = request.GET.get("family") or None

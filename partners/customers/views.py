@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
-from crm.forms import querystring_without
+from crm.forms import query_int, querystring_without
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners import selectors as partner_selectors
@@ -109,18 +109,11 @@ def needs_export(request: HttpRequest) -> HttpResponse:
 # --- Care calendar and greetings (P4.2.3) --------------------------------------------------------
 
 
-def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return min(max(value, low), high)
-
-
 @role_required()
 def care_calendar(request: HttpRequest) -> HttpResponse:
     """Birthdays, company anniversaries and holidays of key and important customers."""
-    days = _int_param(request, "days", 30, 1, selectors.CARE_MAX_DAYS)
+    days = query_int(request.GET.get("days"), low=None, high=None)
+    days = 30 if days is None else min(max(days, 1), selectors.CARE_MAX_DAYS)
     mine = request.GET.get("mine") in ("1", "on", "true")
     today = timezone.localdate()
     rows = selectors.care_occasions(

@@ -6,8 +6,6 @@ CSRF, a body size limit, a rate limit per address and a honeypot field.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -32,7 +30,7 @@ from partners.models import Contact, Family
 from partners.selectors import partner_get_for_user, partner_list_for_user, partner_search
 
 from . import selectors, services, sla
-from .filters import CaseFilter
+from .filters import SLA_PERIODS, CaseFilter, SlaReportFilter
 from .forms import (
     CaseAssignForm,
     CaseForm,
@@ -286,23 +284,12 @@ def _case_detail_with_errors(request: HttpRequest, case: Case, **forms) -> HttpR
     return render(request, "cases/case_detail.html", _case_context(request, case, **forms))
 
 
-SLA_PERIODS = (3, 6, 12, 24)
-
-
 @role_required()
 def sla_report(request: HttpRequest) -> HttpResponse:
     """SLA attainment by month, department and family (P4.1.2, P4.2.2)."""
-    months = query_int(request.GET.get("months"))
-    if months not in SLA_PERIODS:
-        months = 12
-    family = request.GET.get("family") or None
-    if family not in Family.values:
-        family = None
-    today = timezone.localdate()
-    year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
-    first = dt.date(year, month + 1, 1)
-    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    report = selectors.sla_attainment(since=since, family=family)
+    flt = SlaReportFilter(request.GET, queryset=Case.objects.all())
+    report = selectors.sla_attainment(cases=flt.qs)
+    months, family = flt.current_months(), flt.form.cleaned_data.get("family") or None
     return render(
         request,
         "cases/sla_report.html",
@@ -316,7 +303,7 @@ def sla_report(request: HttpRequest) -> HttpResponse:
             "periods": SLA_PERIODS,
             "family": family,
             "families": Family.choices,
-            "since": first,
+            "since": flt.since(),
         },
     )
 

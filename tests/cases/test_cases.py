@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan_run
@@ -210,6 +211,10 @@ def test_a_case_without_department_escalates_to_every_manager(manager, manager_s
 # --- Attainment ---------------------------------------------------------------------------------
 
 
+def since_2026():
+    return Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
 def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_customer, staff_sales):
     def make(partner, user, opened, respond=None, resolve=None):
         c = services.case_open(partner=partner, kind="issue", channel="phone", subject="s", description="d", now=opened)
@@ -226,7 +231,9 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
     make(supplier, staff, oct1, respond=9, resolve=80)  # both missed (normal: 8 h / 72 h)
     make(sales_customer, staff_sales, T0, respond=2)  # response met, resolution pending
     make(sales_customer, staff_sales, T0)  # both pending at T0 + 1 h
-    report = selectors.sla_attainment(since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), now=T0 + hours(1))
+    report = selectors.sla_attainment(
+        cases=Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), now=T0 + hours(1)
+    )
     by_family = {str(r.label): r for r in report["family"]}
     suppliers, customers = by_family["Suppliers"], by_family["Customers"]
     assert (suppliers.n, suppliers.response_met, suppliers.response_missed) == (2, 1, 1)
@@ -237,7 +244,9 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
     departments = {r.label: r.response_met for r in report["department"]}
     assert departments == {"Procurement": 1, "Sales": 1}
     # Later, the open customer cases have missed their response deadline.
-    later = selectors.sla_attainment(since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), now=T0 + hours(100))
+    later = selectors.sla_attainment(
+        cases=Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), now=T0 + hours(100)
+    )
     customers = {str(r.label): r for r in later["family"]}["Customers"]
     assert (customers.response_missed, customers.resolution_missed) == (1, 2)
 
@@ -486,3 +495,33 @@ def test_replies_and_escalations_stand_out_in_the_timeline(client, case, staff):
     assert services.case_escalate(case_id=case.pk, which="resolution", now=T0 + hours(30))
     body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "list-group-item-danger" in body and "Resolution deadline missed: escalated to the managers." in body
+
+
+def test_the_sla_report_filters_by_period_and_family_and_ignores_refused_values(
+    client, staff, supplier, sales_customer
+):
+    services.case_open(
+        partner=supplier, kind="issue", channel="phone", subject="Now", description="d", created_by=staff
+    )
+    old = services.case_open(partner=supplier, kind="issue", channel="phone", subject="Old", description="d")
+    Case.objects.filter(pk=old.pk).update(opened_at=timezone.now() - dt.timedelta(days=200))
+    services.case_open(partner=sales_customer, kind="request", channel="email", subject="C", description="d")
+    client.force_login(staff)
+
+    def cases_by_family(params) -> dict:
+        response = client.get(reverse("cases:sla_report"), params)
+        assert response.status_code == 200
+        return {
+            str(row.label): row.n
+            for _key, _title, rows in response.context["tables"]
+            if _key == "family"
+            for row in rows
+        }
+
+    assert cases_by_family({}) == {"Suppliers": 2, "Customers": 1}  # 12 months by default
+    assert cases_by_family({"months": "3"}) == {"Suppliers": 1, "Customers": 1}
+    assert cases_by_family({"months": "3", "family": "supplier"}) == {"Suppliers": 1}
+    # A refused value drops that filter only.
+    assert cases_by_family({"months": "5", "family": "supplier"}) == {"Suppliers": 2}
+    response = client.get(reverse("cases:sla_report"), {"months": "5", "family": "nonsense"})
+    assert response.context["months"] == 12 and response.context["family"] is None

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.forms import form_data, query_int
+from crm.forms import form_data
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners.models import Family
 
 from . import selectors, services
+from .filters import ResultsFilter
 from .forms import (
     SURVEY_FAMILIES,
     ResponseForm,
@@ -92,12 +93,8 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest) -> HttpResponse:
     """NPS, CSAT, CES with n and response rate, by period, family and department (P5.2)."""
     surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title")[:100])
-    survey_id = query_int(request.GET.get("survey"))
-    if survey_id not in {pk for pk, _title in surveys}:
-        survey_id = None
-    family = request.GET.get("family") or None
-    if family not in dict(SURVEY_FAMILIES):
-        family = None
+    flt = ResultsFilter(request.GET, surveys=surveys)
+    survey_id, family = flt.chosen("survey"), flt.chosen("family")
     data = selectors.survey_results(survey_id=survey_id, family=family)
     return render(
         request,

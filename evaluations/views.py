@@ -25,6 +25,7 @@ from partners.models import Tier
 from partners.selectors import partner_get_for_user
 
 from . import scoring, selectors, services
+from .filters import RankingFilter
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
 from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 
@@ -46,24 +47,25 @@ def _overview_filters(request: HttpRequest) -> dict:
         # Supplier periodic evaluations first: the ranking managers look at most.
         key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name),
     )
-    chosen = query_int(request.GET.get("template"))
+    flt = RankingFilter(request.GET, templates=templates)
+    chosen = flt.chosen("template")
     template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
-    standing = request.GET.get("standing") or None
     periods = []
     if template is not None:
         start, _end = scoring.period_for(timezone.localdate(), template.cadence)
         for _i in range(8):  # the current period and the 7 before it
             periods.append((start.isoformat(), scoring.period_label(start, template.cadence)))
             start = scoring.previous_period(start, template.cadence)[0]
-    period = request.GET.get("period") or None
+    period = flt.chosen("period")
     return {
         "templates": templates,
         "template": template,
         "periods": periods,
-        "period": period if period in dict(periods) else None,
-        "department_id": query_int(request.GET.get("department")),
-        "tier": query_int(request.GET.get("tier")),
-        "standing": standing if standing in StandingCode.values else None,
+        # Only a period of the chosen scorecard's cadence.
+        "period": period.isoformat() if period and period.isoformat() in dict(periods) else None,
+        "department_id": flt.chosen("department"),
+        "tier": flt.chosen("tier"),
+        "standing": flt.chosen("standing"),
     }
 
 

@@ -1,8 +1,13 @@
-"""Form pieces every app uses: clean input (crm/cleaning.py) and HTML5 date widgets."""
+"""Form pieces every app uses: clean input (crm/cleaning.py), HTML5 date widgets, and the one
+parser of integer and date query parameters."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django import forms
+from django.utils import timezone
 
 from .cleaning import date_problem, strip_invisible, text_problem
 
@@ -67,3 +72,48 @@ def querystring_without(request, *names: str) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+# --- Query parameters ------------------------------------------------------------------------
+# A list's query string is typed by hand, bookmarked and crawled: a parameter that is missing,
+# garbage, out of range or absurdly long reads as "not given" (None) instead of raising a 500.
+# (NUL bytes never get this far: crm.middleware answers 400.)
+
+ID_MAX = 2**31 - 1  # the largest primary key every database we support stores
+_INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+def latest_date() -> dt.date:
+    """The latest date a filter accepts: a year ahead (far years overflow time-zone arithmetic)."""
+    return timezone.localdate() + dt.timedelta(days=366)
+
+
+def date_in_range(day: dt.date, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date | None = None) -> bool:
+    return earliest <= day <= (latest or latest_date())
+
+
+def query_int(value: object, *, low: int | None = 1, high: int | None = ID_MAX) -> int | None:
+    """``value`` (a query parameter) as an integer between ``low`` and ``high`` (None: no
+    bound), else None. ASCII digits only, at most 18 of them, around optional spaces."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not _INTEGER_RE.fullmatch(text):
+        return None
+    number = int(text)
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number
+
+
+def query_date(value: object, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date | None = None) -> dt.date | None:
+    """``value`` (a query parameter) as an ISO date (YYYY-MM-DD) between ``earliest`` and
+    ``latest`` (default: ``latest_date()``), else None."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return day if date_in_range(day, earliest=earliest, latest=latest) else None

@@ -8,6 +8,7 @@ broker only ever carries the row's id.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 import socket
@@ -214,7 +215,7 @@ def email_send(*, email_id: int) -> bool:
     return True
 
 
-def email_stuck_after() -> timezone.timedelta:
+def email_stuck_after() -> dt.timedelta:
     """How long a claim ('sending') may last before the send counts as abandoned.
 
     The send runs inside the task that claimed it, and the hard time limit kills that task's
@@ -222,7 +223,7 @@ def email_stuck_after() -> timezone.timedelta:
     any more, so releasing it cannot overlap a send in progress. It may repeat a message the
     SMTP server accepted just before the worker died (at-least-once, never lost).
     """
-    return timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.RAPPORT_RECOVERY_MARGIN)
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.RAPPORT_RECOVERY_MARGIN)
 
 
 def emails_stuck(*, now=None):

@@ -15,6 +15,7 @@ so a run missed while the worker or the broker was down is caught up by the next
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import time
 import traceback
@@ -86,6 +87,6 @@ def scan_run(name: str, *, now=None) -> ScanRun:
         run.outcome = ScanRun.Outcome.OK
         run.effects = effects or 0
     finally:
-        run.finished_at = run.started_at + timezone.timedelta(seconds=time.monotonic() - started)
+        run.finished_at = run.started_at + dt.timedelta(seconds=time.monotonic() - started)
         run.save(update_fields=["outcome", "effects", "error", "finished_at"])
     return run

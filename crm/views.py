@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -142,7 +144,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     beats = {row.kind: row.at for row in Heartbeat.objects.all()}
     worker_at = beats.get(Heartbeat.Kind.WORKER)
     # Late: two heartbeat periods without one (beat, the broker or every worker is down).
-    late_after = timezone.timedelta(seconds=2 * settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
+    late_after = dt.timedelta(seconds=2 * settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
     return render(
         request,
         "crm/operations.html",

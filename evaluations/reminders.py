@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from crm import roles
 from crm.notifications import notify, object_ref, user_language
@@ -84,16 +84,12 @@ def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     return effects
 
 
-# Translated when shown, in each recipient's language (the msgids are marked here).
-DUE_SOON = "Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit."
-OVERDUE = "Evaluation of %(partner)s (%(template)s) is overdue since %(date)s."
-ESCALATED = "Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."
-
-
-def _mark_for_translation() -> None:  # pragma: no cover - only read by makemessages
-    _("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit.")
-    _("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
-    _("Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s).")
+# Marked for makemessages here, translated when shown, in each recipient's language.
+DUE_SOON = gettext_noop("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit.")
+OVERDUE = gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
+ESCALATED = gettext_noop(
+    "Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."
+)
 
 
 def calendar_items(user) -> list[tuple]:

@@ -3,8 +3,6 @@ scoring sheet; writes go through evaluations.services."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +15,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from crm.csv_export import csv_response, xlsx_response
-from crm.forms import form_data, querystring_without
+from crm.forms import form_data, query_date, query_int, querystring_without
 from crm.models import Department
 from crm.roles import role_required
 from partners.forms import active_colleagues
@@ -25,6 +23,7 @@ from partners.models import Tier
 from partners.selectors import partner_get_for_user
 
 from . import scoring, selectors, services
+from .filters import RankingFilter
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
 from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 
@@ -32,13 +31,6 @@ from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- Manager overview ---------------------------------------------------------------------------
@@ -53,24 +45,25 @@ def _overview_filters(request: HttpRequest) -> dict:
         # Supplier periodic evaluations first: the ranking managers look at most.
         key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name),
     )
-    chosen = _int_or_none(request.GET.get("template"))
+    flt = RankingFilter(request.GET, templates=templates)
+    chosen = flt.chosen("template")
     template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
-    standing = request.GET.get("standing") or None
     periods = []
     if template is not None:
         start, _end = scoring.period_for(timezone.localdate(), template.cadence)
         for _i in range(8):  # the current period and the 7 before it
             periods.append((start.isoformat(), scoring.period_label(start, template.cadence)))
             start = scoring.previous_period(start, template.cadence)[0]
-    period = request.GET.get("period") or None
+    period = flt.chosen("period")
     return {
         "templates": templates,
         "template": template,
         "periods": periods,
-        "period": period if period in dict(periods) else None,
-        "department_id": _int_or_none(request.GET.get("department")),
-        "tier": _int_or_none(request.GET.get("tier")),
-        "standing": standing if standing in StandingCode.values else None,
+        # Only a period of the chosen scorecard's cadence.
+        "period": period.isoformat() if period and period.isoformat() in dict(periods) else None,
+        "department_id": flt.chosen("department"),
+        "tier": flt.chosen("tier"),
+        "standing": flt.chosen("standing"),
     }
 
 
@@ -84,7 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows, distribution, movers = [], {}, []
     else:
         limit = None if fmt in ("csv", "xlsx") else RANKING_ROWS
-        period = dt.date.fromisoformat(f["period"]) if f["period"] else None
+        period = query_date(f["period"])
         rows = selectors.ranking(
             template=template,
             department_id=f["department_id"],
@@ -158,7 +151,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
 @role_required()
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get_for_user(user=request.user, pk=pk)
-    card = selectors.supplier_scorecard(partner=partner, template_id=_int_or_none(request.GET.get("template")))
+    card = selectors.supplier_scorecard(partner=partner, template_id=query_int(request.GET.get("template")))
     trend = {
         "labels": [p.label for p in card.trend],
         "scores": [float(p.score) if p.score is not None else None for p in card.trend],
@@ -189,7 +182,7 @@ def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_open_evaluation(request.user, partner):
         raise PermissionDenied
     template = ScorecardTemplate.objects.filter(
-        pk=_int_or_none(request.POST.get("template")), purpose=Purpose.SCREENING
+        pk=query_int(request.POST.get("template")), purpose=Purpose.SCREENING
     ).first()
     if template is None:
         messages.error(request, _("Choose a screening scorecard."))

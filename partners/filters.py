@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Department
 
 from .forms import UserChoiceField, active_colleagues
-from .models import Partner, Status, Tag, Tier
-from .selectors import partner_search
+from .models import FollowUp, Partner, Status, Tag, Tier
+from .selectors import followups_in_state, partner_search
 
 # django-filter ships no zh_Hans catalogue: these msgids let ours translate its labels.
 DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date"), gettext_noop("Unknown"))
@@ -106,6 +106,30 @@ class PartnerFilter(django_filters.FilterSet):
         if keys:
             return qs.order_by(*keys, "pk")
         return qs.order_by(*qs.query.order_by, "pk")
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    """My follow-ups by tab (P3.3); no tab, or an unknown one, shows what is due."""
+
+    state = django_filters.ChoiceFilter(
+        choices=[("open", _("Due")), ("overdue", _("Overdue")), ("done", _("Done"))], method="filter_state"
+    )
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+    def current_state(self) -> str:
+        self.form.errors  # noqa: B018 - validates: cleaned_data keeps the valid values only
+        return self.form.cleaned_data.get("state") or "open"
+
+    def filter_state(self, queryset, name, value):
+        # Applied in qs, with the default tab.
+        return queryset
+
+    @property
+    def qs(self):
+        return followups_in_state(super().qs, self.current_state())
 
 
 PARTNER_SELECTS = ("status", "tier", "owner", "department", "tag", "sort")

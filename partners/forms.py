@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
@@ -255,7 +257,7 @@ class InteractionForm(PlainTextFormMixin, forms.ModelForm):
 
     def clean_occurred_at(self):
         occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at > timezone.now() + timezone.timedelta(hours=1):
+        if occurred_at > timezone.now() + dt.timedelta(hours=1):
             raise forms.ValidationError(
                 _("An interaction is logged after it happened; plan future contacts as follow-ups.")
             )

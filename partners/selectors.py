@@ -217,13 +217,14 @@ def followup_get_for_user(*, user: User, pk: int, write: bool = False) -> Follow
     return followup
 
 
-FOLLOWUP_STATES = ("open", "overdue", "done")
+def followup_list_for_user(*, user: User) -> QuerySet[FollowUp]:
+    """What I owe (P3.3); ``followups_in_state`` picks the tab."""
+    return FollowUp.objects.filter(owner=user).select_related("partner", "interaction")
 
 
-def followup_list_for_user(*, user: User, state: str) -> QuerySet[FollowUp]:
-    """What I owe (P3.3): open (due today or later), overdue, or done (newest first)."""
+def followups_in_state(qs: QuerySet[FollowUp], state: str) -> QuerySet[FollowUp]:
+    """Open (due today or later, soonest first), overdue (oldest first) or done (newest first)."""
     today = timezone.localdate()
-    qs = FollowUp.objects.filter(owner=user).select_related("partner", "interaction")
     if state == "done":
         return qs.filter(done_at__isnull=False).order_by("-done_at", "-pk")
     qs = qs.filter(done_at__isnull=True)

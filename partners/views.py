@@ -22,7 +22,7 @@ from crm.panels import panels_for
 from crm.roles import role_required
 
 from . import selectors, services
-from .filters import PartnerFilter, select_options
+from .filters import FollowUpFilter, PartnerFilter, select_options
 from .forms import (
     ContactForm,
     FollowUpFormSet,
@@ -132,6 +132,8 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "can_edit": selectors.can_edit_partner(user, partner),
         "can_manage": can_manage,
         "can_log": roles.has_write_role(user),
+        # Suppliers are evaluated (P4.1.3) and partners assessed (P4.3) on a scorecard.
+        "has_scorecard": partner.family in (Family.SUPPLIER, Family.PARTNER),
         **selectors.partner_detail_context(partner=partner),
         # What the family apps show here (a supplier's qualification documents, a customer's
         # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.
@@ -351,10 +353,9 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 def followup_list(request: HttpRequest) -> HttpResponse:
     """My follow-ups (P3.3): what I owe, due, overdue and done."""
-    state = request.GET.get("state", "open")
-    if state not in selectors.FOLLOWUP_STATES:
-        state = "open"
-    paginator = Paginator(selectors.followup_list_for_user(user=request.user, state=state), settings.RAPPORT_PAGE_SIZE)
+    flt = FollowUpFilter(request.GET, queryset=selectors.followup_list_for_user(user=request.user))
+    state = flt.current_state()
+    paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

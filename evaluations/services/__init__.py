@@ -30,13 +30,11 @@ from .outcomes import (
     screening_override,
     supplier_activate,
 )
-from .templates import DEFAULT_BANDS, CriterionData, template_create, template_problems, template_validate
+from .templates import template_problems
 
 __all__ = [
-    "DEFAULT_BANDS",
     "EVALUATION_GRACE_DAYS",
     "ActionData",
-    "CriterionData",
     "ScoreData",
     "corrective_action_set_status",
     "decision_record",
@@ -51,7 +49,5 @@ __all__ = [
     "sheet_save",
     "sheet_submit",
     "supplier_activate",
-    "template_create",
     "template_problems",
-    "template_validate",
 ]

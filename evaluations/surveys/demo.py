@@ -1,11 +1,7 @@
-"""Demo data of the supervision app, called by ``seed_demo``: two years of satisfaction
-survey responses (so the results page shows trends) and a year of service cases (so the
-case list and the SLA report have something to show). Idempotent: a second run adds
-nothing.
-
-Survey rows are written in bulk (there are thousands of answers); cases go through the
-services with past timestamps, so their timelines and deadlines are exactly what the
-application would have recorded.
+"""Demo data of the satisfaction surveys, called by ``seed_demo``: two years of survey
+responses (so the results page shows trends), written in bulk (there are thousands of
+answers). Idempotent: a second run adds nothing. The service cases seed their own demo data
+(partners/cases/demo.py).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from the nonce). Rotating SECRET_KEY invalidates the links still open.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -44,8 +45,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from django.contrib.auth.models import User
 
 # The salt predates the move out of the supervision app: changing it would void every link sent.
@@ -172,7 +171,7 @@ def invitation_create(
                 case_ref=case_ref,
                 nonce=secrets.token_urlsafe(32),
                 token_hash="-",  # set below, once the nonce is known
-                expires_at=now + timezone.timedelta(days=survey.expires_after_days),
+                expires_at=now + dt.timedelta(days=survey.expires_after_days),
             )
             invitation.token_hash = token_hash(invitation_token(invitation))
             invitation.save(update_fields=["token_hash"])
@@ -210,7 +209,7 @@ def invitation_reminder_due(invitation: SurveyInvitation, *, now: dt.datetime) -
     if invitation.reminders_sent >= survey.max_reminders:
         return None
     last = invitation.last_reminded_at or invitation.created_at
-    if now - last < timezone.timedelta(days=survey.min_days_between):
+    if now - last < dt.timedelta(days=survey.min_days_between):
         return None
     return invitation.reminders_sent + 1
 

@@ -23,13 +23,14 @@ from crm.roles import role_required
 from partners.models import Family
 
 from . import selectors, services
+from .filters import ResultsFilter
 from .forms import (
     SURVEY_FAMILIES,
     ResponseForm,
     SendForm,
     SurveyForm,
 )
-from .models import Survey
+from .models import QuestionKind, Survey
 
 # --- Signed-in pages -----------------------------------------------------------------------
 
@@ -92,15 +93,8 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest) -> HttpResponse:
     """NPS, CSAT, CES with n and response rate, by period, family and department (P5.2)."""
     surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title")[:100])
-    try:
-        survey_id = int(request.GET.get("survey") or 0) or None
-    except ValueError:
-        survey_id = None
-    if survey_id not in {pk for pk, _title in surveys}:
-        survey_id = None
-    family = request.GET.get("family") or None
-    if family not in dict(SURVEY_FAMILIES):
-        family = None
+    flt = ResultsFilter(request.GET, surveys=surveys)
+    survey_id, family = flt.chosen("survey"), flt.chosen("family")
     data = selectors.survey_results(survey_id=survey_id, family=family)
     return render(
         request,
@@ -175,7 +169,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "surveys/public_survey.html",
         language,
-        {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at},
+        {"survey": invitation.survey, "form": form, "expires_at": invitation.expires_at, "QuestionKind": QuestionKind},
     )
 
 

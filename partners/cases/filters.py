@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -72,3 +74,39 @@ class CaseFilter(django_filters.FilterSet):
         if not ordering:
             return qs.order_by("-opened_at", "-pk")
         return qs.order_by(*qs.query.order_by, "-pk")
+
+
+SLA_PERIODS = (3, 6, 12, 24)
+SLA_DEFAULT_MONTHS = 12
+
+
+class SlaReportFilter(django_filters.FilterSet):
+    """The SLA report's cases: opened in the last 3, 6, 12 (default) or 24 calendar months,
+    of one family or all."""
+
+    months = django_filters.TypedChoiceFilter(
+        label=_("Period"), choices=[(m, m) for m in SLA_PERIODS], coerce=int, method="filter_months"
+    )
+    family = django_filters.ChoiceFilter(label=_("Family"), choices=Family.choices)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def current_months(self) -> int:
+        self.form.errors  # noqa: B018 - validates: cleaned_data keeps the valid values only
+        return self.form.cleaned_data.get("months") or SLA_DEFAULT_MONTHS
+
+    def since(self) -> dt.date:
+        """The first day of the period: the first of the month, ``months - 1`` months back."""
+        today = timezone.localdate()
+        year, month = divmod(today.year * 12 + today.month - 1 - (self.current_months() - 1), 12)
+        return dt.date(year, month + 1, 1)
+
+    def filter_months(self, queryset, name, value):
+        # Applied in qs, with the default period.
+        return queryset
+
+    @property
+    def qs(self):
+        return super().qs.filter(opened_at__gte=timezone.make_aware(dt.datetime.combine(self.since(), dt.time.min)))

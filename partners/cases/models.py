@@ -204,6 +204,8 @@ class CaseNote(models.Model):
     body = models.TextField(_("text"), max_length=5000, blank=True)
     status_from = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    # An EDITED note: the names of the fields the edit changed (services.EDITABLE_FIELDS).
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:

@@ -2,7 +2,7 @@
 
 Every write is atomic, locks the case row, validates the move against ``CASE_TRANSITIONS``
 and leaves a ``CaseNote`` in the timeline (simple_history keeps the field-level history).
-Deadlines follow ``supervision.sla``: calendar hours from the family × priority target,
+Deadlines follow ``partners.cases.sla``: calendar hours from the family × priority target,
 the resolution clock paused while the case waits on the partner.
 """
 
@@ -43,8 +43,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.db.models import Model
 
-# Keyword arguments a case form may pass to case_open / case_update.
-CaseData = dict
+# The fields a case form may change through case_update.
 EDITABLE_FIELDS = ("partner", "contact", "kind", "channel", "priority", "subject", "description")
 
 
@@ -298,7 +297,7 @@ def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fie
     case.full_clean()
     case.save(update_fields=sorted({*changed, "updated_at"}))
     if fields:
-        _event(case, user=user, now=now, kind=CaseNote.Kind.EDITED, body=",".join(sorted(fields)))
+        _event(case, user=user, now=now, kind=CaseNote.Kind.EDITED, changed_fields=sorted(fields))
     return case
 
 

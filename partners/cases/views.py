@@ -6,8 +6,6 @@ CSRF, a body size limit, a rate limit per address and a honeypot field.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.choices import choice_labels
 from crm.csv_export import csv_response
-from crm.forms import form_data, querystring_without
+from crm.forms import form_data, query_int, querystring_without
 from crm.panels import panels_for
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
@@ -31,7 +29,7 @@ from partners.models import Contact, Family
 from partners.selectors import partner_get_for_user, partner_list_for_user, partner_search
 
 from . import selectors, services, sla
-from .filters import CaseFilter
+from .filters import SLA_PERIODS, CaseFilter, SlaReportFilter
 from .forms import (
     CaseAssignForm,
     CaseForm,
@@ -146,10 +144,7 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _partner_from_query(request: HttpRequest):
-    try:
-        pk = int(request.GET.get("partner") or 0)
-    except ValueError:
-        pk = 0
+    pk = query_int(request.GET.get("partner"))
     return partner_get_for_user(user=request.user, pk=pk) if pk else None
 
 
@@ -185,7 +180,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     notes = list(selectors.case_timeline(case=case))
     for note in notes:
         if note.kind == CaseNote.Kind.EDITED:
-            note.edited_labels = [labels.get(name, name) for name in note.body.split(",")]
+            note.edited_labels = [labels.get(name, name) for name in note.changed_fields]
     context = {
         "case": case,
         "notes": notes,
@@ -193,6 +188,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "resolution": sla.resolution_clock(case, now=now),
         "may_work_on_case": may_work_on_case,
         "moves": [CaseStatus(s) for s in CASE_TRANSITIONS[case.status]] if may_work_on_case else [],
+        "CaseStatus": CaseStatus,
         "note_form": CaseNoteForm() if may_work_on_case else None,
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if may_work_on_case else None,
         "transition_form": CaseTransitionForm() if may_work_on_case else None,
@@ -208,24 +204,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 @role_required(write=True)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit what the case is about; for a web-form case, link it to its partner and contact
     (``?partner=&contact=`` preselects a suggestion from the case page)."""
     case = selectors.case_get_for_user(user=request.user, pk=pk, write=True)
     source = request.POST if request.method == "POST" else request.GET
-    partner_id = _int_or_none(source.get("partner")) or case.partner_id
+    partner_id = query_int(source.get("partner")) or case.partner_id
     initial = {}
-    if request.method == "GET" and _int_or_none(request.GET.get("partner")):
-        initial = {"partner": partner_id, "contact": _int_or_none(request.GET.get("contact"))}
+    if request.method == "GET" and query_int(request.GET.get("partner")):
+        initial = {"partner": partner_id, "contact": query_int(request.GET.get("contact"))}
     form = CaseForm(form_data(request), instance=case, editing=True, initial=initial)
     form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
     form.fields["contact"].queryset = Contact.objects.filter(partner_id=partner_id).order_by("-is_primary", "name")
@@ -297,26 +285,12 @@ def _case_detail_with_errors(request: HttpRequest, case: Case, **forms) -> HttpR
     return render(request, "cases/case_detail.html", _case_context(request, case, **forms))
 
 
-SLA_PERIODS = (3, 6, 12, 24)
-
-
 @role_required()
 def sla_report(request: HttpRequest) -> HttpResponse:
     """SLA attainment by month, department and family (P4.1.2, P4.2.2)."""
-    try:
-        months = int(request.GET.get("months") or 12)
-    except ValueError:
-        months = 12
-    if months not in SLA_PERIODS:
-        months = 12
-    family = request.GET.get("family") or None
-    if family not in Family.values:
-        family = None
-    today = timezone.localdate()
-    year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
-    first = dt.date(year, month + 1, 1)
-    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    report = selectors.sla_attainment(since=since, family=family)
+    flt = SlaReportFilter(request.GET, queryset=Case.objects.all())
+    report = selectors.sla_attainment(cases=flt.qs)
+    months, family = flt.current_months(), flt.form.cleaned_data.get("family") or None
     return render(
         request,
         "cases/sla_report.html",
@@ -330,7 +304,7 @@ def sla_report(request: HttpRequest) -> HttpResponse:
             "periods": SLA_PERIODS,
             "family": family,
             "families": Family.choices,
-            "since": first,
+            "since": flt.since(),
         },
     )
 

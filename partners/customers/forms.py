@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DateInput, PlainTextFormMixin
+from crm.forms import EARLIEST_DATE, DateInput, PlainTextFormMixin, date_in_range, latest_date
 from partners.models import Family, Partner, Tag, Tier
 
 from .models import Campaign, Gift, Need
@@ -87,16 +87,13 @@ class NeedsSummaryForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
-    # Dates outside these bounds are refused (far years overflow time-zone arithmetic).
-    EARLIEST = dt.date(2000, 1, 1)
-
     def _in_range(self, name: str) -> dt.date | None:
         value = self.cleaned_data.get(name)
-        latest = timezone.localdate() + dt.timedelta(days=366)
-        if value is not None and not self.EARLIEST <= value <= latest:
+        # The bounds of every date filter (far years overflow time-zone arithmetic).
+        if value is not None and not date_in_range(value):
             raise forms.ValidationError(
                 _("Choose a date between %(first)s and %(last)s.")
-                % {"first": self.EARLIEST.isoformat(), "last": latest.isoformat()}
+                % {"first": EARLIEST_DATE.isoformat(), "last": latest_date().isoformat()}
             )
         return value
 

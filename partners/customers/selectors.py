@@ -139,6 +139,10 @@ class NeedRow:
     tag_names: list[str] = field(default_factory=list)
     editable: bool = False
 
+    @property
+    def is_addressed(self) -> bool:
+        return self.status == Need.Status.ADDRESSED
+
 
 @dataclass
 class NeedsFilter:

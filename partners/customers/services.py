@@ -7,7 +7,7 @@ crm/notifications.py), so withdrawing consent stops emails already in the queue.
 
 Unsubscribe links: each campaign recipient has a random ``nonce``; the link's token is an
 HMAC of it under SECRET_KEY and only the token's SHA-256 is stored, as for survey links
-(supervision/services.py).
+(evaluations/surveys/services.py).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ altered token gets a neutral "not valid" page.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
-from crm.forms import querystring_without
+from crm.forms import query_int, querystring_without
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners import selectors as partner_selectors
@@ -33,6 +35,7 @@ from partners.models import Family, Tag, Tier
 from partners.views import _back
 
 from . import selectors, services
+from .filters import GiftFilter
 from .forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
 from .models import Campaign, Gift, Greeting, Need
 
@@ -107,22 +110,15 @@ def needs_export(request: HttpRequest) -> HttpResponse:
 # --- Care calendar and greetings (P4.2.3) --------------------------------------------------------
 
 
-def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return min(max(value, low), high)
-
-
 @role_required()
 def care_calendar(request: HttpRequest) -> HttpResponse:
     """Birthdays, company anniversaries and holidays of key and important customers."""
-    days = _int_param(request, "days", 30, 1, selectors.CARE_MAX_DAYS)
+    days = query_int(request.GET.get("days"), low=None, high=None)
+    days = 30 if days is None else min(max(days, 1), selectors.CARE_MAX_DAYS)
     mine = request.GET.get("mine") in ("1", "on", "true")
     today = timezone.localdate()
     rows = selectors.care_occasions(
-        start=today, end=today + timezone.timedelta(days=days), owner_id=request.user.pk if mine else None
+        start=today, end=today + dt.timedelta(days=days), owner_id=request.user.pk if mine else None
     )
     paginator = Paginator(rows, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -160,36 +156,17 @@ def greeting_mark(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Gifts (P3.1) -----------------------------------------------------------------------------------
 
-GIFT_SORTS = {
-    "-date": ("-date", "-pk"),
-    "date": ("date", "pk"),
-    "-value": ("-value", "-pk"),
-    "value": ("value", "pk"),
-}
-
 
 @role_required()
 def gift_list(request: HttpRequest) -> HttpResponse:
     """The gift and hospitality register (P3.1): filter by approval and direction, sort by
     date or value (each backed by an index)."""
-    qs = selectors.gift_list_for_user(user=request.user)
-    status = request.GET.get("status", "")
-    if status in Gift.Status.values:
-        qs = qs.filter(status=status)
-    else:
-        status = ""
-    direction = request.GET.get("direction", "")
-    if direction in Gift.Direction.values:
-        qs = qs.filter(direction=direction)
-    else:
-        direction = ""
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        qs = qs.filter(partner__name__icontains=q)
-    sort = request.GET.get("sort", "-date")
-    if sort not in GIFT_SORTS:
-        sort = "-date"
-    paginator = Paginator(qs.order_by(*GIFT_SORTS[sort]), settings.RAPPORT_PAGE_SIZE)
+    flt = GiftFilter(request.GET, queryset=selectors.gift_list_for_user(user=request.user))
+    paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
+    # Invalid values are left out of cleaned_data: that filter is ignored, the others apply.
+    chosen = flt.form.cleaned_data
+    status, direction, q = chosen.get("status") or "", chosen.get("direction") or "", chosen.get("q") or ""
+    sort = flt.current_sort()
     page = paginator.get_page(request.GET.get("page"))
     for gift in page.object_list:
         gift.can_decide = gift.status == Gift.Status.PENDING and selectors.can_decide_gift(request.user, gift)
@@ -204,12 +181,7 @@ def gift_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "statuses": Gift.Status.choices,
             "directions": Gift.Direction.choices,
-            "sorts": [
-                ("-date", _("Newest first")),
-                ("date", _("Oldest first")),
-                ("-value", _("Highest value")),
-                ("value", _("Lowest value")),
-            ],
+            "sorts": flt.filters["sort"].extra["choices"],
             "querystring": querystring_without(request, "page"),
             "is_filtered": bool(status or direction or q),
             "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,

@@ -238,6 +238,10 @@ class Partner(TimeStampedModel):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def is_candidate(self) -> bool:
+        return self.status == Status.CANDIDATE
+
     # Cached labels (crm/choices.py): the lists show these on every row.
     def get_family_display(self) -> str:
         return choice_label(Family, self.family)

@@ -72,7 +72,7 @@ def test_changing_the_priority_recomputes_the_deadlines(case, staff):
     services.case_update(case=case, user=staff, priority=Priority.URGENT, now=T0 + hours(1))
     case.refresh_from_db()
     assert (case.response_due_at, case.resolution_due_at) == (T0 + hours(1), T0 + hours(8))
-    assert case.notes.filter(kind=CaseNote.Kind.EDITED, body="priority").exists()
+    assert case.notes.filter(kind=CaseNote.Kind.EDITED, changed_fields=["priority"], body="").exists()
 
 
 def test_a_contact_of_another_partner_is_refused(supplier):
@@ -253,6 +253,10 @@ def test_a_case_paused_at_its_deadline_is_not_breached_one_paused_after_it_is(ca
 # --- Attainment ---------------------------------------------------------------------------------
 
 
+def since_2026():
+    return Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
 def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_customer, staff_sales):
     def make(partner, user, opened, respond=None, resolve=None):
         c = services.case_open(partner=partner, kind="issue", channel="phone", subject="s", description="d", now=opened)
@@ -269,7 +273,9 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
     make(supplier, staff, oct1, respond=9, resolve=80)  # both missed (normal: 8 h / 72 h)
     make(sales_customer, staff_sales, T0, respond=2)  # response met, resolution pending
     make(sales_customer, staff_sales, T0)  # both pending at T0 + 1 h
-    report = selectors.sla_attainment(since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), now=T0 + hours(1))
+    report = selectors.sla_attainment(
+        cases=Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), now=T0 + hours(1)
+    )
     by_family = {str(r.label): r for r in report["family"]}
     suppliers, customers = by_family["Suppliers"], by_family["Customers"]
     assert (suppliers.n, suppliers.response_met, suppliers.response_missed) == (2, 1, 1)
@@ -280,7 +286,9 @@ def test_sla_attainment_counts_met_missed_and_pending(supplier, staff, sales_cus
     departments = {r.label: r.response_met for r in report["department"]}
     assert departments == {"Procurement": 1, "Sales": 1}
     # Later, the open customer cases have missed their response deadline.
-    later = selectors.sla_attainment(since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), now=T0 + hours(100))
+    later = selectors.sla_attainment(
+        cases=Case.objects.filter(opened_at__gte=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), now=T0 + hours(100)
+    )
     customers = {str(r.label): r for r in later["family"]}["Customers"]
     assert (customers.response_missed, customers.resolution_missed) == (1, 2)
 
@@ -522,3 +530,66 @@ def test_export_follows_the_filter_and_is_spreadsheet_safe(client, staff, suppli
     assert lines[0].startswith("Reference,Opened,Family,Partner")
     assert len(lines) == 2 and "'=HYPERLINK(1)" in lines[1] and "Price list" not in body
     assert response["Content-Disposition"].startswith('attachment; filename="rapport-cases-')
+
+
+def test_an_edit_note_lists_the_changed_fields_by_their_labels(client, case, staff):
+    services.case_update(case=case, user=staff, priority=Priority.URGENT, subject="Late pallets", now=T0 + hours(1))
+    note = case.notes.get(kind=CaseNote.Kind.EDITED)
+    assert (note.changed_fields, note.body) == (["priority", "subject"], "")
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert '<span class="edited-fields">priority, subject</span>' in body
+
+
+def test_the_status_buttons_say_what_each_move_does(client, case, staff):
+    client.force_login(staff)
+    url = reverse("cases:case_detail", args=[case.pk])
+    body = client.get(url).content.decode()
+    assert "Start work" in body and "Wait on partner" in body and 'id="resolve-form"' in body
+    assert 'name="to_status" value="resolved"' in body and "Reopen" not in body
+    services.case_transition(case=case, user=staff, to_status="resolved", resolution="r", now=T0 + hours(3))
+    body = client.get(url).content.decode()
+    assert "Reopen" in body and ">Close<" in body and "Start work" not in body
+    services.case_transition(case=case, user=staff, to_status="closed", now=T0 + hours(4))
+    body = client.get(url).content.decode()
+    assert "Reopen" in body and ">Close<" not in body
+
+
+def test_replies_and_escalations_stand_out_in_the_timeline(client, case, staff):
+    services.case_note_add(case=case, user=staff, kind=CaseNote.Kind.REPLY, body="We are on it", now=T0 + hours(1))
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert body.count("list-group-item-primary") == 1 and "list-group-item-danger" not in body
+    assert services.case_escalate(case_id=case.pk, which="resolution", now=T0 + hours(30))
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "list-group-item-danger" in body and "Resolution deadline missed: escalated to the managers." in body
+
+
+def test_the_sla_report_filters_by_period_and_family_and_ignores_refused_values(
+    client, staff, supplier, sales_customer
+):
+    services.case_open(
+        partner=supplier, kind="issue", channel="phone", subject="Now", description="d", created_by=staff
+    )
+    old = services.case_open(partner=supplier, kind="issue", channel="phone", subject="Old", description="d")
+    Case.objects.filter(pk=old.pk).update(opened_at=timezone.now() - dt.timedelta(days=200))
+    services.case_open(partner=sales_customer, kind="request", channel="email", subject="C", description="d")
+    client.force_login(staff)
+
+    def cases_by_family(params) -> dict:
+        response = client.get(reverse("cases:sla_report"), params)
+        assert response.status_code == 200
+        return {
+            str(row.label): row.n
+            for _key, _title, rows in response.context["tables"]
+            if _key == "family"
+            for row in rows
+        }
+
+    assert cases_by_family({}) == {"Suppliers": 2, "Customers": 1}  # 12 months by default
+    assert cases_by_family({"months": "3"}) == {"Suppliers": 1, "Customers": 1}
+    assert cases_by_family({"months": "3", "family": "supplier"}) == {"Suppliers": 1}
+    # A refused value drops that filter only.
+    assert cases_by_family({"months": "5", "family": "supplier"}) == {"Suppliers": 2}
+    response = client.get(reverse("cases:sla_report"), {"months": "5", "family": "nonsense"})
+    assert response.context["months"] == 12 and response.context["family"] is None

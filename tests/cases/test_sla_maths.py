@@ -1,4 +1,4 @@
-"""SLA clock maths (supervision.sla): targets, pauses, breach, time zones."""
+"""SLA clock maths (partners.cases.sla): targets, pauses, breach, time zones."""
 
 from __future__ import annotations
 

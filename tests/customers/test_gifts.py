@@ -158,6 +158,17 @@ def test_gift_list_filters_sorts_and_shows_an_empty_state(client, staff, manager
     assert reverse("customers:gift_decide", args=[Gift.objects.get(status="pending").pk]) in response.content.decode()
     for params in ({"sort": "password"}, {"status": "<x>"}, {"page": "-1"}, {"q": "x" * 500}, {"direction": "1=1"}):
         assert client.get(reverse("customers:gift_list"), params).status_code == 200
+    # A refused value drops that filter only; the others still apply, the bar shows what applied.
+    response = client.get(reverse("customers:gift_list"), {"status": "<x>", "sort": "value", "q": supplier.name[:4]})
+    assert [g.description for g in response.context["page"].object_list] == ["Gift 0", "Gift 2", "Gift 1"]
+    body = response.content.decode()
+    assert '<option value="value" selected>Lowest value</option>' in body
+    assert f'value="{supplier.name[:4]}"' in body
+    assert '<option value="">All</option><option value="pending">' in body and " selected>Pending" not in body
+    response = client.get(reverse("customers:gift_list"), {"direction": "received"})
+    assert list(response.context["page"].object_list) == []
+    zh = client.get(reverse("customers:gift_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Newest first" not in zh  # the sort labels follow the request's language
 
 
 def test_the_partner_history_shows_the_gift_and_its_decision(client, staff, manager, supplier):

@@ -105,6 +105,8 @@ def test_author_edits_and_marks_a_need_addressed(client, staff_sales, customer):
     assert need.status == "addressed" and need.summary == "Lower price on bulk"
     assert need.history.first().status == "addressed"  # P3.1: history kept
     assert need.history.filter(status="open").exists()
+    page = client.get(reverse("partners:detail", args=[customer.pk])).content.decode()
+    assert '<span>Lower price on bulk</span><span class="badge text-bg-success">addressed</span>' in page
 
 
 def test_summary_counts_top_topics_and_monthly_trend(db, staff_sales, customer):

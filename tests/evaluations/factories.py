@@ -1,25 +1,52 @@
-"""Builders for scorecard tests: templates go through the service (so they are valid)."""
+"""Builders for scorecard tests. Templates are checked with ``template_problems`` before they are
+saved (so they are valid), as the admin checks them; the application itself creates none."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from evaluations import scoring, services
-from evaluations.models import Criterion, Evaluation, ScorecardTemplate
+from evaluations.models import Consequence, Criterion, Evaluation, ScorecardTemplate, StandingBand, StandingCode
 
 _names = itertools.count(1)
 
 ANCHORS = ["poor", "weak", "fair", "good", "excellent"]
 
+DEFAULT_BANDS = (
+    # code, label, lower bound, consequence (issue #3 §1)
+    (StandingCode.A, "Excellent", Decimal(85), Consequence.INCENTIVE_ELIGIBLE),
+    (StandingCode.B, "Good", Decimal(70), Consequence.NONE),
+    (StandingCode.C, "Needs improvement", Decimal(50), Consequence.CORRECTIVE_ACTION),
+    (StandingCode.D, "Unacceptable", Decimal(0), Consequence.PROBATION_OR_EXIT_REVIEW),
+)
 
-def manual(name: str, weight, *, allow_na: bool = False) -> services.CriterionData:
-    return services.CriterionData(name=name, weight=Decimal(weight), anchors=ANCHORS, allow_na=allow_na)
+
+@dataclass
+class CriterionData:
+    name: str
+    weight: Decimal
+    kind: str = scoring.MANUAL
+    description: str = ""
+    anchors: Sequence[str] = ()
+    kpi_min: Decimal | None = None
+    kpi_max: Decimal | None = None
+    kpi_higher_is_better: bool = True
+    kpi_unit: str = ""
+    allow_na: bool = False
 
 
-def kpi(name: str, weight, lo, hi, *, higher_is_better: bool = True, allow_na: bool = False) -> services.CriterionData:
-    return services.CriterionData(
+def manual(name: str, weight, *, allow_na: bool = False) -> CriterionData:
+    return CriterionData(name=name, weight=Decimal(weight), anchors=ANCHORS, allow_na=allow_na)
+
+
+def kpi(name: str, weight, lo, hi, *, higher_is_better: bool = True, allow_na: bool = False) -> CriterionData:
+    return CriterionData(
         name=name,
         weight=Decimal(weight),
         kind=scoring.KPI,
@@ -32,23 +59,53 @@ def kpi(name: str, weight, lo, hi, *, higher_is_better: bool = True, allow_na: b
 
 def make_template(
     *,
-    criteria: list[services.CriterionData] | None = None,
+    criteria: list[CriterionData] | None = None,
     purpose: str = "periodic",
     family: str = "supplier",
     cadence: str = "quarterly",
+    bands: Sequence[scoring.Band] | None = None,
     **kwargs,
 ) -> ScorecardTemplate:
     """Default: Quality 50 (N/A allowed), Price 30, On-time % 20 (KPI 80→0 … 100→100)."""
     if criteria is None:
         criteria = [manual("Quality", 50, allow_na=True), manual("Price", 30), kpi("On-time", 20, 80, 100)]
-    return services.template_create(
-        name=f"Template {next(_names)}",
-        purpose=purpose,
-        family=family,
-        cadence=cadence,
-        criteria=criteria,
-        **kwargs,
+    if bands is None:
+        bands = [scoring.Band(code, lower, label, consequence) for code, label, lower, consequence in DEFAULT_BANDS]
+    problems = services.template_problems(criteria, bands)
+    if problems:
+        raise ValidationError(problems, code="invalid_template")
+    template = ScorecardTemplate.objects.create(
+        name=f"Template {next(_names)}", purpose=purpose, family=family, cadence=cadence, **kwargs
     )
+    for order, c in enumerate(criteria, start=1):
+        anchors = list(c.anchors) + [""] * (5 - len(c.anchors))
+        Criterion.objects.create(
+            template=template,
+            order=order,
+            name=c.name,
+            description=c.description,
+            weight=c.weight,
+            kind=c.kind,
+            anchor_1=anchors[0],
+            anchor_2=anchors[1],
+            anchor_3=anchors[2],
+            anchor_4=anchors[3],
+            anchor_5=anchors[4],
+            kpi_min=c.kpi_min,
+            kpi_max=c.kpi_max,
+            kpi_higher_is_better=c.kpi_higher_is_better,
+            kpi_unit=c.kpi_unit,
+            allow_na=c.allow_na,
+        )
+    for b in bands:
+        StandingBand.objects.create(
+            template=template, code=b.code, label=b.label, lower_bound=b.lower_bound, consequence=b.consequence
+        )
+    return template
+
+
+def template_problems_of(template: ScorecardTemplate) -> list[str]:
+    return services.template_problems(list(template.criteria.all()), [b.band() for b in template.bands.all()])
 
 
 def criteria_of(template: ScorecardTemplate) -> dict[str, Criterion]:

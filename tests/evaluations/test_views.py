@@ -198,6 +198,8 @@ def test_screening_opens_for_a_candidate_and_gates_activation(client, staff, man
     client.force_login(staff)
     page = client.get(reverse("evaluations:scorecard", args=[candidate.pk])).content.decode()
     assert "Start screening" in page and "becomes active only after passing screening" in page
+    active = PartnerFactory(owner=staff, status="active")
+    assert "Start screening" not in client.get(reverse("evaluations:scorecard", args=[active.pk])).content.decode()
     from evaluations.models import ScorecardTemplate
 
     screening = ScorecardTemplate.objects.get(purpose="screening")
@@ -270,3 +272,19 @@ def test_ranking_as_of_an_earlier_period(client, staff, manager, template):
     now = client.get(url, {"template": template.pk}).context["rows"]
     assert {r.partner.name for r in now} == {"Alpha Steel", "Beta Steel"}
     assert client.get(url, {"template": template.pk, "period": "garbage"}).status_code == 200
+    only_a = client.get(url, {"template": template.pk, "standing": "A"}).context["rows"]
+    assert [r.partner.name for r in only_a] == ["Alpha Steel"]
+    # Refused values drop their filter only.
+    response = client.get(url, {"template": template.pk, "standing": "A", "department": "9" * 30, "tier": "x"})
+    assert [r.partner.name for r in response.context["rows"]] == ["Alpha Steel"]
+    assert (response.context["department_id"], response.context["tier"]) == (None, None)
+    elsewhere = client.get(url, {"template": template.pk, "department": a.department_id + 1000}).context["rows"]
+    assert list(elsewhere) == []
+
+
+def test_suppliers_and_partners_link_to_their_scorecard_customers_do_not(client, staff):
+    client.force_login(staff)
+    for family, linked in (("supplier", True), ("partner", True), ("customer", False)):
+        partner = PartnerFactory(owner=staff, family=family)
+        page = client.get(reverse("partners:detail", args=[partner.pk])).content.decode()
+        assert (reverse("evaluations:scorecard", args=[partner.pk]) in page) is linked, family

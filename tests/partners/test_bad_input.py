@@ -43,7 +43,9 @@ def test_list_and_export_never_fail_on_odd_parameters(client, staff, params):
 
 def test_followup_list_unknown_state_falls_back(client, staff):
     client.force_login(staff)
-    assert client.get(reverse("partners:followups"), {"state": "nonsense", "page": "x"}).status_code == 200
+    response = client.get(reverse("partners:followups"), {"state": "nonsense", "page": "x"})
+    assert response.status_code == 200 and response.context["state"] == "open"
+    assert 'class="nav-link active" href="?state=open"' in response.content.decode()
 
 
 @pytest.mark.parametrize(

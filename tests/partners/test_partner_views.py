@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.urls import reverse
@@ -151,8 +152,8 @@ def test_list_filters_and_sorts_by_last_contact(client, staff):
     from django.utils import timezone
 
     now = timezone.now()
-    old = PartnerFactory(name="Old", owner=staff, last_contacted_at=now - timezone.timedelta(days=90))
-    recent = PartnerFactory(name="Recent", owner=staff, last_contacted_at=now - timezone.timedelta(days=2))
+    old = PartnerFactory(name="Old", owner=staff, last_contacted_at=now - dt.timedelta(days=90))
+    recent = PartnerFactory(name="Recent", owner=staff, last_contacted_at=now - dt.timedelta(days=2))
     never = PartnerFactory(name="Never", owner=staff)
     client.force_login(staff)
     url = reverse("partners:family_list", args=["supplier"])

@@ -158,3 +158,10 @@ def test_link_never_leaks_to_other_sites_yet_the_form_posts(client, invitation):
     # CSRF check refuses (found by the browser test); "same-origin" keeps the token home.
     response = client.get(url_for(invitation))
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_each_question_kind_gets_its_own_input_and_scale_ends(client, invitation):
+    body = client.get(url_for(invitation) + "?lang=en").content.decode()
+    assert "Not at all likely" in body and "Extremely likely" in body  # the NPS scale
+    assert "Very dissatisfied" in body and "Very satisfied" in body  # the CSAT scale
+    assert "<textarea" in body  # the free-text question

@@ -190,3 +190,11 @@ def test_results_page_shows_no_data_and_scores(client, manager, survey, supplier
     assert 'id="overall-nps">100.0' in body
     # Bad filter values are ignored, not errors.
     assert client.get(reverse("surveys:results") + "?survey=abc&family=<x>").status_code == 200
+    # A refused value drops that filter only; the page says which filters applied.
+    response = client.get(reverse("surveys:results"), {"survey": "9" * 40, "family": "customer"})
+    assert (response.context["survey_id"], response.context["family"]) == (None, "customer")
+    assert 'id="overall-nps">100.0' not in response.content.decode()  # no customer answered
+    response = client.get(reverse("surveys:results"), {"survey": str(survey.pk), "family": "<x>"})
+    assert (response.context["survey_id"], response.context["family"]) == (survey.pk, None)
+    assert f'<option value="{survey.pk}" selected>' in response.content.decode()
+    assert 'id="overall-nps">100.0' in response.content.decode()

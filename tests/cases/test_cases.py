@@ -224,7 +224,9 @@ def test_breached_at_the_deadline_instant_agrees_everywhere(case, client, staff,
     assert not sla.case_deadline_breached(case, "resolution", now=now)
     assert Case.objects.filter(selectors.case_deadline_breached_q("response", now)).exists() is breached
     assert Case.objects.filter(selectors.case_breached_q(now)).exists() is breached
-    assert selectors.sla_attainment(cases=Case.objects.filter(opened_at__gte=T0), now=now)["month"][0].response_missed == int(breached)
+    assert selectors.sla_attainment(cases=Case.objects.filter(opened_at__gte=T0), now=now)["month"][
+        0
+    ].response_missed == int(breached)
     monkeypatch.setattr(timezone, "now", lambda: now)
     assert selectors.case_counts_for_user(user=staff) == {"open": 1, "breached": int(breached)}
     client.force_login(staff)

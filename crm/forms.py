@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from .cleaning import date_problem, strip_invisible, text_problem
+from .models import Profile
 
 
 class DateInput(forms.DateInput):
@@ -59,8 +60,6 @@ class PlainTextFormMixin:
 
 class ProfileForm(forms.ModelForm):
     class Meta:
-        from .models import Profile
-
         model = Profile
         fields = ["language", "notification_mode"]
 

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import tasks  # tasks import this module too: both use each other only at call time
 from .models import Notification, OutboundEmail, Profile
 
 if TYPE_CHECKING:
@@ -124,9 +125,7 @@ def email_store(
             )
     except IntegrityError:
         return None
-    from .tasks import email_send_task
-
-    transaction.on_commit(lambda: enqueue_safely(email_send_task, email.pk))
+    transaction.on_commit(lambda: enqueue_safely(tasks.email_send_task, email.pk))
     return email
 
 
@@ -155,10 +154,6 @@ def enqueue_safely(task, *args) -> bool:
         logger.warning("Broker unavailable; %s%s left for the next scan", task.name, args, exc_info=True)
         return False
     return True
-
-
-class TransientEmailError(Exception):
-    """The SMTP server could not take the message now; the task retries with backoff."""
 
 
 # Last checks before sending, by email kind: ``(email) -> bool``; False cancels the email.
@@ -202,7 +197,7 @@ def email_send(*, email_id: int) -> bool:
         state = OutboundEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS else OutboundEmail.State.PENDING
         OutboundEmail.objects.filter(pk=email_id).update(state=state, last_error=repr(exc)[:2000])
         if state == OutboundEmail.State.PENDING:
-            raise TransientEmailError(str(exc)) from exc
+            raise tasks.TransientEmailError(str(exc)) from exc
         return False
     except Exception as exc:  # a refused recipient, bad data: not worth retrying
         # The error names the recipient's address: it stays in last_error (operations page),

@@ -7,11 +7,14 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from . import notifications, scheduler
 from .models import Heartbeat
-from .notifications import TransientEmailError, email_send
-from .scheduler import scan_run, scan_runs_mark_stale
 
 logger = logging.getLogger(__name__)
+
+
+class TransientEmailError(Exception):
+    """The SMTP server could not take the message now; the task retries with backoff."""
 
 
 @shared_task(name="crm.tasks.heartbeat", ignore_result=True)
@@ -19,14 +22,14 @@ def heartbeat() -> str:
     """Beat → broker → worker round trip: records its time for the operations page, and
     sweeps the scan runs a killed worker left "running"."""
     Heartbeat.record(Heartbeat.Kind.WORKER)
-    stale = scan_runs_mark_stale()
+    stale = scheduler.scan_runs_mark_stale()
     logger.info("Rapport heartbeat: worker and beat are running (%d stale scan runs marked failed)", stale)
     return "ok"
 
 
 @shared_task(name="crm.tasks.run_scan", ignore_result=True)
 def run_scan(name: str) -> int:
-    return scan_run(name).effects
+    return scheduler.scan_run(name).effects
 
 
 # Only transient errors are retried (SMTP unavailable, database busy), with backoff. The
@@ -42,4 +45,4 @@ def run_scan(name: str) -> int:
     max_retries=5,
 )
 def email_send_task(email_id: int) -> bool:
-    return email_send(email_id=email_id)
+    return notifications.email_send(email_id=email_id)

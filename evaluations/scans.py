@@ -13,6 +13,7 @@ from partners.models import Partner, Status
 
 from . import scoring
 from .models import Evaluation, EvaluatorSheet, Purpose, ScorecardTemplate
+from .tasks import evaluation_open_due_task, evaluation_sheet_remind_task
 
 # Partners in an ongoing relationship are evaluated periodically; candidates are screened.
 EVALUATED_STATUSES = (Status.ACTIVE, Status.PROBATION, Status.SUSPENDED)
@@ -36,8 +37,6 @@ def evaluations_open_scan(now: dt.datetime) -> int:
     """Every active periodic / assessment template whose current period has started: fan out
     one opening task per partner still without an evaluation for that period. Screening is
     opened by people, for one candidate at a time."""
-    from .tasks import evaluation_open_due_task
-
     today = timezone.localdate(now)
     count = 0
     for template in ScorecardTemplate.objects.filter(is_active=True).exclude(purpose=Purpose.SCREENING):
@@ -52,8 +51,6 @@ def evaluations_open_scan(now: dt.datetime) -> int:
 def evaluations_remind_scan(now: dt.datetime) -> int:
     """Unsubmitted sheets of open evaluations due within RAPPORT_EVALUATION_REMIND_DAYS (or
     overdue) → one reminder task per sheet."""
-    from .tasks import evaluation_sheet_remind_task
-
     today = timezone.localdate(now)
     horizon = today + dt.timedelta(days=settings.RAPPORT_EVALUATION_REMIND_DAYS)
     ids = list(

@@ -25,7 +25,7 @@ from partners.selectors import partner_get_for_user
 from . import scoring, selectors, services
 from .filters import RankingFilter
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
-from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
+from .models import CorrectiveAction, Evaluation, Purpose, ScorecardTemplate, StandingCode
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -404,8 +404,6 @@ def evaluation_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner or a department manager marks a corrective action done or cancelled."""
-    from .models import CorrectiveAction
-
     action = CorrectiveAction.objects.select_related("plan__evaluation__partner").filter(pk=pk).first()
     if action is None:
         raise Http404

@@ -11,7 +11,7 @@ import random
 from django.contrib.auth.models import User
 
 from crm.demo import DemoOptions
-from partners.models import Contact, Family
+from partners.models import Contact, Family, Partner
 
 from . import services
 from .models import (
@@ -48,8 +48,6 @@ CASE_SUBJECTS = {
 
 def seed_cases(*, rng: random.Random, now: dt.datetime) -> int:
     """About a year of cases in every state; returns the cases created."""
-    from partners.models import Partner
-
     missing = max(CASES, Partner.objects.count() // 10) - Case.objects.count()
     if missing <= 0:
         return 0

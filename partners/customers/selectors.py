@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.choices import choice_label
+from crm.notifications import user_language
 from partners.models import Contact, Family, Partner, Status, Tier
 from partners.selectors import can_edit_partner, can_manage_partner
 
@@ -464,8 +465,6 @@ def campaign_list_for_user(*, user: User) -> QuerySet[Campaign]:
 def calendar_items(user) -> list[tuple]:
     """The user's customers' occasions of the next 60 days, for their calendar feed."""
     from django.utils.translation import override
-
-    from crm.notifications import user_language
 
     today = timezone.localdate()
     base = settings.RAPPORT_BASE_URL.rstrip("/")

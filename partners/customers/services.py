@@ -33,6 +33,7 @@ from partners.models import Contact, Family, FollowUp, Interaction, Partner
 from partners.reminders import department_managers
 from partners.selectors import contact_language
 
+from . import tasks  # tasks import this module too: both use each other only at call time
 from .models import Campaign, CampaignRecipient, Gift, Greeting, GreetingTemplate, Holiday, Need, NeedTag, Occasion
 from .selectors import CARE_TIERS, gift_needs_approval, occurrence
 
@@ -397,9 +398,7 @@ def campaign_send(*, campaign: Campaign, user: User, contacts: Iterable[Contact]
         recipients.append(recipient)
     CampaignRecipient.objects.bulk_create(recipients, batch_size=500)
     campaign.status, campaign.sent_at, campaign.sent_by = Campaign.Status.SENT, now, user
-    from .tasks import campaign_deliver_task
-
-    transaction.on_commit(lambda: enqueue_safely(campaign_deliver_task, campaign.pk))
+    transaction.on_commit(lambda: enqueue_safely(tasks.campaign_deliver_task, campaign.pk))
     return len(recipients)
 
 

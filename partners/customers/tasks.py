@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import campaign_deliver, greeting_prepare
+from . import services
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 5, "ignore_result": True}
 
@@ -18,7 +18,7 @@ def greeting_prepare_task(
 ) -> int:
     """``today`` is the scan's local date (ISO): a late task decides as the scan did."""
 
-    return greeting_prepare(
+    return services.greeting_prepare(
         partner_id=partner_id,
         contact_id=contact_id,
         occasion=occasion,
@@ -31,4 +31,4 @@ def greeting_prepare_task(
 @shared_task(name="customers.campaign_deliver", **RETRY)
 def campaign_deliver_task(campaign_id: int) -> int:
 
-    return campaign_deliver(campaign_id=campaign_id)
+    return services.campaign_deliver(campaign_id=campaign_id)

@@ -185,7 +185,8 @@ def test_email_stuck_in_sending_is_retried_by_the_scan(db, django_capture_on_com
 
 
 def test_smtp_down_keeps_email_pending(db, settings):
-    from crm.notifications import TransientEmailError, email_send
+    from crm.notifications import email_send
+    from crm.tasks import TransientEmailError
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "crm.context_processors.roles",
             ],
+            "builtins": ["crm.templatetags.people"],
         },
     },
 ]

@@ -1,0 +1,87 @@
+"""Every role opens every page in every state a record can be in, and none answers 5xx
+(issue #10 §9: the supervision group got a 500 on every unassigned case).
+
+The pages are the permission matrix's (every routed URL with a GET entry); the states are
+those that made pages break before: an unassigned case, a closed case, an archived partner, a
+case whose contact was deleted, and people who left
+(deactivated owners, authors and assignees).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.cases.models import CaseStatus
+from partners.cases.services import case_transition
+from partners.models import Partner
+from tests.test_permissions_matrix import MATRIX, world  # noqa: F401  (the shared fixture)
+
+PAGES = [(name, build) for name, (build, methods) in MATRIX.items() if "get" in methods and name != "logout"]
+
+
+def _unassigned(users, objects):
+    objects["case"].assignee = None
+    objects["case"].save(update_fields=["assignee"])
+
+
+def _closed(users, objects):
+    case = objects["case"]
+    for status in (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        case_transition(case=case, user=users["manager"], to_status=status, resolution="Done")
+
+
+def _archived(users, objects):
+    Partner.objects.filter(pk=objects["partner"].pk).update(archived_at=timezone.now())
+
+
+def _contact_deleted(users, objects):
+    case = objects["case"]
+    case.contact = objects["contact"]
+    case.save(update_fields=["contact"])
+    objects["contact"].delete()
+
+
+def _people_left(users, objects):
+    # The staff member who owns the partner, wrote the interaction and is assigned the case.
+    objects["case"].assignee = users["staff"]
+    objects["case"].save(update_fields=["assignee"])
+    users["staff"].is_active = False
+    users["staff"].save(update_fields=["is_active"])
+
+
+STATES = {
+    "as created": lambda users, objects: None,
+    "unassigned case": _unassigned,
+    "closed case": _closed,
+    "archived partner": _archived,
+    "contact deleted": _contact_deleted,
+    "people who left": _people_left,
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_role_opens_every_page_in_every_state(client, world, state):  # noqa: F811
+    users, objects = world
+    STATES[state](users, objects)
+    for obj in objects.values():
+        if hasattr(obj, "refresh_from_db") and getattr(obj, "pk", None):
+            try:
+                obj.refresh_from_db()
+            except obj.DoesNotExist:
+                pass
+    broken = []
+    for role in ("staff_other", "manager", "supervisor", "admin", "outsider"):
+        client.force_login(users[role])
+        for name, build in PAGES:
+            try:
+                url = reverse(name, kwargs=build(objects) if build else None)
+            except Exception:  # noqa: BLE001 - a deleted object's page is not part of this state
+                continue
+            response = client.get(url)
+            if response.status_code >= 500:
+                broken.append((role, name, response.status_code))
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+    assert not broken, broken

@@ -3,13 +3,18 @@ out of caches and slide the idle timeout."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from .models import FormSubmission
 
 NUL = "\x00"
 SEEN_KEY = "rapport_seen"
@@ -76,3 +81,59 @@ def session_seen_at_login(sender, request, user, **kwargs) -> None:
     first pages after signing in do not write it again (connected in crm.apps)."""
     if request is not None and hasattr(request, "session"):
         request.session[SEEN_KEY] = int(time.time())
+
+
+FORM_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class OneSubmissionMiddleware:
+    """A form rendered with ``{% form_token %}`` is carried out once (issue 10 §7).
+
+    The first POST of a token inserts a row (a unique key, so two simultaneous POSTs cannot
+    both pass) and runs the view; a redirect (or htmx's HX-Redirect) is kept as its result. A
+    second POST of the same token does not reach the view: it gets the first result, or, while
+    the first is still running, a short "already being sent" answer. A submission the view
+    refused (form errors, an exception) frees its token, so the corrected form can be sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        token = request.POST.get("form_token", "")
+        if not FORM_TOKEN_RE.fullmatch(token):
+            return None
+        try:
+            with transaction.atomic():
+                submission = FormSubmission.objects.create(
+                    token=token, user_id=getattr(request.user, "pk", None), path=request.path[:500]
+                )
+        except IntegrityError:
+            return self._repeat(request, token)
+        try:
+            response = view_func(request, *view_args, **view_kwargs)
+        except Exception:
+            submission.delete()
+            raise
+        result = response.get("HX-Redirect") or (
+            response.get("Location") if response.status_code in (301, 302, 303) else ""
+        )
+        if result:
+            FormSubmission.objects.filter(pk=submission.pk).update(result_url=result[:2000])
+        else:
+            submission.delete()
+        return response
+
+    def _repeat(self, request: HttpRequest, token: str) -> HttpResponse:
+        first = FormSubmission.objects.filter(token=token).values_list("result_url", flat=True).first()
+        if first:
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = first
+                return response
+            return redirect(first)
+        return HttpResponse(_("This form is already being sent. Please wait a moment."), status=409)

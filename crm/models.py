@@ -258,3 +258,18 @@ class Heartbeat(models.Model):
     @classmethod
     def record(cls, kind: str, *, at=None) -> None:
         cls.objects.update_or_create(kind=kind, defaults={"at": at or timezone.now()})
+
+
+class FormSubmission(models.Model):
+    """One row per form render that was submitted (issue 10 §7): a double click or a resent
+    POST carries the same token, finds the row, and gets the first submission's result instead
+    of doing the work twice. Rows older than a day are deleted by the ``form_submissions`` scan."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=500)
+    result_url = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.token[:8]}"

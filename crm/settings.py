@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A form rendered with {% form_token %} is carried out once, however often it is posted.
+    "crm.middleware.OneSubmissionMiddleware",
     # Last, so it turns the login view's refusal into the lockout page (see "Sign-in").
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "crm.context_processors.roles",
             ],
-            "builtins": ["crm.templatetags.people"],
+            "builtins": ["crm.templatetags.people", "crm.templatetags.submit"],
         },
     },
 ]
@@ -327,6 +329,8 @@ CELERY_BEAT_SCHEDULE = {
     # claim is released after CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN, so such an
     # email goes out again within about 5 minutes).
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 120.0, "args": ["emails"]},
+    # Forget double-submit tokens older than a day (crm/middleware.py OneSubmissionMiddleware).
+    "scan-form-submissions": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["form_submissions"]},
 }
 
 # --- Rapport policy knobs ----------------------------------------------------------------

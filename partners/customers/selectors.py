@@ -146,35 +146,12 @@ class NeedRow:
 
 
 @dataclass
-class NeedsFilter:
-    start: dt.date
-    end: dt.date
-    family: str = ""
-    tier: int | None = None
-    industry: str = ""
-
-
-@dataclass
 class NeedsSummary:
     total: int
     top: list[dict]  # {"tag_id", "name", "count", "trend": [int per month]}
     months: list[dt.date]
     untagged: int
     industries: list[str] = field(default_factory=list)
-
-
-def _needs_in(flt: NeedsFilter) -> QuerySet[Need]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(flt.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(flt.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    qs = Need.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
-    if flt.family:
-        qs = qs.filter(partner__family=flt.family)
-    if flt.tier:
-        qs = qs.filter(partner__tier=flt.tier)
-    if flt.industry:
-        qs = qs.filter(partner__industry__iexact=flt.industry)
-    return qs
 
 
 def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -185,10 +162,12 @@ def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def needs_summary(*, flt: NeedsFilter, top_n: int = 10) -> NeedsSummary:
-    """Top need topics of the period with their count per month (P4.2.1), counted in SQL:
-    four queries whatever the number of needs."""
-    needs = _needs_in(flt)
+def needs_summary(
+    *, needs: QuerySet[Need], start: dt.date, end: dt.date, family: str = "", top_n: int = 10
+) -> NeedsSummary:
+    """Top need topics among ``needs`` (the summary's filter: period and segment) with their
+    count per month from ``start`` to ``end`` (P4.2.1), counted in SQL: four queries whatever
+    the number of needs."""
     counts = needs.aggregate(
         total=Count("pk", distinct=True), untagged=Count("pk", filter=Q(tags__isnull=True), distinct=True)
     )
@@ -198,7 +177,7 @@ def needs_summary(*, flt: NeedsFilter, top_n: int = 10) -> NeedsSummary:
         .annotate(count=Count("need_id"))
         .order_by("-count", "needtag__name")[:top_n]
     )
-    months = month_starts(flt.start, flt.end)
+    months = month_starts(start, end)
     trend: dict[tuple[int, dt.date], int] = {}
     if top:
         rows = (
@@ -223,7 +202,7 @@ def needs_summary(*, flt: NeedsFilter, top_n: int = 10) -> NeedsSummary:
     ]
     industries = list(
         Partner.objects.exclude(industry="")
-        .filter(**({"family": flt.family} if flt.family else {}))
+        .filter(**({"family": family} if family else {}))
         .order_by("industry")
         .values_list("industry", flat=True)
         .distinct()[:200]

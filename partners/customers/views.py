@@ -35,8 +35,8 @@ from partners.models import Family, Tag, Tier
 from partners.views import _back
 
 from . import selectors, services
-from .filters import GiftFilter
-from .forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm, NeedsSummaryForm
+from .filters import GiftFilter, NeedsSummaryFilter
+from .forms import CampaignForm, GiftDecisionForm, GiftForm, NeedForm
 from .models import Campaign, Gift, Greeting, Need
 
 # --- Needs (P4.2.1) ------------------------------------------------------------------------------
@@ -68,40 +68,40 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/need_form.html", {"form": form, "partner": partner, "need": need})
 
 
-def _needs_filter(request: HttpRequest) -> tuple[NeedsSummaryForm, selectors.NeedsFilter]:
-    form = NeedsSummaryForm(request.GET or None)
-    start, end = form.period()
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    flt = selectors.NeedsFilter(
-        start=start,
-        end=end,
-        family=data.get("family") or "",
-        tier=data.get("tier"),
-        industry=(data.get("industry") or "").strip(),
+def _needs_summary(request: HttpRequest, *, top_n: int = 10):
+    flt = NeedsSummaryFilter(request.GET or None, queryset=Need.objects.all())
+    start, end = flt.period()
+    summary = selectors.needs_summary(
+        needs=flt.qs, start=start, end=end, family=flt.segment().get("family", ""), top_n=top_n
     )
-    return form, flt
+    return flt, start, end, summary
 
 
 @role_required()
 def needs_summary(request: HttpRequest) -> HttpResponse:
     """What customers need, by topic, over a period, with the monthly trend (P4.2.1)."""
-    form, flt = _needs_filter(request)
-    summary = selectors.needs_summary(flt=flt)
+    flt, start, end, summary = _needs_summary(request)
     peak = max((n for t in summary.top for n in t["trend"]), default=0)
     return render(
         request,
         "customers/needs_summary.html",
-        {"form": form, "flt": flt, "summary": summary, "peak": peak, "querystring": request.GET.urlencode()},
+        {
+            "form": flt.form,
+            "start": start,
+            "end": end,
+            "summary": summary,
+            "peak": peak,
+            "querystring": request.GET.urlencode(),
+        },
     )
 
 
 @role_required()
 def needs_export(request: HttpRequest) -> HttpResponse:
     """The summary as CSV: topic, total, then one column per month (spreadsheet-safe)."""
-    _form, flt = _needs_filter(request)
-    summary = selectors.needs_summary(flt=flt, top_n=50)
+    _flt, start, end, summary = _needs_summary(request, top_n=50)
     return csv_response(
-        filename=f"rapport-needs-{flt.start}-{flt.end}.csv",
+        filename=f"rapport-needs-{start}-{end}.csv",
         header=[_("Topic"), _("Needs"), *(m.strftime("%Y-%m") for m in summary.months)],
         rows=([t["name"], t["count"], *t["trend"]] for t in summary.top),
     )

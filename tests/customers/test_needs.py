@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.customers.filters import NeedsSummaryFilter
 from partners.customers.models import Need, NeedTag
-from partners.customers.selectors import NeedsFilter, needs_summary
+from partners.customers.selectors import needs_summary
 from partners.customers.services import need_record
 from tests.factories import InteractionFactory, PartnerFactory, department
 
@@ -119,7 +120,7 @@ def test_summary_counts_top_topics_and_monthly_trend(db, staff_sales, customer):
     make_need(other_customer, staff_sales, at(2026, 3, 3))  # no topic
     make_need(supplier, staff_sales, at(2026, 2, 1), "training")
     make_need(customer, staff_sales, at(2025, 12, 31), "price")  # before the period
-    summary = needs_summary(flt=NeedsFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)))
+    summary = _summary(start="2026-01-01", end="2026-03-31")
     assert summary.total == 6 and summary.untagged == 1
     assert summary.months == [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
     assert [(t["name"], t["count"], t["trend"]) for t in summary.top] == [
@@ -127,12 +128,19 @@ def test_summary_counts_top_topics_and_monthly_trend(db, staff_sales, customer):
         ("delivery", 2, [1, 0, 1]),
         ("training", 1, [0, 1, 0]),
     ]
-    customers = needs_summary(flt=NeedsFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31), family="customer"))
+    customers = _summary(start="2026-01-01", end="2026-03-31", family="customer")
     assert [(t["name"], t["count"]) for t in customers.top] == [("price", 3), ("delivery", 2)]
-    key = needs_summary(flt=NeedsFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31), tier=1))
+    key = _summary(start="2026-01-01", end="2026-03-31", tier=1)
     assert [(t["name"], t["count"]) for t in key.top] == [("price", 3), ("delivery", 1)]
-    energy = needs_summary(flt=NeedsFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31), industry="energy"))
+    energy = _summary(start="2026-01-01", end="2026-03-31", industry="energy")
     assert [(t["name"], t["count"]) for t in energy.top] == [("delivery", 1)]
+
+
+def _summary(**data):
+    """The summary as the page computes it: the FilterSet's needs, period and family."""
+    flt = NeedsSummaryFilter({k: str(v) for k, v in data.items()}, queryset=Need.objects.all())
+    start, end = flt.period()
+    return needs_summary(needs=flt.qs, start=start, end=end, family=flt.segment().get("family", ""))
 
 
 def test_month_boundaries_follow_the_local_time_zone(db, staff_sales, customer, settings):
@@ -140,7 +148,7 @@ def test_month_boundaries_follow_the_local_time_zone(db, staff_sales, customer, 
     # 31 Jan 20:00 UTC is 1 Feb 04:00 in Shanghai: a February need.
     make_need(customer, staff_sales, dt.datetime(2026, 1, 31, 20, 0, tzinfo=dt.UTC), "price")
     with timezone.override("Asia/Shanghai"):
-        summary = needs_summary(flt=NeedsFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28)))
+        summary = _summary(start="2026-01-01", end="2026-02-28")
     assert summary.top[0]["trend"] == [0, 1]
 
 

@@ -137,17 +137,15 @@ class VersionedFormMixin:
         row = versioned if versioned is not None else getattr(self, "instance", None)
         if row is None or row.pk is None:
             return  # creating: nothing to be stale against
-        self.fields[VERSION_FIELD] = forms.CharField(
-            widget=forms.HiddenInput,
-            initial=version_of(row),
-            error_messages={"required": STALE_FORM_MESSAGE},
-        )
+        # Not required at field level: a missing or garbled version is reported at the top of
+        # the form (a hidden field's own errors are easy to miss), by clean().
+        self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, initial=version_of(row), required=False)
 
-    def clean_version(self) -> str:
-        value = self.cleaned_data[VERSION_FIELD]
-        if parse_version(value) is None:
+    def clean(self):
+        cleaned = super().clean()
+        if VERSION_FIELD in self.fields and parse_version(cleaned.get(VERSION_FIELD)) is None:
             raise forms.ValidationError(STALE_FORM_MESSAGE)
-        return value
+        return cleaned
 
     @property
     def version(self) -> str | None:

@@ -106,7 +106,7 @@ def partner_update(*, pk: int, changed: dict, version: str | None = None, user: 
     moved since). A status change must be an allowed move and pass its family's gates
     (partner_status_check), whoever calls."""
     partner = Partner.objects.select_for_update(of=("self",)).get(pk=pk)
-    check_version(partner, version, fields=[f for f in PARTNER_FIELDS if f in changed] or list(PARTNER_FIELDS))
+    check_version(partner, version, fields=list(PARTNER_FIELDS))
     fields = [k for k in PARTNER_FIELDS if k in changed and getattr(partner, k) != changed[k]]
     if "status" in fields:
         partner_status_check(partner=partner, to_status=changed["status"], user=user)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
+from crm.concurrency import VersionedFormMixin
 from crm.forms import DateInput, DateTimeInput, PlainTextFormMixin
 from crm.models import Department
 
@@ -67,7 +68,7 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return user_label(obj)
 
 
-class PartnerForm(PlainTextFormMixin, forms.ModelForm):
+class PartnerForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     tag_names = forms.CharField(
         label=_("Tags"),
@@ -171,7 +172,7 @@ class PartnerForm(PlainTextFormMixin, forms.ModelForm):
         super()._post_clean()
 
 
-class ContactForm(PlainTextFormMixin, forms.ModelForm):
+class ContactForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -188,27 +189,6 @@ class ContactForm(PlainTextFormMixin, forms.ModelForm):
             "notes",
         ]
         widgets = {"birthday": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
-
-    # When the form was opened: a contact who unsubscribed (or was edited by a colleague)
-    # in the meantime must not get their old values, consent included, written back.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.updated_at.isoformat()
-
-    def clean(self):
-        cleaned = super().clean()
-        version = cleaned.get("version")
-        if self.instance.pk and version and version != self.instance.updated_at.isoformat():
-            raise forms.ValidationError(
-                _(
-                    "This contact was changed since you opened this page (they may have unsubscribed). "
-                    "Reload the page and make your change again."
-                )
-            )
-        return cleaned
 
     def clean_birthday(self):
         birthday = self.cleaned_data.get("birthday")
@@ -228,7 +208,7 @@ class ContactForm(PlainTextFormMixin, forms.ModelForm):
         return
 
 
-class InteractionForm(PlainTextFormMixin, forms.ModelForm):
+class InteractionForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     participants = UserMultipleChoiceField(label=_("Our participants"), queryset=User.objects.none(), required=False)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import roles
+from crm.concurrency import check_version
 
 from .models import PARTNER_EDITABLE_FIELDS, STATUS_TRANSITIONS, Contact, FollowUp, Interaction, Partner, Status, Tag
 from .reminders import followup_assigned
@@ -99,23 +100,31 @@ def partner_create(*, family: str, data: dict, tag_names: Sequence[str], created
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, data: dict, tag_names: Sequence[str], user: User | None = None) -> Partner:
-    """Save the changed fields of ``partner`` (the stored row). A status change must be an
-    allowed move and pass its family's gates (partner_status_check), whoever calls."""
-    changed = [k for k in PARTNER_FIELDS if k in data and getattr(partner, k) != data[k]]
-    if "status" in changed:
-        partner_status_check(partner=partner, to_status=data["status"], user=user)
-    for field in changed:
-        setattr(partner, field, data[field])
-    if changed:
+def partner_update(*, pk: int, changed: dict, version: str | None = None, user: User | None = None) -> Partner:
+    """Apply the ``changed`` fields (and ``tag_names``) to partner ``pk``, reloaded under a lock;
+    ``version`` is the one the form was rendered from (``crm.concurrency.StaleEdit`` if the row
+    moved since). A status change must be an allowed move and pass its family's gates
+    (partner_status_check), whoever calls."""
+    partner = Partner.objects.select_for_update(of=("self",)).get(pk=pk)
+    check_version(partner, version, fields=list(PARTNER_FIELDS))
+    fields = [k for k in PARTNER_FIELDS if k in changed and getattr(partner, k) != changed[k]]
+    if "status" in fields:
+        partner_status_check(partner=partner, to_status=changed["status"], user=user)
+    for field in fields:
+        setattr(partner, field, changed[field])
+    tags_changed = False
+    if "tag_names" in changed:
+        new_tags = tags_from_names(changed["tag_names"])
+        if {t.pk for t in new_tags} != set(partner.tags.values_list("pk", flat=True)):
+            partner.tags.set(new_tags)
+            tags_changed = True
+    if fields or tags_changed:
+        # The tags too move the version: a colleague's form opened before must see it.
         try:
             with transaction.atomic():
-                partner.save(update_fields=[*changed, "updated_at"])
+                partner.save(update_fields=[*fields, "updated_at"])
         except IntegrityError as exc:
             raise DuplicatePartnerName from exc
-    new_tags = tags_from_names(tag_names)
-    if {t.pk for t in new_tags} != set(partner.tags.values_list("pk", flat=True)):
-        partner.tags.set(new_tags)
     return partner
 
 
@@ -136,22 +145,50 @@ def partner_restore(*, partner: Partner) -> Partner:
     return partner
 
 
-@transaction.atomic
-def contact_save(*, contact: Contact, changed: list[str] | None = None) -> Contact:
-    """Save a contact; making it primary demotes the previous primary contact.
+def _demote_other_primaries(contact: Contact) -> None:
+    for other in Contact.objects.filter(partner_id=contact.partner_id, is_primary=True).exclude(pk=contact.pk):
+        other.is_primary = False
+        other.save(update_fields=["is_primary", "updated_at"])  # .save() so history records it
 
-    ``changed``: on an edit, the fields the form changed; only those are written, so a form
-    opened before the contact unsubscribed cannot switch their consent back on.
-    """
+
+@transaction.atomic
+def contact_save(*, contact: Contact) -> Contact:
+    """Add a contact; making it primary demotes the previous primary contact."""
     if contact.is_primary:
-        for other in Contact.objects.filter(partner_id=contact.partner_id, is_primary=True).exclude(pk=contact.pk):
-            other.is_primary = False
-            other.save(update_fields=["is_primary", "updated_at"])  # .save() so history records it
-    if contact.pk and changed is not None:
-        if changed:
-            contact.save(update_fields=[*changed, "updated_at"])
-        return contact
+        _demote_other_primaries(contact)  # first: one primary contact per partner (a constraint)
     contact.save()
+    return contact
+
+
+CONTACT_FIELDS = (
+    "name",
+    "title",
+    "email",
+    "phone",
+    "birthday",
+    "preferred_channel",
+    "preferred_language",
+    "marketing_consent",
+    "greetings_consent",
+    "is_primary",
+    "notes",
+)
+
+
+@transaction.atomic
+def contact_update(*, pk: int, changed: dict, version: str | None = None, user: User | None = None) -> Contact:
+    """Apply only the ``changed`` fields to contact ``pk``, reloaded under a lock: a form opened
+    before the contact unsubscribed cannot switch their consent back on (``StaleEdit``), and a
+    second, knowing submit writes only what the user changed."""
+    contact = Contact.objects.select_for_update(of=("self",)).get(pk=pk)
+    check_version(contact, version, fields=list(CONTACT_FIELDS))
+    fields = [name for name in CONTACT_FIELDS if name in changed]
+    for name in fields:
+        setattr(contact, name, changed[name])
+    if contact.is_primary and "is_primary" in fields:
+        _demote_other_primaries(contact)
+    if fields:
+        contact.save(update_fields=[*fields, "updated_at"])
     return contact
 
 
@@ -211,21 +248,25 @@ def interaction_log(
     return interaction
 
 
+INTERACTION_FIELDS = ("kind", "occurred_at", "subject", "summary", "outcome")
+
+
 @transaction.atomic
-def interaction_update(
-    *,
-    interaction: Interaction,
-    data: dict,
-    participants: Iterable[User],
-    contacts: Iterable[Contact],
-) -> Interaction:
-    fields = ["kind", "occurred_at", "subject", "summary", "outcome"]
-    for f in fields:
-        setattr(interaction, f, data[f])
-    interaction.save(update_fields=[*fields, "updated_at"])
-    interaction.participants.set(list(participants))
-    interaction.contacts.set(list(contacts))
-    _touch_last_contact(interaction.partner, interaction.occurred_at)
+def interaction_update(*, pk: int, changed: dict, version: str | None = None, user: User | None = None) -> Interaction:
+    """Apply the ``changed`` fields (participants and contacts included) to interaction
+    ``pk``, reloaded under a lock (``StaleEdit`` if it moved since ``version``)."""
+    interaction = Interaction.objects.select_for_update(of=("self",)).select_related("partner").get(pk=pk)
+    check_version(interaction, version, fields=list(INTERACTION_FIELDS))
+    fields = [name for name in INTERACTION_FIELDS if name in changed]
+    for name in fields:
+        setattr(interaction, name, changed[name])
+    m2m = [name for name in ("participants", "contacts") if name in changed]
+    for name in m2m:
+        getattr(interaction, name).set(list(changed[name]))
+    if fields or m2m:
+        interaction.save(update_fields=[*fields, "updated_at"])
+    if "occurred_at" in fields:
+        _touch_last_contact(interaction.partner, interaction.occurred_at)
     return interaction
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import roles
+from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import querystring_without
@@ -182,13 +183,12 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.partner_get_for_user(user=request.user, pk=pk, write=True)
     form = PartnerForm(_post(request), instance=partner, family=partner.family, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        tag_names = data.pop("tag_names")
-        # Reload: the form's instance already carries the submitted values, and the
-        # service compares against the stored row to save only what changed.
-        stored = Partner.objects.get(pk=partner.pk)
         try:
-            services.partner_update(partner=stored, data=data, tag_names=tag_names, user=request.user)
+            stored = services.partner_update(
+                pk=partner.pk, changed=changed_values(form), version=form.version, user=request.user
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
         except services.DuplicatePartnerName:
             form.add_error("name", _("A partner with this name already exists in this family."))
         except ValidationError as exc:
@@ -255,10 +255,15 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get_for_user(user=request.user, pk=pk, write=True)
     form = ContactForm(_post(request), instance=contact)
     if request.method == "POST" and form.is_valid():
-        changed = [name for name in form.changed_data if name in form._meta.fields]
-        services.contact_save(contact=form.instance, changed=changed)
-        messages.success(request, _("Contact %(name)s was saved.") % {"name": contact.name})
-        return redirect(contact.partner)
+        try:
+            saved = services.contact_update(
+                pk=contact.pk, changed=changed_values(form), version=form.version, user=request.user
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        else:
+            messages.success(request, _("Contact %(name)s was saved.") % {"name": saved.name})
+            return redirect(saved.partner)
     return render(request, "partners/contact_form.html", {"form": form, "partner": contact.partner, "contact": contact})
 
 
@@ -334,14 +339,15 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partner = interaction.partner
     form = InteractionForm(_post(request), instance=interaction, partner=partner)
     if request.method == "POST" and form.is_valid():
-        services.interaction_update(
-            interaction=interaction,
-            data=form.cleaned_data,
-            participants=form.cleaned_data["participants"],
-            contacts=form.cleaned_data["contacts"],
-        )
-        messages.success(request, _("The interaction was saved."))
-        return redirect(reverse("partners:detail", args=[partner.pk]) + "#timeline")
+        try:
+            services.interaction_update(
+                pk=interaction.pk, changed=changed_values(form), version=form.version, user=request.user
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        else:
+            messages.success(request, _("The interaction was saved."))
+            return redirect(reverse("partners:detail", args=[partner.pk]) + "#timeline")
     return render(
         request, "partners/interaction_edit.html", {"form": form, "partner": partner, "interaction": interaction}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import VersionedFormMixin
 from crm.forms import PlainTextFormMixin
 from partners.forms import UserChoiceField, active_colleagues
 from partners.models import Contact, Family, Partner
@@ -19,7 +20,7 @@ from .models import (
 # --- Service cases -------------------------------------------------------------------------
 
 
-class CaseForm(PlainTextFormMixin, forms.ModelForm):
+class CaseForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     """Open a case for a partner, or edit what it is about (triage)."""
 
     assignee = UserChoiceField(label=_("Assignee"), queryset=None, required=False)

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm import events, roles
+from crm.concurrency import check_version
 from crm.notifications import email_enqueue, email_store, notify, object_ref, user_language
 from partners.models import Contact, Partner
 
@@ -268,14 +269,19 @@ def case_assign(*, case: Case, user: User, assignee: User | None, now: dt.dateti
 
 
 @transaction.atomic
-def case_update(*, case: Case, user: User, now: dt.datetime | None = None, **fields) -> Case:
-    """Edit what the case is about (triage: link the partner, change the priority). The
-    deadlines are recomputed from the opening time when the priority or family changes."""
+def case_update(
+    *, case: Case, user: User, now: dt.datetime | None = None, version: str | None = None, **fields
+) -> Case:
+    """Edit what the case is about (triage: link the partner, change the priority): ``fields``
+    are the changed ones, applied to the case reloaded under a lock (``StaleEdit`` if it moved
+    since ``version``, the one the form was rendered from). The deadlines are recomputed from
+    the opening time when the priority or family changes."""
     now = now or timezone.now()
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     case = _locked(case)
+    check_version(case, version, fields=list(EDITABLE_FIELDS))
     partner = fields.get("partner", case.partner)
     _check_contact(partner, fields.get("contact", case.contact))
     before = (case.family, case.priority)

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.choices import choice_labels
+from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data, query_int, querystring_without
 from crm.panels import panels_for
@@ -218,10 +219,12 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["partner"].queryset = form.fields["partner"].queryset.filter(family=case.family)
     form.fields["contact"].queryset = Contact.objects.filter(partner_id=partner_id).order_by("-is_primary", "name")
     if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
+        changed = changed_values(form, services.EDITABLE_FIELDS)
         try:
             # The service locks and reloads the case by its id (the form changed this instance).
-            services.case_update(case=case, user=request.user, **changed)
+            services.case_update(case=case, user=request.user, version=form.version, **changed)
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -65,7 +65,7 @@ class CampaignRecipientInline(RecordInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(PlainRecordAdmin):
+class CampaignAdmin(RecordAdmin):
     list_display = ["name", "family", "status", "sent_at"]
     list_filter = ["status", "family"]
     raw_id_fields = ["created_by", "sent_by"]

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import VersionedFormMixin
 from crm.forms import EARLIEST_DATE, DateInput, PlainTextFormMixin, date_in_range, latest_date
 from partners.models import Family, Partner, Tag, Tier
 
@@ -33,7 +34,7 @@ def split_tag_names(raw: str, *, limit: int = TAG_MAX) -> list[str]:
     return names
 
 
-class NeedForm(PlainTextFormMixin, forms.ModelForm):
+class NeedForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     tag_names = forms.CharField(
         label=_("Topics"),
         required=False,
@@ -151,7 +152,7 @@ class GiftForm(PlainTextFormMixin, forms.ModelForm):
         return date
 
 
-class GiftDecisionForm(PlainTextFormMixin, forms.Form):
+class GiftDecisionForm(VersionedFormMixin, PlainTextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
@@ -166,7 +167,7 @@ class GiftDecisionForm(PlainTextFormMixin, forms.Form):
         return cleaned
 
 
-class CampaignForm(PlainTextFormMixin, forms.ModelForm):
+class CampaignForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     tiers = forms.TypedMultipleChoiceField(
         label=_("Tiers"),
         required=False,

@@ -323,6 +323,9 @@ class Campaign(TimeStampedModel):
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
+    # Kept for the record (P3.1), and so a stale edit can say what a colleague changed.
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("campaign")

@@ -27,6 +27,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crm.concurrency import check_version
 from crm.models import OutboundEmail
 from crm.notifications import CANCELLED_PREFIX, email_store, enqueue_safely, notify, object_ref, user_language
 from partners.models import Contact, Family, FollowUp, Interaction, Partner
@@ -87,19 +88,25 @@ def need_record(*, partner: Partner, data: dict, tag_names: list[str], recorded_
     return need
 
 
+NEED_FIELDS = ("summary", "details", "interaction", "status")
+
+
 @transaction.atomic
-def need_update(*, need: Need, data: dict, tag_names: list[str]) -> Need:
-    _check_interaction(need.partner, data.get("interaction"))
-    changed = [name for name in ("summary", "details", "interaction", "status") if getattr(need, name) != data[name]]
-    for name in changed:
-        setattr(need, name, data[name])
-    if changed:
-        need.save(update_fields=[*changed, "updated_at"])
-    need.tags.set(_need_tags(tag_names))
+def need_update(*, pk: int, changed: dict, version: str | None = None, user: User | None = None) -> Need:
+    """Apply the ``changed`` fields (and ``tag_names``) to need ``pk``, reloaded under a lock
+    (``StaleEdit`` if it moved since ``version``)."""
+    need = Need.objects.select_for_update(of=("self",)).select_related("partner").get(pk=pk)
+    check_version(need, version, fields=list(NEED_FIELDS))
+    if "interaction" in changed:
+        _check_interaction(need.partner, changed["interaction"])
+    fields = [name for name in NEED_FIELDS if name in changed]
+    for name in fields:
+        setattr(need, name, changed[name])
+    if "tag_names" in changed:
+        need.tags.set(_need_tags(changed["tag_names"]))
+    if fields or "tag_names" in changed:
+        need.save(update_fields=[*fields, "updated_at"])
     return need
-
-
-# --- Greetings (P4.2.3) ---------------------------------------------------------------------------
 
 
 def greeting_template_for(
@@ -321,13 +328,19 @@ class GiftAlreadyDecided(Exception):
     pass
 
 
+# What the decision page shows of the gift: what a manager decides on.
+GIFT_SHOWN_FIELDS = ("direction", "description", "value", "currency", "occasion", "date", "contact")
+
+
 @transaction.atomic
-def gift_decide(*, gift: Gift, approve: bool, note: str, user: User) -> Gift:
+def gift_decide(*, gift: Gift, approve: bool, note: str, user: User, version: str | None = None) -> Gift:
     """Approve or reject a pending gift, once (the row is locked; history keeps the change);
-    whoever recorded it is told in the app."""
+    whoever recorded it is told in the app. ``version``: the gift as the manager saw it
+    (``StaleEdit`` if it changed since)."""
     locked = Gift.objects.select_for_update(of=("self",)).select_related("partner", "recorded_by").get(pk=gift.pk)
     if locked.status != Gift.Status.PENDING:
         raise GiftAlreadyDecided
+    check_version(locked, version, fields=list(GIFT_SHOWN_FIELDS))
     locked.status = Gift.Status.APPROVED if approve else Gift.Status.REJECTED
     locked.decided_by = user
     locked.decided_at = timezone.now()
@@ -370,6 +383,27 @@ def unsubscribe_url(recipient: CampaignRecipient) -> str:
 
 class CampaignAlreadySent(Exception):
     pass
+
+
+CAMPAIGN_FIELDS = ("name", "subject_en", "body_en", "subject_zh", "body_zh", "family", "tiers", "industry")
+
+
+@transaction.atomic
+def campaign_update(*, pk: int, changed: dict, version: str | None = None, user: User | None = None) -> Campaign:
+    """Apply the ``changed`` fields (``tags`` included) to draft campaign ``pk``, reloaded under
+    a lock (``StaleEdit`` if it moved since ``version``; ``CampaignAlreadySent`` once sent)."""
+    campaign = Campaign.objects.select_for_update().get(pk=pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise CampaignAlreadySent
+    check_version(campaign, version, fields=list(CAMPAIGN_FIELDS))
+    fields = [name for name in CAMPAIGN_FIELDS if name in changed]
+    for name in fields:
+        setattr(campaign, name, changed[name])
+    if "tags" in changed:
+        campaign.tags.set(list(changed["tags"]))
+    if fields or "tags" in changed:
+        campaign.save(update_fields=[*fields, "updated_at"])
+    return campaign
 
 
 @transaction.atomic

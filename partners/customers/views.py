@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import query_int, querystring_without
@@ -58,13 +59,15 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get_for_user(user=request.user, pk=pk, write=True)
     partner = need.partner
-    stored = Need.objects.get(pk=need.pk)
     form = NeedForm(_post(request), partner=partner, instance=need)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        services.need_update(need=stored, data=data, tag_names=data.pop("tag_names"))
-        messages.success(request, _("The need was saved."))
-        return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
+        try:
+            services.need_update(pk=need.pk, changed=changed_values(form), version=form.version, user=request.user)
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        else:
+            messages.success(request, _("The need was saved."))
+            return redirect(reverse("partners:detail", args=[partner.pk]) + "#needs")
     return render(request, "customers/need_form.html", {"form": form, "partner": partner, "need": need})
 
 
@@ -212,19 +215,24 @@ def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
 def gift_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager of the partner's department approves or rejects, with a note (P3.1)."""
     gift = selectors.gift_get_for_user(user=request.user, pk=pk, decide=True)
-    form = GiftDecisionForm(_post(request))
+    form = GiftDecisionForm(_post(request), versioned=gift)
     if gift.status != Gift.Status.PENDING:
         messages.info(request, _("This gift needs no decision."))
         return redirect("customers:gift_list")
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            services.gift_decide(gift=gift, approve=approve, note=form.cleaned_data["note"], user=request.user)
+            services.gift_decide(
+                gift=gift, approve=approve, note=form.cleaned_data["note"], user=request.user, version=form.version
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
         except services.GiftAlreadyDecided:
             messages.info(request, _("Someone decided on this gift in the meantime."))
+            return redirect("customers:gift_list")
         else:
             messages.success(request, _("The gift was approved.") if approve else _("The gift was rejected."))
-        return redirect("customers:gift_list")
+            return redirect("customers:gift_list")
     return render(request, "customers/gift_decide.html", {"form": form, "gift": gift})
 
 
@@ -265,9 +273,18 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("customers:campaign_detail", pk=campaign.pk)
     form = CampaignForm(_post(request), instance=campaign)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The campaign was saved."))
-        return redirect("customers:campaign_detail", pk=campaign.pk)
+        try:
+            services.campaign_update(
+                pk=campaign.pk, changed=changed_values(form), version=form.version, user=request.user
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        except services.CampaignAlreadySent:
+            messages.info(request, _("A sent campaign cannot be changed."))
+            return redirect("customers:campaign_detail", pk=campaign.pk)
+        else:
+            messages.success(request, _("The campaign was saved."))
+            return redirect("customers:campaign_detail", pk=campaign.pk)
     return render(request, "customers/campaign_form.html", {"form": form, "campaign": campaign})
 
 

@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import VersionedFormMixin
 from crm.forms import DateInput, PlainTextFormMixin
 from crm.uploads import ALLOWED_EXTENSIONS, validate_upload
 
 from .models import QualificationDocument
 
 
-class QualificationForm(PlainTextFormMixin, forms.ModelForm):
+class QualificationForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = QualificationDocument
         fields = ["doc_type", "number", "issuer", "issued_on", "expires_on", "file"]

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crm.concurrency import check_version
 from crm.notifications import notify, object_ref, user_language
 from partners.reminders import department_managers
 
 from .models import QualificationDocument
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def qualification_save(*, document: QualificationDocument) -> QualificationDocument:
+    """Add a qualification document."""
     document.save()
+    return document
+
+
+QUALIFICATION_FIELDS = ("doc_type", "number", "issuer", "issued_on", "expires_on", "file")
+
+
+@transaction.atomic
+def qualification_update(
+    *, pk: int, changed: dict, version: str | None = None, user: User | None = None
+) -> QualificationDocument:
+    """Apply the ``changed`` fields to document ``pk``, reloaded under a lock (``StaleEdit``
+    if it moved since ``version``)."""
+    document = QualificationDocument.objects.select_for_update(of=("self",)).select_related("partner").get(pk=pk)
+    check_version(document, version, fields=list(QUALIFICATION_FIELDS))
+    fields = [name for name in QUALIFICATION_FIELDS if name in changed]
+    for name in fields:
+        # save_form_data: a cleared file (False) becomes empty, an upload is stored on save.
+        QualificationDocument._meta.get_field(name).save_form_data(document, changed[name])
+    if fields:
+        document.save(update_fields=[*fields, "updated_at"])
     return document
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
 from crm.roles import role_required
@@ -50,9 +51,15 @@ def qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.qualification_get_for_user(user=request.user, pk=pk, write=True)
     form = QualificationForm(_post(request), _files(request), instance=document, upload_too_large=_too_large(request))
     if request.method == "POST" and form.is_valid():
-        services.qualification_save(document=form.instance)
-        messages.success(request, _("The qualification document was saved."))
-        return redirect(document.partner)
+        try:
+            services.qualification_update(
+                pk=document.pk, changed=changed_values(form), version=form.version, user=request.user
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        else:
+            messages.success(request, _("The qualification document was saved."))
+            return redirect(document.partner)
     return render(
         request, "suppliers/qualification_form.html", {"form": form, "partner": document.partner, "document": document}
     )

@@ -13,6 +13,7 @@ from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan_run
 from partners.cases import selectors, services, sla
 from partners.cases.models import Case, CaseNote, CaseStatus, Priority, SlaTarget
+from tests.edit_forms import post_edit
 from tests.factories import ContactFactory, PartnerFactory
 
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai, a Monday
@@ -452,7 +453,8 @@ def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_
     url = reverse("cases:case_edit", args=[case.pk])
     page = client.get(url).content.decode()
     assert f'value="{sales_customer.pk}"' in page  # customers to choose from
-    response = client.post(
+    response = post_edit(
+        client,
         url,
         {
             "partner": sales_customer.pk,

@@ -11,6 +11,7 @@ from evaluations.surveys.models import SurveyInvitation, SurveyTemplate
 from partners.cases import services as case_services
 from partners.cases.models import Case, CaseChannel
 from partners.cases.views import FEEDBACK_POSTS_PER_ADDRESS
+from tests.edit_forms import post_edit
 from tests.factories import ContactFactory, PartnerFactory
 from tests.surveys.conftest import valid_answers
 
@@ -64,7 +65,8 @@ def test_a_known_address_is_suggested_to_triage_never_linked(client, staff_sales
     assert link in page
     edit = client.get(link.replace("&amp;", "&")).content.decode()
     assert f'<option value="{contact.pk}" selected>' in edit
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("cases:case_edit", args=[case.pk]),
         {
             "partner": customer.pk,

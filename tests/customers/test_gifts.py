@@ -12,6 +12,7 @@ from django.utils import timezone
 from crm.models import Notification
 from partners.customers.models import Gift
 from partners.customers.services import GiftAlreadyDecided, gift_decide, gift_record
+from tests.edit_forms import post_edit
 from tests.factories import ContactFactory, PartnerFactory
 
 
@@ -59,9 +60,11 @@ def test_above_the_threshold_waits_for_the_departments_manager(client, staff, ma
     page = client.get(reverse("customers:gift_decide", args=[gift.pk]))
     assert page.status_code == 200 and "Tea set" in page.content.decode()
     # Rejecting needs a reason.
-    response = client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject"})
+    response = post_edit(client, reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject"})
     assert response.status_code == 200 and response.context["form"].errors["note"]
-    response = client.post(reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject", "note": "Too much"})
+    response = post_edit(
+        client, reverse("customers:gift_decide", args=[gift.pk]), {"decision": "reject", "note": "Too much"}
+    )
     assert response.status_code == 302
     gift.refresh_from_db()
     assert (gift.status, gift.decided_by, gift.decision_note) == ("rejected", manager, "Too much")

@@ -12,6 +12,7 @@ from partners.customers.filters import NeedsSummaryFilter
 from partners.customers.models import Need, NeedTag
 from partners.customers.selectors import needs_summary
 from partners.customers.services import need_record
+from tests.edit_forms import post_edit
 from tests.factories import InteractionFactory, PartnerFactory, department
 
 
@@ -97,7 +98,8 @@ def test_bad_need_input_shows_field_errors(client, staff_sales, customer, data):
 def test_author_edits_and_marks_a_need_addressed(client, staff_sales, customer):
     need = make_need(customer, staff_sales, timezone.now(), "price", summary="Lower price")
     client.force_login(staff_sales)
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("customers:need_edit", args=[need.pk]),
         {"summary": "Lower price on bulk", "status": "addressed", "tag_names": "price, volume"},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.edit_forms import post_edit
 from tests.factories import PartnerFactory
 
 ODD_QUERIES = [
@@ -72,7 +73,8 @@ def test_missing_records_are_404(client, staff, url):
 
 def test_forged_choice_values_are_refused(client, staff, supplier):
     client.force_login(staff)
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("partners:edit", args=[supplier.pk]),
         {"name": supplier.name, "kind": "chamber_of_commerce", "status": "active", "tier": "7"},
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Contact
+from tests.edit_forms import post_edit
 from tests.factories import ContactFactory
 
 
@@ -61,7 +62,8 @@ def test_contact_delete_asks_first(client, staff, supplier):
 
 def test_tag_changes_appear_in_history(client, staff, supplier):
     client.force_login(staff)
-    client.post(
+    post_edit(
+        client,
         reverse("partners:edit", args=[supplier.pk]),
         {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "tag_names": "ISO9001"},
     )
@@ -71,7 +73,8 @@ def test_tag_changes_appear_in_history(client, staff, supplier):
 
 def test_history_shows_people_not_ids(client, staff, manager, supplier):
     client.force_login(manager)
-    client.post(
+    post_edit(
+        client,
         reverse("partners:edit", args=[supplier.pk]),
         {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "owner": manager.pk},
     )
@@ -95,7 +98,9 @@ def test_a_form_opened_before_an_unsubscribe_cannot_switch_consent_back_on(clien
     contact.save(update_fields=["marketing_consent", "updated_at"])
     stale = {"name": "Zhou Wei", "email": "zhou@acme.example", "marketing_consent": "on", "version": version}
     response = client.post(url, stale)
-    assert response.status_code == 200 and "changed since you opened this page" in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and "changed this record since you opened it" in body
+    assert "Consents to product news and promotions is now: no" in body
     contact.refresh_from_db()
     assert contact.marketing_consent is False and contact.name == "Zhou"
     # A fresh form saves, and writes only what changed.

@@ -9,6 +9,7 @@ import io
 from django.urls import reverse
 
 from partners.models import Partner
+from tests.edit_forms import post_edit
 from tests.factories import ContactFactory, PartnerFactory
 
 
@@ -93,7 +94,8 @@ def test_missing_fields_are_reported(client, staff):
 def test_status_transition_outside_lifecycle_is_refused(client, staff):
     partner = PartnerFactory(owner=staff, status="candidate")
     client.force_login(staff)
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("partners:edit", args=[partner.pk]),
         {"name": partner.name, "kind": partner.kind, "status": "probation", "tier": "3"},
     )
@@ -105,7 +107,8 @@ def test_status_transition_outside_lifecycle_is_refused(client, staff):
 
 def test_edit_records_history_with_who_and_what(client, staff, supplier):
     client.force_login(staff)
-    client.post(
+    post_edit(
+        client,
         reverse("partners:edit", args=[supplier.pk]),
         {"name": supplier.name, "kind": supplier.kind, "status": "probation", "tier": "1", "tag_names": "iso"},
     )
@@ -206,7 +209,8 @@ def test_staff_cannot_assign_owner_but_manager_can_within_department(client, sta
     client.force_login(manager)
     form = client.get(reverse("partners:edit", args=[supplier.pk])).context["form"]
     assert set(form.fields["owner"].queryset) == {staff, manager}
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("partners:edit", args=[supplier.pk]),
         {"name": supplier.name, "kind": supplier.kind, "status": "active", "tier": "3", "owner": staff_sales.pk},
     )
@@ -258,14 +262,14 @@ def test_new_supplier_starts_as_candidate_and_needs_screening_to_become_active(c
     )
     partner = Partner.objects.get(name="Fresh Supplier")
     data = {"name": partner.name, "kind": partner.kind, "status": "active", "tier": "3"}
-    response = client.post(reverse("partners:edit", args=[partner.pk]), data)
+    response = post_edit(client, reverse("partners:edit", args=[partner.pk]), data)
     assert "has not passed screening" in response.content.decode()
     partner.refresh_from_db()
     assert partner.status == "candidate"
     from evaluations.services import screening_override
 
     screening_override(partner=partner, by=manager, reason="Sole source for this part; audit scheduled")
-    assert client.post(reverse("partners:edit", args=[partner.pk]), data).status_code == 302
+    assert post_edit(client, reverse("partners:edit", args=[partner.pk]), data).status_code == 302
     partner.refresh_from_db()
     assert partner.status == "active"
 

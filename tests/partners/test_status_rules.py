@@ -12,8 +12,7 @@ from tests.factories import PartnerFactory
 
 
 def _update(partner: Partner, status: str, user=None) -> Partner:
-    stored = Partner.objects.get(pk=partner.pk)
-    return partner_update(partner=stored, data={"status": status}, tag_names=[], user=user)
+    return partner_update(pk=partner.pk, changed={"status": status}, user=user)
 
 
 def test_a_candidate_supplier_cannot_become_active_without_screening(db, manager):

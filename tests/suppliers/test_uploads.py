@@ -48,7 +48,10 @@ def test_refused_uploads_say_why_keep_the_form_and_save_nothing(client, staff, s
 def test_no_upload_is_stored_unless_its_bytes_match_an_allowed_type(client, staff, supplier, name, content):
     client.force_login(staff)
     QualificationDocument.objects.all().delete()
-    _post(client, supplier, name.replace("\x00", "") or "x", content)
+    name = name.replace("\x00", "")
+    if name.rsplit("/", 1)[-1] in ("", ".", ".."):
+        name = "x"  # Django's test client cannot even build such a file (it raises before any request)
+    _post(client, supplier, name, content)
     for doc in QualificationDocument.objects.exclude(file=""):
         head = doc.file.open("rb").read(8)
         assert head.startswith((b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"PK\x03\x04"))

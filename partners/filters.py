@@ -149,3 +149,19 @@ def select_options(flt: django_filters.FilterSet, names: tuple[str, ...] = PARTN
             {"name": name, "id": bound.id_for_label, "label": bound.label, "options": options, "errors": bound.errors}
         )
     return selects
+
+
+class PartnerPickFilter(django_filters.FilterSet):
+    """A partner picker (opening a case for a partner): search by name, contact or tag."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return partner_search(queryset, value)
+
+    def term(self) -> str:
+        return (self.form.cleaned_data.get("q") or "") if self.form.is_valid() else ""

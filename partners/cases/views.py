@@ -25,9 +25,9 @@ from crm.forms import form_data, query_int, querystring_without
 from crm.panels import panels_for
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
-from partners.filters import select_options
+from partners.filters import PartnerPickFilter, select_options
 from partners.models import Contact, Family
-from partners.selectors import partner_get_for_user, partner_list_for_user, partner_search
+from partners.selectors import partner_get_for_user, partner_list_for_user
 
 from . import selectors, services, sla
 from .filters import SLA_PERIODS, CaseFilter, SlaReportFilter
@@ -156,10 +156,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     partner = _partner_from_query(request)
     if partner is None:
-        term = request.GET.get("q", "").strip()[:100]
-        found = []
-        if term:
-            found = list(partner_search(partner_list_for_user(user=request.user), term).order_by("name")[:20])
+        picker = PartnerPickFilter(request.GET, queryset=partner_list_for_user(user=request.user))
+        term = picker.term()
+        found = list(picker.qs.order_by("name")[:20]) if term else []
         return render(request, "cases/case_pick_partner.html", {"term": term, "found": found})
     form = CaseForm(form_data(request), partner=partner, initial={"assignee": partner.owner_id})
     if request.method == "POST" and form.is_valid():

@@ -34,7 +34,3 @@ def publish(event: str, **payload) -> list:
     if event not in EVENTS:
         raise ValueError(f"Unknown event {event!r}: declare it in crm/events.py")
     return [handler(**payload) for handler in _subscribers[event]]
-
-
-def subscribers(event: str) -> list[Callable]:
-    return list(_subscribers[event])

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -124,7 +123,3 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
-
-
-def guess_type(name: str) -> str:
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -126,16 +126,12 @@ def _rate_limited(request: HttpRequest, token: str) -> bool:
     return over_link or over_address
 
 
-def _public(request: HttpRequest, template: str, language: str, context: dict | None = None, status: int = 200):
-    return public_render(request, template, language, context, status)
-
-
 def _token_error_page(request: HttpRequest, exc: services.TokenError, language: str) -> HttpResponse:
     if isinstance(exc, services.TokenUsed):
-        return _public(request, "surveys/public_answered.html", language, status=409)
+        return public_render(request, "surveys/public_answered.html", language, status=409)
     if isinstance(exc, services.TokenExpired):
-        return _public(request, "surveys/public_expired.html", language, status=410)
-    return _public(request, "surveys/public_invalid.html", language, status=404)
+        return public_render(request, "surveys/public_expired.html", language, status=410)
+    return public_render(request, "surveys/public_invalid.html", language, status=404)
 
 
 @never_cache
@@ -145,9 +141,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     fallback = public_language(request, settings.LANGUAGE_CODE)
     if request.method == "POST":
         if body_too_large(request, MAX_BODY_BYTES):
-            return _public(request, "public_error.html", fallback, {"too_large": True}, status=400)
+            return public_render(request, "public_error.html", fallback, {"too_large": True}, status=400)
         if _rate_limited(request, token):
-            return _public(request, "public_error.html", fallback, {"rate_limited": True}, status=429)
+            return public_render(request, "public_error.html", fallback, {"rate_limited": True}, status=429)
     try:
         invitation = services.invitation_for_token(token)
     except services.TokenError as exc:
@@ -164,8 +160,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:
-            return _public(request, "surveys/public_thanks.html", language)
-    return _public(
+            return public_render(request, "surveys/public_thanks.html", language)
+    return public_render(
         request,
         "surveys/public_survey.html",
         language,

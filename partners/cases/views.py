@@ -318,10 +318,6 @@ FEEDBACK_WINDOW = 3600  # seconds
 FEEDBACK_SESSION_KEY = "feedback_reference"
 
 
-def _public(request: HttpRequest, template: str, language: str, context: dict | None = None, status: int = 200):
-    return public_render(request, template, language, context, status)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest) -> HttpResponse:
@@ -329,9 +325,9 @@ def feedback(request: HttpRequest) -> HttpResponse:
     language = public_language(request, translation.get_language() or settings.LANGUAGE_CODE)
     if request.method == "POST":
         if body_too_large(request, MAX_BODY_BYTES):
-            return _public(request, "public_error.html", language, {"too_large": True}, status=400)
+            return public_render(request, "public_error.html", language, {"too_large": True}, status=400)
         if count_post(f"feedback-post:{client_address(request)}", FEEDBACK_POSTS_PER_ADDRESS, FEEDBACK_WINDOW):
-            return _public(request, "public_error.html", language, {"rate_limited": True}, status=429)
+            return public_render(request, "public_error.html", language, {"rate_limited": True}, status=429)
     with translation.override(language):
         form = FeedbackForm(form_data(request))
         valid = request.method == "POST" and form.is_valid()
@@ -342,7 +338,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         # The reference is shown once, from the session: no URL reveals a case.
         request.session[FEEDBACK_SESSION_KEY] = case.reference
         return redirect(f"{reverse('cases:feedback_thanks')}?lang={language}")
-    return _public(request, "cases/feedback_form.html", language, {"form": form})
+    return public_render(request, "cases/feedback_form.html", language, {"form": form})
 
 
 @never_cache
@@ -351,4 +347,4 @@ def feedback_thanks(request: HttpRequest) -> HttpResponse:
     reference = request.session.pop(FEEDBACK_SESSION_KEY, None)
     if reference is None:
         return redirect(f"{reverse('cases:feedback')}?lang={language}")
-    return _public(request, "cases/feedback_thanks.html", language, {"reference": reference})
+    return public_render(request, "cases/feedback_thanks.html", language, {"reference": reference})

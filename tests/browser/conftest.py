@@ -30,6 +30,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
+CSP_PREFIX = "CSP violation:"
+CSP_REPORTER = (
+    'document.addEventListener("securitypolicyviolation", (e) => console.error('
+    f'"{CSP_PREFIX} " + e.violatedDirective + " " + (e.blockedURI || "inline") + " at " + e.sourceFile));'
+)
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -52,13 +59,27 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900}, locale="en-US")
+    # Every CSP violation is reported to the console twice over: Chromium's own message and
+    # the page's securitypolicyviolation event, which cannot be missed whatever the wording.
+    context.add_init_script(CSP_REPORTER)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    violations: list[str] = []
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            errors.append(msg.text)
+        if "Content Security Policy" in msg.text or msg.text.startswith(CSP_PREFIX):
+            violations.append(msg.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors
+    page.csp_violations = violations
     yield page
     context.close()
+    if not getattr(page, "csp_violations_expected", False):
+        assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def screenshot(page, name: str) -> None:

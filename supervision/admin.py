@@ -1,1 +1,50 @@
-"""The supervision group's configuration in the admin (P5): nothing yet."""
+"""The supervision group's records in the admin (P5.1): read-only, for everyone; they change
+only in the supervision pages, through supervision/services.py (crm/admin_base.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from crm.admin_base import PlainRecordAdmin, RecordAdmin, RecordInline
+
+from .models import ChecklistItem, Finding, InspectionPlan, Sample, SampleItem, Visit
+
+
+class ChecklistInline(RecordInline):
+    model = ChecklistItem
+    fields = ["position", "clause", "text_en", "text_zh"]
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(RecordAdmin):
+    list_display = ["year", "title", "schedule", "planned_on", "status"]
+    list_filter = ["year", "status", "schedule"]
+    search_fields = ["title"]
+    inlines = [ChecklistInline]
+
+
+class SampleItemInline(RecordInline):
+    model = SampleItem
+    fields = ["position", "label", "department", "grade", "checklist_item", "note"]
+
+
+@admin.register(Sample)
+class SampleAdmin(PlainRecordAdmin):
+    list_display = ["plan", "kind", "size", "seed", "population", "created_at"]
+    list_select_related = ["plan"]
+    inlines = [SampleItemInline]
+
+
+@admin.register(Visit)
+class VisitAdmin(RecordAdmin):
+    list_display = ["visited_on", "partner", "visited_by", "satisfaction"]
+    list_select_related = ["partner", "visited_by"]
+    search_fields = ["partner__name"]
+
+
+@admin.register(Finding)
+class FindingAdmin(RecordAdmin):
+    list_display = ["title", "clause", "severity", "department", "response_due", "status"]
+    list_filter = ["status", "severity", "clause"]
+    list_select_related = ["department"]
+    search_fields = ["title"]

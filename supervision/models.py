@@ -1,5 +1,281 @@
-"""The supervision group's own records (P5.1 inspections, P5.2 the annual report) live here.
+"""The supervision group's own records (P5.1 inspections: plans, checklists, samples, visits,
+findings). Corrective actions raised from findings are the kernel's ``crm.CorrectiveAction``.
 
 Service cases moved to ``partners.cases`` and satisfaction surveys to ``evaluations.surveys``;
 their tables moved with them (see the migrations of those apps).
 """
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.models import Department, TimeStampedModel
+from partners.models import Interaction, Partner
+
+from .clauses import CLAUSES, clause_label
+
+CLAUSE_CHOICES = [(clause.code, clause.code) for clause in CLAUSES]
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class InspectionPlan(TimeStampedModel):
+    """One inspection (P5.1): its year, scope, schedule and its own checklist."""
+
+    class Schedule(models.TextChoices):
+        PERIODIC = "periodic", _("Periodic")
+        UNANNOUNCED = "unannounced", _("Unannounced")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", pgettext_lazy("inspection", "Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    title = models.CharField(_("title"), max_length=200)
+    schedule = models.CharField(_("schedule"), max_length=20, choices=Schedule.choices, default=Schedule.PERIODIC)
+    planned_on = models.DateField(_("planned for"))
+    # The records the inspection looks at: those dated in this period, of these departments and
+    # families (none chosen: all).
+    period_start = models.DateField(_("records from"))
+    period_end = models.DateField(_("records until"))
+    departments = models.ManyToManyField(Department, verbose_name=_("departments"), blank=True, related_name="+")
+    families = models.JSONField(_("partner families"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-year", "-planned_on", "-pk"]
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+        indexes = [models.Index(fields=["status", "planned_on"], name="plan_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supervision:plan_detail", args=[self.pk])
+
+
+class ChecklistItem(TimeStampedModel):
+    """One line of a plan's checklist, mapped to a policy clause; edited with history, so the
+    checklist an inspection used is the one it shows (versioned with the plan)."""
+
+    plan = models.ForeignKey(InspectionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveSmallIntegerField(_("order"), validators=[MaxValueValidator(999)])
+    clause = models.CharField(_("clause"), max_length=10, choices=CLAUSE_CHOICES)
+    text_en = models.CharField(_("check (English)"), max_length=500)
+    text_zh = models.CharField(_("check (Chinese)"), max_length=500, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.text}"
+
+    @property
+    def text(self) -> str:
+        if (get_language() or "").lower().startswith("zh") and self.text_zh:
+            return self.text_zh
+        return self.text_en
+
+    @property
+    def clause_label(self) -> str:
+        return clause_label(self.clause)
+
+
+class Sample(TimeStampedModel):
+    """N random records of one kind, in the plan's scope and period, drawn with a shown seed:
+    the same seed over the same records draws the same sample."""
+
+    plan = models.ForeignKey(InspectionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="samples")
+    kind = models.CharField(_("records"), max_length=20)  # a key of supervision.sampling.KINDS
+    size = models.PositiveSmallIntegerField(_("size"), validators=[MinValueValidator(1), MaxValueValidator(500)])
+    seed = models.PositiveIntegerField(_("random seed"), validators=[MaxValueValidator(2**31 - 1)])
+    population = models.PositiveIntegerField(_("records in scope"), validators=[MaxValueValidator(10**9)])
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+
+    def __str__(self) -> str:
+        from .sampling import kind_label
+
+        return f"{kind_label(self.kind)} × {self.size}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supervision:sample_detail", args=[self.pk])
+
+
+class Grade(models.TextChoices):
+    CONFORMS = "conforms", _("Conforms")
+    DOES_NOT_CONFORM = "nonconforming", _("Does not conform")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class SampleItem(models.Model):
+    """One sampled record and its grade against the checklist."""
+
+    sample = models.ForeignKey(Sample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("order"), validators=[MaxValueValidator(999)])
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("record_type", "record_id")
+    # What the record was when drawn, so the sample reads the same if the record changes.
+    label = models.CharField(_("record"), max_length=300)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices, blank=True)
+    checklist_item = models.ForeignKey(
+        ChecklistItem,
+        verbose_name=_("checklist item"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("graded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sample", "position"]
+        verbose_name = _("sampled record")
+        verbose_name_plural = _("sampled records")
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "record_type", "record_id"], name="sample_record_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Visit(TimeStampedModel):
+    """A partner visit by the supervision group (P5.1), with the feedback collected. It is also
+    a "visit" interaction on the partner's timeline."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+")
+    interaction = models.OneToOneField(
+        Interaction, verbose_name=_("timeline entry"), on_delete=models.PROTECT, related_name="supervision_visit"
+    )
+    visited_on = models.DateField(_("visited on"))
+    met = models.CharField(_("people met"), max_length=300, blank=True)
+    feedback = models.TextField(_("feedback collected"), max_length=10000)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("visited by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        verbose_name = _("partner visit")
+        verbose_name_plural = _("partner visits")
+        indexes = [models.Index(fields=["-visited_on"], name="visit_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.visited_on:%Y-%m-%d}"
+
+
+class Finding(TimeStampedModel):
+    """What an inspection found (P5.1): against a clause, with a severity, addressed to a
+    department, with evidence (sampled records) and a date by which the department responds."""
+
+    class Severity(models.TextChoices):
+        OBSERVATION = "observation", _("Observation")
+        MINOR = "minor", _("Minor")
+        MAJOR = "major", _("Major")
+        CRITICAL = "critical", _("Critical")
+
+    class Status(models.TextChoices):
+        AWAITING_RESPONSE = "awaiting", _("Awaiting response")
+        RESPONDED = "responded", _("Responded")
+        CLOSED = "closed", pgettext_lazy("finding", "Closed")
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
+    clause = models.CharField(_("clause"), max_length=10, choices=CLAUSE_CHOICES)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    evidence = models.ManyToManyField(SampleItem, verbose_name=_("evidence"), blank=True, related_name="findings")
+    response_due = models.DateField(_("response due"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_RESPONSE)
+    response = models.TextField(_("department's response"), max_length=10000, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [
+            # The department's findings awaiting its response, by due date; the dashboard's.
+            models.Index(fields=["department", "status", "response_due"], name="finding_dept_idx"),
+            models.Index(fields=["status", "response_due"], name="finding_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clause} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supervision:finding_detail", args=[self.pk])
+
+    @property
+    def clause_label(self) -> str:
+        return clause_label(self.clause)

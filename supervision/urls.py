@@ -1,7 +1,30 @@
-"""The supervision group's pages (P5): none yet. Links to ``/supervision/cases/``,
+"""The supervision group's pages (P5.1). Links to ``/supervision/cases/``,
 ``/supervision/surveys/``, ``/supervision/feedback/`` and ``/supervision/s/<token>/`` sent
 before cases and surveys moved are redirected by crm/urls.py."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "supervision"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/checklist/", views.plan_checklist, name="plan_checklist"),
+    path("plans/<int:pk>/close/", views.plan_close, name="plan_close"),
+    path("plans/<int:pk>/samples/new/", views.sample_create, name="sample_create"),
+    path("samples/<int:pk>/", views.sample_detail, name="sample_detail"),
+    path("samples/records/<int:pk>/grade/", views.sample_item_grade, name="grade"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/new/", views.visit_create, name="visit_create"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/new/", views.finding_create, name="finding_create"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/respond/", views.finding_respond, name="finding_respond"),
+    path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
+    path("findings/<int:pk>/actions/new/", views.finding_action, name="finding_action"),
+]

@@ -60,6 +60,10 @@ KIND = {
     "surveys.surveyinvitation": RECORD,
     "surveys.surveyresponse": RECORD,
     "cases.case": RECORD,
+    "supervision.inspectionplan": RECORD,
+    "supervision.sample": RECORD,
+    "supervision.visit": RECORD,
+    "supervision.finding": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

@@ -1,0 +1,91 @@
+"""Reads and access rules of the supervision group's work (P5.1).
+
+Supervision writes only in its own workspace (plans, samples, grades, visits, findings, the
+report) and verifies corrective actions; everything else stays read-only for it. Managers and
+staff see the findings addressed to their department, and respond to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from crm import roles
+from partners.models import Partner, Tier
+
+from .models import Finding, InspectionPlan, Sample, Visit
+
+VISIT_EVERY = dt.timedelta(days=365)
+
+
+def may_supervise(user) -> bool:
+    """Writes in the supervision workspace: the supervision group (and superusers)."""
+    return user.is_authenticated and roles.is_supervisor(user)
+
+
+def department_managers(department_id: int | None) -> list:
+    if department_id is None:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MANAGER, profile__department_id=department_id)
+        .distinct()
+    )
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    findings = Finding.objects.select_related("department", "plan")
+    if roles.is_supervisor(user):
+        return findings
+    return findings.filter(department_id=roles.user_department_id(user) or -1)
+
+
+def finding_get_for_user(*, user, pk: int) -> Finding:
+    return get_object_or_404(findings_visible_to(user), pk=pk)
+
+
+def may_respond_to_finding(user, finding: Finding) -> bool:
+    """Staff and managers of the finding's department, while it is open."""
+    return (
+        finding.status != Finding.Status.CLOSED
+        and roles.has_write_role(user)
+        and (user.is_superuser or roles.user_department_id(user) == finding.department_id)
+    )
+
+
+def finding_open_actions(finding: Finding) -> bool:
+    from crm.selectors import actions_for_source
+
+    return actions_for_source(finding).filter(state__in=OPEN_ACTION_STATES).exists()
+
+
+OPEN_ACTION_STATES = ("open", "responded")
+
+
+def plans_with_progress() -> QuerySet[InspectionPlan]:
+    return InspectionPlan.objects.annotate(
+        sampled=Count("samples__items", distinct=True),
+        graded=Count("samples__items", filter=~Q(samples__items__grade=""), distinct=True),
+        finding_count=Count("findings", distinct=True),
+    )
+
+
+def samples_with_progress(plan: InspectionPlan) -> QuerySet[Sample]:
+    return plan.samples.select_related("drawn_by").annotate(
+        graded=Count("items", filter=~Q(items__grade="")),
+    )
+
+
+def partners_due_a_visit(limit: int = 10) -> QuerySet[Partner]:
+    """Key and important partners the group has not visited for a year, longest first."""
+    recent = Visit.objects.filter(partner=OuterRef("pk"), visited_on__gte=timezone.localdate() - VISIT_EVERY)
+    return (
+        Partner.objects.filter(archived_at__isnull=True, tier__in=[Tier.KEY, Tier.IMPORTANT])
+        .exclude(Exists(recent))
+        .select_related("department")
+        .order_by("last_contacted_at", "pk")[:limit]
+    )

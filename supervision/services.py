@@ -1,0 +1,267 @@
+"""Writes of the supervision group's work (P5.1): plans and checklists, samples and grades,
+visits, findings and the actions raised from them. Each refuses what the rules refuse, with
+a message keyed by field, and writes all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from crm.notifications import notify, object_ref, user_language
+from partners.services import interaction_log
+
+from . import selectors
+from .clauses import BY_CODE, CLAUSES
+from .models import ChecklistItem, Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
+from .sampling import KINDS, draw, new_seed, population
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from partners.models import Partner
+
+
+def _require_supervisor(user) -> None:
+    if not selectors.may_supervise(user):
+        raise PermissionDenied
+
+
+def plan_problems(data: dict) -> dict[str, str]:
+    problems = {}
+    start, end, year = data.get("period_start"), data.get("period_end"), data.get("year")
+    if start and end and end < start:
+        problems["period_end"] = _("The period ends before it starts.")
+    if year and start and end and not (start.year <= year <= end.year):
+        problems["year"] = _("The year must fall within the period inspected.")
+    return problems
+
+
+@transaction.atomic
+def plan_create(*, data: dict, departments, by: User) -> InspectionPlan:
+    """A plan with its checklist seeded from the policy's clauses, in both languages."""
+    _require_supervisor(by)
+    if problems := plan_problems(data):
+        raise ValidationError(problems)
+    plan = InspectionPlan.objects.create(created_by=by, **data)
+    plan.departments.set(departments)
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(plan=plan, position=(index + 1) * 10, clause=c.code, text_en=c.check_en, text_zh=c.check_zh)
+        for index, c in enumerate(CLAUSES)
+    )
+    # bulk_create skips django-simple-history: record the first version of each item.
+    for item in plan.checklist.all():
+        item.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: InspectionPlan, data: dict, departments, by: User) -> InspectionPlan:
+    _require_supervisor(by)
+    if problems := plan_problems(data):
+        raise ValidationError(problems)
+    for field, value in data.items():
+        setattr(plan, field, value)
+    plan.save()
+    plan.departments.set(departments)
+    return plan
+
+
+@transaction.atomic
+def checklist_save(*, plan: InspectionPlan, formset, by: User) -> None:
+    """Saves the edited checklist; every change is kept in the items' history."""
+    _require_supervisor(by)
+    items = formset.save(commit=False)
+    for item in items:
+        item.plan = plan
+        item.save()
+    for item in formset.deleted_objects:
+        if SampleItem.objects.filter(checklist_item=item).exists():
+            raise ValidationError(_("“%(item)s” has graded records: change its text instead.") % {"item": item.text})
+        item.delete()
+
+
+@transaction.atomic
+def sample_draw(*, plan: InspectionPlan, kind: str, size: int, seed: int | None, by: User) -> Sample:
+    """Draws ``size`` records of ``kind`` from the plan's scope; the seed is kept and shown so
+    the same seed redraws the same sample."""
+    _require_supervisor(by)
+    if kind not in KINDS:
+        raise ValidationError({"kind": _("Choose what to sample.")})
+    spec = KINDS[kind]
+    InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+    ids = list(population(plan=plan, kind=spec).values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError({"kind": _("No records of this kind in the plan's scope and period.")})
+    if size > len(ids):
+        raise ValidationError(
+            {"size": _("The sample is larger than the records in scope (%(count)d).") % {"count": len(ids)}}
+        )
+    seed = new_seed() if seed is None else seed
+    chosen = draw(ids, size, seed)
+    records = spec.model._default_manager.select_related("partner").in_bulk(chosen)
+    sample = Sample.objects.create(plan=plan, kind=kind, size=size, seed=seed, population=len(ids), drawn_by=by)
+    from django.contrib.contenttypes.models import ContentType
+
+    record_type = ContentType.objects.get_for_model(spec.model)
+    SampleItem.objects.bulk_create(
+        SampleItem(
+            sample=sample,
+            position=position,
+            record_type=record_type,
+            record_id=pk,
+            label=spec.describe(records[pk])[:300],
+            department_id=records[pk].partner.department_id,
+        )
+        for position, pk in enumerate(chosen, start=1)
+    )
+    if plan.status == InspectionPlan.Status.PLANNED:
+        plan.status = InspectionPlan.Status.IN_PROGRESS
+        plan.save(update_fields=["status", "updated_at"])
+    return sample
+
+
+@transaction.atomic
+def sample_item_grade(*, item: SampleItem, grade: str, checklist_item: ChecklistItem | None, note: str, by: User):
+    _require_supervisor(by)
+    item = SampleItem.objects.select_for_update().select_related("sample__plan").get(pk=item.pk)
+    if item.sample.plan.status == InspectionPlan.Status.CLOSED:
+        raise ValidationError(_("The inspection is closed: its grades are final."))
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("Choose a grade.")})
+    if checklist_item is not None and checklist_item.plan_id != item.sample.plan_id:
+        raise ValidationError({"checklist_item": _("Choose an item of this plan's checklist.")})
+    if grade == Grade.DOES_NOT_CONFORM and checklist_item is None:
+        raise ValidationError({"checklist_item": _("Say which checklist item the record does not conform to.")})
+    item.grade, item.checklist_item, item.note = grade, checklist_item, note
+    item.graded_by, item.graded_at = by, timezone.now()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_close(*, plan: InspectionPlan, by: User) -> InspectionPlan:
+    _require_supervisor(by)
+    plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+    if SampleItem.objects.filter(sample__plan=plan, grade="").exists():
+        raise ValidationError(_("Grade every sampled record before closing the inspection."))
+    plan.status = InspectionPlan.Status.CLOSED
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def visit_record(*, partner: Partner, data: dict, plan: InspectionPlan | None, by: User) -> Visit:
+    """A partner visit (P5.1): also a "visit" interaction on the partner's timeline, and the
+    partner's owner is told at once."""
+    _require_supervisor(by)
+    visited_on: dt.date = data["visited_on"]
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("Record a visit once it has taken place.")})
+    with override(user_language(partner.owner) if partner.owner_id else None):
+        subject = _("Supervision group visit")
+    interaction = interaction_log(
+        partner=partner,
+        author=by,
+        data={
+            "kind": "visit",
+            "occurred_at": timezone.make_aware(dt.datetime.combine(visited_on, dt.time(12))),
+            "subject": subject,
+            "summary": data["feedback"],
+            "outcome": data.get("met", ""),
+        },
+    )
+    visit = Visit.objects.create(partner=partner, plan=plan, interaction=interaction, visited_by=by, **data)
+    owner = partner.owner
+    if owner is not None and owner.is_active and owner.pk != by.pk:
+        with override(user_language(owner)):
+            title = _("The supervision group visited %(partner)s on %(date)s") % {
+                "partner": partner.name,
+                "date": visited_on.isoformat(),
+            }
+        notify(
+            recipient=owner,
+            kind="supervision_visit",
+            obj_ref=object_ref(visit),
+            period="-",
+            title=title,
+            link=partner.get_absolute_url(),
+        )
+    return visit
+
+
+@transaction.atomic
+def finding_record(*, data: dict, evidence, by: User) -> Finding:
+    """A finding against a clause, addressed to a department, whose managers are told."""
+    _require_supervisor(by)
+    if data.get("clause") not in BY_CODE:
+        raise ValidationError({"clause": _("Choose the policy clause the finding is about.")})
+    plan = data.get("plan")
+    evidence = list(evidence)
+    if plan is not None and any(item.sample.plan_id != plan.pk for item in evidence):
+        raise ValidationError({"evidence": _("Evidence must come from this plan's samples.")})
+    finding = Finding.objects.create(created_by=by, **data)
+    finding.evidence.set(evidence)
+    for manager in selectors.department_managers(finding.department_id):
+        with override(user_language(manager)):
+            title = _("Supervision finding for your department: %(title)s (respond by %(date)s)") % {
+                "title": finding.title,
+                "date": finding.response_due.isoformat(),
+            }
+        notify(
+            recipient=manager,
+            kind="finding_recorded",
+            obj_ref=object_ref(finding),
+            period="-",
+            title=title,
+            link=finding.get_absolute_url(),
+        )
+    return finding
+
+
+@transaction.atomic
+def finding_respond(*, finding: Finding, response: str, by: User) -> Finding:
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if not selectors.may_respond_to_finding(by, finding):
+        raise PermissionDenied
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": _("Write the department's response.")})
+    finding.response, finding.responded_by, finding.responded_at = response, by, timezone.now()
+    finding.status = Finding.Status.RESPONDED
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_close(*, finding: Finding, by: User) -> Finding:
+    """Closed by supervision once the department responded and every action raised from it
+    is verified (or cancelled)."""
+    _require_supervisor(by)
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status == Finding.Status.CLOSED:
+        raise ValidationError(_("This finding is already closed."))
+    if finding.status != Finding.Status.RESPONDED:
+        raise ValidationError(_("The department has not responded yet."))
+    if selectors.finding_open_actions(finding):
+        raise ValidationError(_("Verify or cancel its corrective actions first."))
+    finding.status, finding.closed_at = Finding.Status.CLOSED, timezone.now()
+    finding.save()
+    return finding
+
+
+def finding_raise_action(*, finding: Finding, description: str, owner: User, due_on: dt.date, by: User):
+    """A corrective action for the finding's department (the kernel's one concept)."""
+    from crm.services import corrective_action_raise
+
+    _require_supervisor(by)
+    if finding.status == Finding.Status.CLOSED:
+        raise ValidationError(_("This finding is closed."))
+    return corrective_action_raise(
+        source=finding, description=description, department=finding.department, owner=owner, due_on=due_on, by=by
+    )

@@ -1,0 +1,418 @@
+"""The supervision group's pages (P5.1): its home, inspection plans with their checklists,
+samples and grades, partner visits, findings and the corrective actions raised from them.
+
+Supervision writes only here; managers and staff read and answer the findings addressed to
+their department.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.choices import choice_labels
+from crm.forms import form_data, query_int, querystring_without
+from crm.roles import role_required
+from partners.filters import select_options
+
+from . import selectors, services
+from .filters import FindingFilter
+from .forms import (
+    ActionForm,
+    ChecklistFormSet,
+    FindingForm,
+    FindingResponseForm,
+    GradeForm,
+    PlanForm,
+    SampleForm,
+    VisitForm,
+)
+from .models import Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
+from .sampling import KINDS, kind_label
+
+FINDING_SELECTS = ("status", "severity", "clause", "department", "sort")
+
+
+def _supervisor(request: HttpRequest) -> None:
+    if not selectors.may_supervise(request.user):
+        raise PermissionDenied
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@role_required()
+def home(request: HttpRequest) -> HttpResponse:
+    """The supervision group's home: open inspections, findings awaiting a response, actions
+    awaiting verification, partners due a visit."""
+    _supervisor(request)
+    from crm.selectors import corrective_actions_visible_to
+
+    plans = list(
+        selectors.plans_with_progress().exclude(status=InspectionPlan.Status.CLOSED).order_by("planned_on", "pk")[:10]
+    )
+    awaiting = list(
+        Finding.objects.filter(status=Finding.Status.AWAITING_RESPONSE)
+        .select_related("department")
+        .order_by("response_due", "pk")[:10]
+    )
+    to_verify = list(
+        corrective_actions_visible_to(request.user)
+        .filter(state="responded")
+        .select_related("department", "owner")
+        .order_by("responded_at", "pk")[:10]
+    )
+    counts = Finding.objects.aggregate(
+        awaiting=Count("pk", filter=Q(status=Finding.Status.AWAITING_RESPONSE)),
+        responded=Count("pk", filter=Q(status=Finding.Status.RESPONDED)),
+    )
+    return render(
+        request,
+        "supervision/home.html",
+        {
+            "plans": plans,
+            "awaiting": awaiting,
+            "to_verify": to_verify,
+            "counts": counts,
+            "due_visits": list(selectors.partners_due_a_visit()),
+            "today": timezone.localdate(),
+            "severities": choice_labels(Finding.Severity),
+        },
+    )
+
+
+# --- Plans -----------------------------------------------------------------------------------
+
+
+@role_required()
+def plan_list(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    plans = selectors.plans_with_progress().order_by("-year", "-planned_on", "-pk")
+    page = Paginator(plans, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    statuses, schedules = choice_labels(InspectionPlan.Status), choice_labels(InspectionPlan.Schedule)
+    for plan in page.object_list:
+        plan.status_label, plan.schedule_label = statuses[plan.status], schedules[plan.schedule]
+    return render(request, "supervision/plan_list.html", {"page": page})
+
+
+@role_required()
+def plan_create(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    form = PlanForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                data=form.plan_data(), departments=form.cleaned_data["departments"], by=request.user
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Inspection plan created, with the policy's checklist."))
+            return redirect(plan)
+    return render(request, "supervision/plan_form.html", {"form": form})
+
+
+@role_required()
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    plan = get_object_or_404(InspectionPlan, pk=pk)
+    form = PlanForm(form_data(request), instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(
+                plan=plan, data=form.plan_data(), departments=form.cleaned_data["departments"], by=request.user
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Inspection plan saved."))
+            return redirect(plan)
+    return render(request, "supervision/plan_form.html", {"form": form, "plan": plan})
+
+
+@role_required()
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    plan = get_object_or_404(selectors.plans_with_progress().prefetch_related("departments"), pk=pk)
+    return render(
+        request,
+        "supervision/plan_detail.html",
+        {
+            "plan": plan,
+            "checklist": list(plan.checklist.all()),
+            "samples": [
+                (sample, kind_label(sample.kind)) for sample in selectors.samples_with_progress(plan).order_by("pk")
+            ],
+            "findings": list(plan.findings.select_related("department").order_by("-pk")),
+            "visits": list(plan.visits.select_related("partner").order_by("-visited_on")[:20]),
+            "sample_form": SampleForm(),
+            "severities": choice_labels(Finding.Severity),
+        },
+    )
+
+
+@role_required()
+def plan_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    plan = get_object_or_404(InspectionPlan, pk=pk)
+    formset = ChecklistFormSet(form_data(request), instance=plan, queryset=plan.checklist.all())
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.checklist_save(plan=plan, formset=formset, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Checklist saved. Earlier wording stays in each item's history."))
+            return redirect(plan)
+    return render(request, "supervision/plan_checklist.html", {"plan": plan, "formset": formset})
+
+
+@role_required()
+@require_POST
+def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    plan = get_object_or_404(InspectionPlan, pk=pk)
+    try:
+        services.plan_close(plan=plan, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Inspection closed."))
+    return redirect(plan)
+
+
+# --- Samples ---------------------------------------------------------------------------------
+
+
+@role_required()
+def sample_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    plan = get_object_or_404(InspectionPlan, pk=pk)
+    form = SampleForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample = services.sample_draw(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)d records drawn with seed %(seed)d.") % {"count": sample.size, "seed": sample.seed},
+            )
+            return redirect(sample)
+    return render(request, "supervision/sample_form.html", {"plan": plan, "form": form})
+
+
+@role_required()
+def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    sample = get_object_or_404(Sample.objects.select_related("plan", "drawn_by"), pk=pk)
+    items = list(
+        sample.items.select_related("department", "checklist_item", "graded_by").prefetch_related("record__partner")
+    )
+    grades = choice_labels(Grade)
+    spec = KINDS.get(sample.kind)
+    for item in items:
+        item.grade_label = grades.get(item.grade, "")
+        item.url = spec.url(item.record) if spec and item.record is not None else ""
+    graded = sum(1 for item in items if item.grade)
+    return render(
+        request,
+        "supervision/sample_detail.html",
+        {
+            "sample": sample,
+            "plan": sample.plan,
+            "kind_label": kind_label(sample.kind),
+            "items": items,
+            "graded": graded,
+            "percent": round(100 * graded / len(items)) if items else 0,
+            "editable": sample.plan.status != InspectionPlan.Status.CLOSED,
+        },
+    )
+
+
+@role_required()
+def sample_item_grade(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    item = get_object_or_404(SampleItem.objects.select_related("sample__plan"), pk=pk)
+    form = GradeForm(form_data(request), instance=item, plan=item.sample.plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sample_item_grade(
+                item=item,
+                grade=form.cleaned_data["grade"],
+                checklist_item=form.cleaned_data["checklist_item"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Grade saved."))
+            following = item.sample.items.filter(position__gt=item.position, grade="").order_by("position").first()
+            return redirect("supervision:grade", pk=following.pk) if following else redirect(item.sample)
+    return render(request, "supervision/grade_form.html", {"item": item, "sample": item.sample, "form": form})
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+@role_required()
+def visit_list(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    visits = Visit.objects.select_related("partner", "visited_by", "plan").order_by("-visited_on", "-pk")
+    page = Paginator(visits, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/visit_list.html", {"page": page})
+
+
+@role_required()
+def visit_create(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    initial = {}
+    if partner_id := query_int(request.GET.get("partner")):
+        initial["partner"] = partner_id
+    if plan_id := query_int(request.GET.get("plan")):
+        initial["plan"] = plan_id
+    form = VisitForm(form_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("partner", "plan")}
+        try:
+            visit = services.visit_record(
+                partner=form.cleaned_data["partner"], plan=form.cleaned_data["plan"], data=data, by=request.user
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Visit recorded; it is on the partner's timeline."))
+            return redirect(visit.plan or "supervision:visit_list")
+    return render(request, "supervision/visit_form.html", {"form": form})
+
+
+# --- Findings --------------------------------------------------------------------------------
+
+
+@role_required()
+def finding_list(request: HttpRequest) -> HttpResponse:
+    flt = FindingFilter(request.GET, queryset=selectors.findings_visible_to(request.user), request=request)
+    page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    severities, statuses = choice_labels(Finding.Severity), choice_labels(Finding.Status)
+    for finding in page.object_list:
+        finding.severity_label, finding.status_label = severities[finding.severity], statuses[finding.status]
+    return render(
+        request,
+        "supervision/finding_list.html",
+        {
+            "filter": flt,
+            "page": page,
+            "selects": select_options(flt, FINDING_SELECTS),
+            "querystring": querystring_without(request, "page"),
+            "may_supervise": selectors.may_supervise(request.user),
+        },
+    )
+
+
+@role_required()
+def finding_create(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    plan = None
+    if plan_id := query_int(request.GET.get("plan") or request.POST.get("plan")):
+        plan = InspectionPlan.objects.filter(pk=plan_id).first()
+    form = FindingForm(form_data(request), plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "evidence"}
+        try:
+            finding = services.finding_record(data=data, evidence=form.cleaned_data["evidence"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Finding recorded; the department's managers are told."))
+            return redirect(finding)
+    return render(request, "supervision/finding_form.html", {"form": form, "plan": plan})
+
+
+def _finding_page(request: HttpRequest, finding: Finding, **forms) -> HttpResponse:
+    from crm.selectors import actions_for_source
+
+    may_supervise = selectors.may_supervise(request.user)
+    open_finding = finding.status != Finding.Status.CLOSED
+    context = {
+        "finding": finding,
+        "evidence": list(finding.evidence.select_related("sample")),
+        "actions": list(actions_for_source(finding).select_related("owner", "department")),
+        "may_supervise": may_supervise,
+        "may_respond": selectors.may_respond_to_finding(request.user, finding),
+        "severity_label": choice_labels(Finding.Severity)[finding.severity],
+        "status_label": choice_labels(Finding.Status)[finding.status],
+        "response_form": forms.get("response_form") or FindingResponseForm(initial={"response": finding.response}),
+        "action_form": (forms.get("action_form") or ActionForm(department_id=finding.department_id))
+        if may_supervise and open_finding
+        else None,
+    }
+    return render(request, "supervision/finding_detail.html", context)
+
+
+@role_required()
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _finding_page(request, selectors.finding_get_for_user(user=request.user, pk=pk))
+
+
+@role_required()
+@require_POST
+def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = selectors.finding_get_for_user(user=request.user, pk=pk)
+    if not selectors.may_respond_to_finding(request.user, finding):
+        raise PermissionDenied
+    form = FindingResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_respond(finding=finding, response=form.cleaned_data["response"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Response recorded; supervision will review it."))
+            return redirect(finding)
+    return _finding_page(request, finding, response_form=form)
+
+
+@role_required()
+@require_POST
+def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    finding = selectors.finding_get_for_user(user=request.user, pk=pk)
+    try:
+        services.finding_close(finding=finding, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Finding closed."))
+    return redirect(finding)
+
+
+@role_required()
+@require_POST
+def finding_action(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    finding = selectors.finding_get_for_user(user=request.user, pk=pk)
+    form = ActionForm(request.POST, department_id=finding.department_id)
+    if form.is_valid():
+        try:
+            services.finding_raise_action(finding=finding, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Corrective action raised; its owner is told."))
+            return redirect(finding)
+    return _finding_page(request, finding, action_form=form)

@@ -5,7 +5,8 @@
   only in the app, through the services, where the department rules, the P4.1.1 screening
   gate, status transitions and frozen states (closed evaluations, decisions) are decided.
 - ``ConfigAdmin``: configuration (scorecard and survey templates, service-level targets,
-  holidays …), written by whoever holds Django's change permission for it.
+  holidays …), written by whoever holds Django's change permission for it. Its number inputs
+  carry their model field's bounds (``min``/``max``); the model's validators refuse the rest.
 
 Both keep django-simple-history's pages for reading only. Its "revert" form saves on POST
 with a mere view permission (``history_form_view`` checks view-or-change), so it is refused
@@ -19,6 +20,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import bound_like_model_field
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -79,12 +82,27 @@ class RecordInline(ReadOnlyPermissionsMixin, admin.TabularInline):
     can_delete = False
 
 
-class ConfigAdmin(admin.ModelAdmin):
+class BoundedNumbersMixin:
+    """Number inputs with their model field's bounds, as in the app's forms (crm/forms.py)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return bound_like_model_field(super().formfield_for_dbfield(db_field, request, **kwargs), db_field)
+
+
+class ConfigAdmin(BoundedNumbersMixin, admin.ModelAdmin):
     """Configuration: Django's model permissions decide."""
 
 
-class ConfigHistoryAdmin(HistoryReadOnlyMixin, SimpleHistoryAdmin):
+class ConfigHistoryAdmin(BoundedNumbersMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin):
     """Configuration with history: Django's model permissions decide; history is read-only."""
+
+
+class ConfigTabularInline(BoundedNumbersMixin, admin.TabularInline):
+    """Rows of a configuration (a template's bands, a survey's questions)."""
+
+
+class ConfigStackedInline(BoundedNumbersMixin, admin.StackedInline):
+    """Rows of a configuration shown one below the other (a template's criteria)."""
 
 
 class SuperuserOnlyMixin:

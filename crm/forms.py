@@ -1,5 +1,5 @@
-"""Form pieces every app uses: clean input (crm/cleaning.py), HTML5 date widgets, and the one
-parser of integer and date query parameters."""
+"""Form pieces every app uses: clean input (crm/cleaning.py), number fields bounded like their
+model field, HTML5 date widgets, and the one parser of integer and date query parameters."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from .cleaning import date_problem, strip_invisible, text_problem
+from .cleaning import date_problem, is_number_field, number_bounds, strip_invisible, text_problem
 from .models import Profile
 
 
@@ -36,13 +38,53 @@ def form_files(request):
     return request.FILES if request.method == "POST" else None
 
 
+def bound_number_field(formfield: forms.Field, low=None, high=None) -> forms.Field:
+    """Give a number field of a form its bounds: the ``min``/``max`` the browser checks and the
+    same refusal, next to the field, when the browser is bypassed (a field's step already
+    follows its decimal places). A bound the field already has is replaced, not doubled."""
+    if not isinstance(formfield, forms.IntegerField):  # DecimalField and FloatField included
+        return formfield
+    kept = [v for v in formfield.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
+    if low is not None:
+        formfield.min_value = low
+        kept.append(MinValueValidator(low))
+        formfield.widget.attrs["min"] = low
+    elif formfield.min_value is not None:
+        kept.append(MinValueValidator(formfield.min_value))
+    if high is not None:
+        formfield.max_value = high
+        kept.append(MaxValueValidator(high))
+        formfield.widget.attrs["max"] = high
+    elif formfield.max_value is not None:
+        kept.append(MaxValueValidator(formfield.max_value))
+    formfield.validators = kept
+    return formfield
+
+
+def bound_like_model_field(formfield: forms.Field | None, model_field) -> forms.Field | None:
+    """A model form's (or the admin's) number field with the bounds of its model field."""
+    if formfield is not None and is_number_field(model_field):
+        bound_number_field(formfield, *number_bounds(model_field))
+    return formfield
+
+
 class PlainTextFormMixin:
     """Every field of the form within the stored-value rules (crm/cleaning.py), with the
-    message next to the field: dates between 1900 and 2100, no control characters, and no
-    invisible characters in single-line text.
+    message next to the field: dates between 1900 and 2100, numbers within their model field's
+    bounds, no control characters, and no invisible characters in single-line text.
 
     Text is stored as typed ("Stacy <stacy@example.com>", "<Rev.B>") and escaped wherever it
     is shown: output escaping is the protection against markup, not a filter on input."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        if model is not None:
+            for name, formfield in self.fields.items():
+                try:
+                    bound_like_model_field(formfield, model._meta.get_field(name))
+                except FieldDoesNotExist:  # a form-only field
+                    continue
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .cleaning import between
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -128,7 +130,8 @@ class OutboundEmail(models.Model):
     # Extra headers, such as a campaign's List-Unsubscribe (RFC 2369, RFC 8058).
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # notifications.MAX_ATTEMPTS (5) ends the retries; 100 leaves room to raise it.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, validators=between(0, 100))
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -175,7 +178,7 @@ class ScanRun(models.Model):
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    effects = models.PositiveIntegerField(_("effects"), default=0)
+    effects = models.PositiveIntegerField(_("effects"), default=0, validators=between(0, 10_000_000))
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "crm.context_processors.roles",
             ],
-            "builtins": ["crm.templatetags.people", "crm.templatetags.submit"],
+            "builtins": ["crm.templatetags.people", "crm.templatetags.submit", "crm.templatetags.numbers"],
         },
     },
 ]

@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from crm.admin_base import ConfigHistoryAdmin, RecordAdmin, RecordInline
+from crm.admin_base import ConfigHistoryAdmin, ConfigStackedInline, ConfigTabularInline, RecordAdmin, RecordInline
 
 from . import scoring
 from .models import (
@@ -67,7 +67,7 @@ class BandFormSet(BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(ConfigStackedInline):
     model = Criterion
     formset = CriterionFormSet
     extra = 0
@@ -79,7 +79,7 @@ class CriterionInline(admin.StackedInline):
     ]
 
 
-class StandingBandInline(admin.TabularInline):
+class StandingBandInline(ConfigTabularInline):
     model = StandingBand
     formset = BandFormSet
     extra = 0

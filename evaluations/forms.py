@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DateInput, PlainTextFormMixin
+from crm.forms import DateInput, PlainTextFormMixin, bound_number_field
+from crm.numbers import number_text
 from partners.forms import UserChoiceField
 
 from . import scoring
@@ -38,17 +39,21 @@ class SheetForm(PlainTextFormMixin, forms.Form):
                     initial=str(prev.rating) if prev and prev.rating else None,
                 )
             else:
-                self.fields[f"c{c.pk}_value"] = forms.DecimalField(
-                    label=f"{c.name} ({c.kpi_unit})" if c.kpi_unit else c.name,
-                    required=False,
-                    max_digits=14,
-                    decimal_places=4,
-                    initial=prev.kpi_value if prev else None,
-                    help_text=_("KPI: %(lo)s scores 0 and %(hi)s scores 100.")
-                    % {
-                        "lo": c.kpi_max if not c.kpi_higher_is_better else c.kpi_min,
-                        "hi": c.kpi_min if not c.kpi_higher_is_better else c.kpi_max,
-                    },
+                # Bounded by the KPI's scale (a percentage 0–100), shown as entered (95.5, not 95.5000).
+                self.fields[f"c{c.pk}_value"] = bound_number_field(
+                    forms.DecimalField(
+                        label=f"{c.name} ({c.kpi_unit})" if c.kpi_unit else c.name,
+                        required=False,
+                        max_digits=14,
+                        decimal_places=4,
+                        initial=scoring.plain(prev.kpi_value) if prev and prev.kpi_value is not None else None,
+                        help_text=_("KPI: %(lo)s scores 0 and %(hi)s scores 100.")
+                        % {
+                            "lo": number_text(c.kpi_max if not c.kpi_higher_is_better else c.kpi_min),
+                            "hi": number_text(c.kpi_min if not c.kpi_higher_is_better else c.kpi_max),
+                        },
+                    ),
+                    *scoring.kpi_bounds(c.kpi_unit),
                 )
             if c.allow_na:
                 self.fields[f"c{c.pk}_na"] = forms.BooleanField(

@@ -28,12 +28,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from crm.cleaning import between
 from crm.models import TimeStampedModel
 from partners.models import Family, Partner, Tier
 
 from . import scoring
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+KPI_VALIDATORS = between(-scoring.KPI_LIMIT, scoring.KPI_LIMIT)  # and the unit's scale: stored_value_problems
+ORDER_VALIDATORS = between(0, 1000)
+# How many times an evaluation was closed (each amendment closes it again).
+REVISION_MAX = 1000
 
 
 def _score_field(verbose_name, **kwargs) -> models.DecimalField:
@@ -80,7 +85,12 @@ class ScorecardTemplate(TimeStampedModel):
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices, default=Purpose.PERIODIC)
     family = models.CharField(_("family"), max_length=20, choices=Family.choices, default=Family.SUPPLIER)
     tier = models.PositiveSmallIntegerField(
-        _("tier"), choices=Tier.choices, null=True, blank=True, help_text=_("Leave empty for every tier.")
+        _("tier"),
+        choices=Tier.choices,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for every tier."),
+        validators=between(min(Tier.values), max(Tier.values)),
     )
     cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY)
     pass_threshold = models.DecimalField(
@@ -156,15 +166,19 @@ class Criterion(TimeStampedModel):
     anchor_4 = models.CharField(_("level 4 means"), max_length=300, blank=True)
     anchor_5 = models.CharField(_("level 5 means"), max_length=300, blank=True)
     kpi_unit = models.CharField(_("KPI unit"), max_length=30, blank=True)
-    kpi_min = models.DecimalField(_("KPI value scoring 0"), max_digits=14, decimal_places=4, null=True, blank=True)
-    kpi_max = models.DecimalField(_("KPI value scoring 100"), max_digits=14, decimal_places=4, null=True, blank=True)
+    kpi_min = models.DecimalField(
+        _("KPI value scoring 0"), max_digits=14, decimal_places=4, null=True, blank=True, validators=KPI_VALIDATORS
+    )
+    kpi_max = models.DecimalField(
+        _("KPI value scoring 100"), max_digits=14, decimal_places=4, null=True, blank=True, validators=KPI_VALIDATORS
+    )
     kpi_higher_is_better = models.BooleanField(
         _("higher is better"),
         default=True,
         help_text=_("Off for KPIs such as a defect rate: then the minimum scores 100 and the maximum 0."),
     )
     allow_na = models.BooleanField(_("N/A allowed"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, validators=ORDER_VALIDATORS)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -193,6 +207,15 @@ class Criterion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def stored_value_problems(self) -> dict[str, str]:
+        """The KPI range lies within its unit's scale (a percentage between 0 and 100)."""
+        return {
+            name: problem
+            for name in ("kpi_min", "kpi_max")
+            if getattr(self, name) is not None
+            and (problem := scoring.kpi_value_problem(getattr(self, name), self.kpi_unit))
+        }
 
     @property
     def anchors(self) -> list[str]:
@@ -288,7 +311,7 @@ class Evaluation(TimeStampedModel):
         related_name="+",
     )
     # How many times it was closed: 1 after the first close, +1 after each amendment's close.
-    revision = models.PositiveSmallIntegerField(_("revision"), default=0)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0, validators=between(0, REVISION_MAX))
     snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
     score = _score_field(_("period score"))
     scored_weight = _score_field(_("scored weight"))
@@ -414,7 +437,9 @@ class CriterionScore(TimeStampedModel):
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    kpi_value = models.DecimalField(_("KPI value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    kpi_value = models.DecimalField(
+        _("KPI value"), max_digits=14, decimal_places=4, null=True, blank=True, validators=KPI_VALIDATORS
+    )
     is_na = models.BooleanField(_("N/A"), default=False)
     evidence = models.TextField(_("evidence"), max_length=5000, blank=True)
 
@@ -441,6 +466,13 @@ class CriterionScore(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.criterion}: {'N/A' if self.is_na else self.rating or self.kpi_value}"
 
+    def stored_value_problems(self) -> dict[str, str]:
+        """A KPI value lies within its criterion's unit's scale (a percentage between 0 and 100)."""
+        if self.kpi_value is None or self.criterion_id is None:
+            return {}
+        problem = scoring.kpi_value_problem(self.kpi_value, self.criterion.kpi_unit)
+        return {"kpi_value": problem} if problem else {}
+
 
 class EvaluationAmendment(models.Model):
     """Why and by whom a closed evaluation was reopened, with what it said before."""
@@ -448,7 +480,7 @@ class EvaluationAmendment(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="amendments"
     )
-    revision = models.PositiveSmallIntegerField(_("amended revision"))
+    revision = models.PositiveSmallIntegerField(_("amended revision"), validators=between(1, REVISION_MAX))
     reason = models.TextField(_("reason"), max_length=2000)
     amended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("amended by"), on_delete=models.PROTECT, related_name="+"
@@ -484,7 +516,7 @@ class Decision(TimeStampedModel):
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="decisions"
     )
-    revision = models.PositiveSmallIntegerField(_("evaluation revision"))
+    revision = models.PositiveSmallIntegerField(_("evaluation revision"), validators=between(1, REVISION_MAX))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reason"), max_length=5000)
     approver = models.ForeignKey(
@@ -675,7 +707,8 @@ class PartnerScore(models.Model):
     )
     latest_score = _score_field(_("latest score"))
     latest_standing = models.CharField(_("latest standing"), max_length=1, choices=StandingCode.choices, blank=True)
-    rated_periods = models.PositiveSmallIntegerField(_("rated periods"), default=0)
+    # Every rated period of the partner on the template: a century of monthly periods at most.
+    rated_periods = models.PositiveSmallIntegerField(_("rated periods"), default=0, validators=between(0, 1200))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

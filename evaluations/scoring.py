@@ -15,6 +15,8 @@ Formulas (also in each function's docstring)
     manual rating r ∈ 1..5         s = (r − 1) / 4 · 100                   → 0, 25, 50, 75, 100
     KPI value x, range [lo, hi]    s = clamp((x − lo) / (hi − lo), 0, 1) · 100
                                    (lower is better: s = 100 − that)
+    KPI value x itself             within its unit's scale (``kpi_bounds``): a percentage in
+                                   0–100, any other unit within ±KPI_LIMIT
     N/A                            no score (None)
     criterion mean                 mean of the evaluators' scores, N/A ignored; all N/A → None
     period score                   Σ wᵢ·sᵢ / Σ wᵢ over criteria with a score (N/A renormalises)
@@ -42,6 +44,10 @@ HUNDRED = Decimal(100)
 
 MANUAL = "manual_1_5"
 KPI = "kpi"
+
+# No KPI is larger in size (CriterionScore.kpi_value holds 10 whole digits and 4 places).
+KPI_LIMIT = Decimal(1_000_000_000)
+PERCENT_UNITS = frozenset({"%", "％", "percent", "pct", "百分比"})
 
 CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
@@ -85,6 +91,22 @@ def kpi_score(value: Decimal, lo: Decimal, hi: Decimal, *, higher_is_better: boo
     if not higher_is_better:
         fraction = 1 - fraction
     return q2(fraction * HUNDRED)
+
+
+def kpi_bounds(unit: str) -> tuple[Decimal, Decimal]:
+    """The values a KPI measured in ``unit`` can take: a percentage lies in 0–100 (an on-time
+    delivery rate of 150 % is a typo, issue #12 §4); any other unit within ±KPI_LIMIT."""
+    if (unit or "").strip().lower() in PERCENT_UNITS:
+        return ZERO, HUNDRED
+    return -KPI_LIMIT, KPI_LIMIT
+
+
+def kpi_value_problem(value: Decimal, unit: str) -> str:
+    """Why ``value`` is no possible KPI value in ``unit`` ("" when it is)."""
+    lo, hi = kpi_bounds(unit)
+    if Decimal(value).is_finite() and lo <= Decimal(value) <= hi:
+        return ""
+    return _("Enter a value between %(min)s and %(max)s.") % {"min": plain(lo), "max": plain(hi)}
 
 
 @dataclass(frozen=True)

@@ -125,10 +125,11 @@ def attach_tag_names(partners: list[Partner]) -> list[Partner]:
     for p in partners:
         p.tag_names = names[p.pk]
         p.last_contact_day = timezone.localtime(p.last_contacted_at).date().isoformat() if p.last_contacted_at else ""
-        p.family_label = labels["family"][p.family]
-        p.kind_label = labels["kind"][p.kind]
-        p.status_label = labels["status"][p.status]
-        p.tier_label = labels["tier"][p.tier]
+        # A value stored outside the choices (before a bound, by a restore) shows as stored.
+        p.family_label = labels["family"].get(p.family, p.family)
+        p.kind_label = labels["kind"].get(p.kind, p.kind)
+        p.status_label = labels["status"].get(p.status, p.status)
+        p.tier_label = labels["tier"].get(p.tier, p.tier)
         p.owner_label = p.owner.get_full_name() or p.owner.get_username()
     return partners
 

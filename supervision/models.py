@@ -74,7 +74,7 @@ class ChecklistItem(TimeStampedModel):
     checklist an inspection used is the one it shows (versioned with the plan)."""
 
     plan = models.ForeignKey(InspectionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="checklist")
-    position = models.PositiveSmallIntegerField(_("order"), validators=[MaxValueValidator(999)])
+    position = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(0), MaxValueValidator(999)])
     clause = models.CharField(_("clause"), max_length=10, choices=CLAUSE_CHOICES)
     text_en = models.CharField(_("check (English)"), max_length=500)
     text_zh = models.CharField(_("check (Chinese)"), max_length=500, blank=True)
@@ -107,8 +107,8 @@ class Sample(TimeStampedModel):
     plan = models.ForeignKey(InspectionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="samples")
     kind = models.CharField(_("records"), max_length=20)  # a key of supervision.sampling.KINDS
     size = models.PositiveSmallIntegerField(_("size"), validators=[MinValueValidator(1), MaxValueValidator(500)])
-    seed = models.PositiveIntegerField(_("random seed"), validators=[MaxValueValidator(2**31 - 1)])
-    population = models.PositiveIntegerField(_("records in scope"), validators=[MaxValueValidator(10**9)])
+    seed = models.PositiveIntegerField(_("random seed"), validators=[MinValueValidator(0), MaxValueValidator(2**31 - 1)])
+    population = models.PositiveIntegerField(_("records in scope"), validators=[MinValueValidator(0), MaxValueValidator(10**9)])
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -139,9 +139,9 @@ class SampleItem(models.Model):
     """One sampled record and its grade against the checklist."""
 
     sample = models.ForeignKey(Sample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField(_("order"), validators=[MaxValueValidator(999)])
+    position = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(0), MaxValueValidator(999)])
     record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    record_id = models.PositiveBigIntegerField()
+    record_id = models.PositiveBigIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2**63 - 1)])
     record = GenericForeignKey("record_type", "record_id")
     # What the record was when drawn, so the sample reads the same if the record changes.
     label = models.CharField(_("record"), max_length=300)

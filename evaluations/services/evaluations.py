@@ -32,7 +32,6 @@ from .templates import template_problems
 # An evaluation of a period is due this many days after the period ends (or after today
 # when opened later, e.g. a screening).
 EVALUATION_GRACE_DAYS = 14
-KPI_LIMIT = Decimal("1e10")  # what Criterion.kpi_value (14 digits, 4 places) can hold
 
 # --- Opening and scoring ------------------------------------------------------------------------
 
@@ -124,8 +123,10 @@ def _check_score(criterion: Criterion, data: ScoreData) -> str | None:
             value = Decimal(data.kpi_value) if data.kpi_value is not None else None
         except (InvalidOperation, TypeError, ValueError):
             value = None
-        if value is None or not value.is_finite() or abs(value) >= KPI_LIMIT:
+        if value is None or not value.is_finite():
             return _("%(criterion)s: enter the KPI value as a number.") % {"criterion": name}
+        if problem := scoring.kpi_value_problem(value, criterion.kpi_unit):
+            return f"{name}: {problem}"
         return None
     if data.kpi_value is not None:
         return _("%(criterion)s is rated 1–5, not a KPI value.") % {"criterion": name}
@@ -159,6 +160,7 @@ def sheet_save(*, sheet: EvaluatorSheet, by, scores: Mapping[int, ScoreData]) ->
     existing = {s.criterion_id: s for s in sheet.scores.all()}
     for criterion_id, data in scores.items():
         row = existing.get(criterion_id) or CriterionScore(sheet=sheet, criterion_id=criterion_id)
+        row.criterion = criteria[criterion_id]  # its unit bounds the value (no query in the guard)
         new = (
             None if data.is_na or data.kpi_value is not None else data.rating,
             None if data.is_na or data.kpi_value is None else Decimal(data.kpi_value),

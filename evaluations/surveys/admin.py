@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from crm.admin_base import ConfigAdmin, PlainRecordAdmin, RecordInline
+from crm.admin_base import ConfigAdmin, ConfigTabularInline, PlainRecordAdmin, RecordInline
 
 from .models import Answer, Question, Survey, SurveyInvitation, SurveyResponse, SurveyTemplate
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ConfigTabularInline):
     model = Question
     extra = 1
     fields = ["order", "kind", "prompt_en", "prompt_zh", "required"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import PlainTextFormMixin
 from partners.models import Family
 
 from .models import (
@@ -21,17 +21,10 @@ from .models import (
 SURVEY_FAMILIES = [(f.value, f.label) for f in (Family.SUPPLIER, Family.CUSTOMER, Family.PARTNER)]
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(PlainTextFormMixin, forms.ModelForm):
+    """The reminder policy's numbers take their bounds from the model (crm.forms)."""
+
     family = forms.ChoiceField(label=_("Family"), choices=SURVEY_FAMILIES)
-    max_reminders = forms.IntegerField(
-        label=_("Maximum reminders"), initial=2, validators=[MinValueValidator(0), MaxValueValidator(5)]
-    )
-    min_days_between = forms.IntegerField(
-        label=_("Minimum days between reminders"), initial=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
-    )
-    expires_after_days = forms.IntegerField(
-        label=_("Link valid for (days)"), initial=21, validators=[MinValueValidator(1), MaxValueValidator(180)]
-    )
 
     class Meta:
         model = Survey

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 from partners.models import Contact, Family, Partner
 
@@ -32,6 +33,10 @@ SCALES: dict[str, tuple[int, int]] = {
     QuestionKind.CSAT: (1, 5),
     QuestionKind.CES: (1, 7),
 }
+SCORE_MIN = min(low for low, _high in SCALES.values())
+SCORE_MAX = max(high for _low, high in SCALES.values())
+# The reminder policy of a survey (the survey form offers these ranges).
+MAX_REMINDERS = 5
 
 
 class SurveyTemplate(TimeStampedModel):
@@ -69,7 +74,7 @@ class Question(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
     prompt_en = models.CharField(_("question (English)"), max_length=500)
     prompt_zh = models.CharField(_("question (Chinese)"), max_length=500, blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, validators=between(0, 1000))
     required = models.BooleanField(_("required"), default=True)
 
     class Meta:
@@ -112,9 +117,15 @@ class Survey(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    max_reminders = models.PositiveSmallIntegerField(_("maximum reminders"), default=2)
-    min_days_between = models.PositiveSmallIntegerField(_("minimum days between reminders"), default=3)
-    expires_after_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=21)
+    max_reminders = models.PositiveSmallIntegerField(
+        _("maximum reminders"), default=2, validators=between(0, MAX_REMINDERS)
+    )
+    min_days_between = models.PositiveSmallIntegerField(
+        _("minimum days between reminders"), default=3, validators=between(1, 60)
+    )
+    expires_after_days = models.PositiveSmallIntegerField(
+        _("link valid for (days)"), default=21, validators=between(1, 180)
+    )
     # Created by the system to hold the invitations sent after cases close (one per
     # template, family and period).
     after_case = models.BooleanField(_("sent after cases"), default=False)
@@ -160,7 +171,9 @@ class SurveyInvitation(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField(_("expires"))
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminders_sent = models.PositiveSmallIntegerField(
+        _("reminders sent"), default=0, validators=between(0, MAX_REMINDERS)
+    )
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
 
     class Meta:
@@ -238,7 +251,7 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
     # Copied from the question so the results aggregate without joining it.
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
-    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    score = models.SmallIntegerField(_("score"), null=True, blank=True, validators=between(SCORE_MIN, SCORE_MAX))
     text = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH, blank=True)
 
     class Meta:
@@ -251,6 +264,13 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.score if self.score is not None else self.text[:40]}"
+
+    def stored_value_problems(self) -> dict[str, str]:
+        """A score lies on its question kind's scale (NPS 0–10, CSAT 1–5, CES 1–7)."""
+        scale = SCALES.get(self.kind)
+        if self.score is None or scale is None or scale[0] <= self.score <= scale[1]:
+            return {}
+        return {"score": _("Enter a score between %(min)s and %(max)s.") % {"min": scale[0], "max": scale[1]}}
 
 
 # --- Service cases (P4.1.2 quick response, P4.2.2 service, P4.2.3 complaints) -------------

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 from partners.models import Contact, Family, Partner
 
@@ -66,9 +67,12 @@ class SlaTarget(models.Model):
     """Response and resolution targets per family × priority, in calendar hours (24×7)."""
 
     family = models.CharField(_("family"), max_length=20, choices=Family.choices)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    response_hours = models.PositiveIntegerField(_("first response within (hours)"))
-    resolution_hours = models.PositiveIntegerField(_("resolution within (hours)"))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, validators=between(min(Priority.values), max(Priority.values))
+    )
+    # At least an hour; a first response within 30 days and a resolution within a year.
+    response_hours = models.PositiveIntegerField(_("first response within (hours)"), validators=between(1, 720))
+    resolution_hours = models.PositiveIntegerField(_("resolution within (hours)"), validators=between(1, 8760))
 
     class Meta:
         ordering = ["family", "priority"]
@@ -84,6 +88,9 @@ class SlaTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_family_display()} / {self.get_priority_display()}"
+
+
+PAUSED_SECONDS_MAX = 3653 * 24 * 3600  # ten years of waiting on the partner
 
 
 class Case(TimeStampedModel):
@@ -108,7 +115,12 @@ class Case(TimeStampedModel):
     )
     kind = models.CharField(_("type"), max_length=20, choices=CaseKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=CaseChannel.choices)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        validators=between(min(Priority.values), max(Priority.values)),
+    )
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
@@ -138,7 +150,9 @@ class Case(TimeStampedModel):
     resolution_due_at = models.DateTimeField(_("resolution due"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     paused_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
-    paused_seconds = models.PositiveIntegerField(_("time waiting on partner (seconds)"), default=0)
+    paused_seconds = models.PositiveIntegerField(
+        _("time waiting on partner (seconds)"), default=0, validators=between(0, PAUSED_SECONDS_MAX)
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), max_length=5000, blank=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -134,16 +133,9 @@ class GiftForm(PlainTextFormMixin, forms.ModelForm):
         self.fields["contact"].queryset = partner.contacts.all()
         if contacts is not None:
             self.fields["contact"].choices = [("", "---------")] + [(c.pk, c.name) for c in contacts]
-        self.fields["value"].min_value = Decimal("0")
         if not self.is_bound and not self.initial.get("date"):
             # The instance's empty date is in initial already: setdefault would keep it.
             self.initial["date"] = timezone.localdate()
-
-    def clean_value(self) -> Decimal:
-        value = self.cleaned_data["value"]
-        if value < 0:
-            raise forms.ValidationError(_("The value cannot be negative."))
-        return value
 
     def clean_date(self) -> dt.date:
         date = self.cleaned_data["date"]

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.cleaning import between
 from crm.models import TimeStampedModel
 from partners.models import Contact, Family, FollowUp, Interaction, Partner, Tag
 
@@ -218,6 +219,9 @@ class Greeting(TimeStampedModel):
         return f"{self.get_occasion_display()} {self.date.isoformat()}"
 
 
+GIFT_VALUE_MAX = 100_000_000
+
+
 class Gift(TimeStampedModel):
     """A gift or hospitality given or received (P3.1 integrity): recorded with its value and,
     above the threshold, approved by a manager of the partner's department."""
@@ -244,7 +248,8 @@ class Gift(TimeStampedModel):
         Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, blank=True, related_name="gifts"
     )
     description = models.CharField(_("gift or hospitality"), max_length=200)
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    # In any of the currencies: no gift or hospitality is worth a hundred million; more is a typo.
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, validators=between(0, GIFT_VALUE_MAX))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     occasion = models.CharField(_("occasion"), max_length=100, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.GIVEN)

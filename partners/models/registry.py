@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.choices import choice_label
+from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 
 
@@ -152,7 +153,9 @@ class Partner(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=30, choices=PartnerKind.choices)
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
-    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.NORMAL)
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), choices=Tier.choices, default=Tier.NORMAL, validators=between(min(Tier.values), max(Tier.values))
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

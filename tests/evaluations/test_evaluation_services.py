@@ -126,14 +126,19 @@ def test_second_open_returns_the_existing_one_even_after_the_template_is_retired
         open_eval(supplier, template, [staff], period=dt.date(2025, 8, 1))
 
 
-def test_database_refuses_a_rating_outside_1_to_5(template, supplier, staff):
+def test_guard_and_database_refuse_a_rating_outside_1_to_5(template, supplier, staff):
     sheet = open_eval(supplier, template, [staff]).sheets.get()
     price = criteria_of(template)["Price"]
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(ValidationError), transaction.atomic():  # the pre_save guard (crm/cleaning.py)
         CriterionScore.objects.create(sheet=sheet, criterion=price, rating=6)
     with pytest.raises(IntegrityError), transaction.atomic():
         CriterionScore.objects.create(sheet=sheet, criterion=price, rating=3, is_na=True)
     assert not CriterionScore.objects.exists()
+    row = CriterionScore.objects.create(sheet=sheet, criterion=price, rating=3)
+    with pytest.raises(IntegrityError), transaction.atomic():  # behind the guard's back
+        CriterionScore.objects.filter(pk=row.pk).update(rating=6)
+    row.refresh_from_db()
+    assert row.rating == 3
 
 
 def test_database_refuses_a_second_evaluation_for_the_same_period(template, supplier, staff):

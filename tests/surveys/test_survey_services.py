@@ -13,8 +13,8 @@ from crm.models import OutboundEmail
 from crm.scheduler import scan_run
 from evaluations.surveys import services
 from evaluations.surveys.models import Answer, SurveyInvitation, SurveyResponse
-from tests.factories import ContactFactory
 from evaluations.surveys.periods import Period
+from tests.factories import ContactFactory
 from tests.surveys.conftest import THIS_YEAR, valid_answers
 
 

@@ -87,7 +87,7 @@ def test_labels_are_canonical_and_translated():
         assert [str(p) for p in (Period.of_quarter(2026, 4), Period.of_year(2026), month)] == [
             "2026年第四季度",
             "2026年",
-            "2026年3月",
+            "2026年03月",
         ]
         assert [str(p) for p in quarters_of_year(2026)] == [
             "2026年第一季度",

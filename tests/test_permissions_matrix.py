@@ -115,6 +115,8 @@ MATRIX: dict[str, tuple] = {
     # An empty selection answers with a message (302).
     "surveys:survey_send": (lambda o: {"pk": o["survey"].pk}, {"post": WRITERS, "get": POST_ONLY_GET}),
     "surveys:results": (None, {"get": READERS}),
+    # The results as CSV or XLSX, with the page's filters: everyone who reads the results.
+    "surveys:results_export": (None, {"get": READERS}),
     # The public survey link: the token is the key, no login (an empty POST shows the errors).
     "surveys:respond": (
         lambda o: {"token": o["survey_token"]},

@@ -27,13 +27,13 @@ class SurveyTemplateAdmin(ConfigAdmin):
 @admin.register(Survey)
 class SurveyAdmin(PlainRecordAdmin):
     list_display = ["title", "family", "period", "department", "sent_at", "created_by"]
-    list_filter = ["family", "period"]
+    list_filter = ["family", "period_kind", "period_start"]
 
 
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(PlainRecordAdmin):
     list_display = ["survey", "partner", "email", "expires_at", "responded_at", "reminders_sent"]
-    list_filter = ["family", "period"]
+    list_filter = ["family", "period_kind", "period_start"]
     exclude = ["nonce", "token_hash"]
 
 
@@ -46,5 +46,5 @@ class AnswerInline(RecordInline):
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(PlainRecordAdmin):
     list_display = ["survey", "partner", "period", "family", "submitted_at"]
-    list_filter = ["family", "period"]
+    list_filter = ["family", "period_kind", "period_start"]
     inlines = [AnswerInline]

@@ -1,7 +1,9 @@
-"""Demo data of the satisfaction surveys, called by ``seed_demo``: two years of survey
-responses (so the results page shows trends), written in bulk (there are thousands of
-answers). Idempotent: a second run adds nothing. The service cases seed their own demo data
-(partners/cases/demo.py).
+"""Demo data of the satisfaction surveys, called by ``seed_demo``: two years of quarterly
+survey responses of suppliers, customers, partners and associations (so the results page
+shows trends and a year-over-year comparison), written in bulk (there are thousands of
+answers). Each survey is about a real quarter (periods.py) and titled in both languages.
+Idempotent: a second run adds nothing (a survey is found by template and quarter). The
+service cases seed their own demo data (partners/cases/demo.py).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import random
 import secrets
 
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.demo import DemoOptions
 from partners.models import Contact, Family
 
-from . import services
+from . import periods, services
 from .models import (
     Answer,
     QuestionKind,
@@ -28,22 +30,28 @@ from .models import (
 
 QUARTERS = 8  # two years of quarterly surveys
 INVITES_PER_SURVEY = 14
+# family → (template, its name in Chinese for the bilingual title)
 SURVEY_FAMILIES = {
-    Family.SUPPLIER: "Supplier satisfaction",
-    Family.CUSTOMER: "Customer satisfaction",
-    Family.PARTNER: "Partner satisfaction",
+    Family.SUPPLIER: ("Supplier satisfaction", "供应商满意度"),
+    Family.CUSTOMER: ("Customer satisfaction", "客户满意度"),
+    Family.PARTNER: ("Partner satisfaction", "合作伙伴满意度"),
+    Family.ASSOCIATION: ("Association satisfaction", "行业协会满意度"),
 }
-DEMO_TITLE = "{template} {period}"
 
 
-def _quarters(today: dt.date, count: int) -> list[tuple[str, dt.date]]:
-    """The last ``count`` quarters, oldest first: ("2025-Q1", first day)."""
-    index = today.year * 4 + (today.month - 1) // 3
-    out = []
-    for i in range(index - count + 1, index + 1):
-        year, q = divmod(i, 4)
-        out.append((f"{year}-Q{q + 1}", dt.date(year, q * 3 + 1, 1)))
+def _quarters(today: dt.date, count: int) -> list[periods.Period]:
+    """The last ``count`` quarters, oldest first."""
+    out = [periods.quarter_of(today)]
+    while len(out) < count:
+        out.insert(0, periods.quarter_of(out[0].start - dt.timedelta(days=1)))
     return out
+
+
+def demo_title(name_en: str, name_zh: str, period: periods.Period) -> str:
+    """ "Customer satisfaction 2025-Q1 / 客户满意度 2025年第一季度"."""
+    with translation.override("zh-hans"):
+        zh = period.display()
+    return f"{name_en} {period.label} / {name_zh} {zh}"
 
 
 def _score(rng: random.Random, kind: str, mood: float) -> int:
@@ -66,7 +74,7 @@ def seed_surveys(*, rng: random.Random, now: dt.datetime) -> int:
         return 0
     created = 0
     tz_now = timezone.localtime(now)
-    for family, template_name in SURVEY_FAMILIES.items():
+    for family, (template_name, name_zh) in SURVEY_FAMILIES.items():
         template = SurveyTemplate.objects.filter(name=template_name).first()
         if template is None:
             continue
@@ -79,15 +87,24 @@ def seed_surveys(*, rng: random.Random, now: dt.datetime) -> int:
         )
         if not contacts:
             continue
-        for number, (period, start) in enumerate(_quarters(tz_now.date(), QUARTERS)):
-            title = DEMO_TITLE.format(template=template_name, period=period)
-            if Survey.objects.filter(title=title, template=template).exists():
+        done = set(
+            Survey.objects.filter(template=template, family=family, after_case=False).values_list(
+                "period_kind", "period_start"
+            )
+        )
+        for number, period in enumerate(_quarters(tz_now.date(), QUARTERS)):
+            if (period.kind, period.start) in done:
                 continue
-            sent = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=14), dt.time(10)))
+            sent = timezone.make_aware(dt.datetime.combine(period.start + dt.timedelta(days=14), dt.time(10)))
             if sent > now:
                 continue
             survey = Survey.objects.create(
-                template=template, title=title, family=family, period=period, created_by=manager, sent_at=sent
+                template=template,
+                title=demo_title(template_name, name_zh, period),
+                family=family,
+                period=period,
+                created_by=manager,
+                sent_at=sent,
             )
             # Satisfaction improves over the two years, with some noise per quarter.
             mood = 0.55 + 0.3 * number / QUARTERS + rng.uniform(-0.05, 0.05)
@@ -109,11 +126,11 @@ def _survey_rows(rng, survey, questions, contacts, sent, mood) -> int:
             language=services.contact_language(contact),
             family=contact.partner.family,
             department_id=contact.partner.department_id,
-            period=survey.period,
             nonce=nonce,
             token_hash="-",
             expires_at=sent + dt.timedelta(days=survey.expires_after_days),
         )
+        invitation.copy_period(survey)
         invitation.token_hash = services.token_hash(services.invitation_token(invitation))
         if rng.random() < 0.65:
             invitation.responded_at = sent + dt.timedelta(days=rng.randint(0, 12), hours=rng.randint(1, 8))

@@ -5,6 +5,10 @@ of a template to chosen contacts; each contact gets a ``SurveyInvitation`` with 
 single-use link; the answers are kept as a ``SurveyResponse`` with ``Answer`` rows. The
 response copies the partner's family and department and the period at the time of the
 invitation, so the annual report (P5.2) aggregates what was true when people answered.
+
+A period is a real date range (periods.py): ``period_kind``, ``period_start`` and
+``period_end``, on the survey and copied to its invitations and responses; the report
+selects a year's responses by ``period_start`` (indexed).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 from partners.models import Contact, Family, Partner
+
+from .periods import Period, PeriodKind, parse
 
 TEXT_MAX_LENGTH = 2000
 
@@ -95,7 +101,52 @@ class Question(models.Model):
         return SCALES.get(self.kind)
 
 
-class Survey(TimeStampedModel):
+class PeriodFields(models.Model):
+    """A month, quarter or year as dates (periods.Period), plus what was typed before
+    periods were dates when it could not be read (kept so nothing is lost)."""
+
+    period_kind = models.CharField(_("period kind"), max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    period_note = models.CharField(
+        _("period as first entered"),
+        max_length=20,
+        blank=True,
+        help_text=_("The period as typed before periods were dates, when it could not be read."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_start, self.period_kind)
+
+    @period.setter
+    def period(self, value: Period | str) -> None:
+        """Set the three fields from a Period (or a text ``periods.parse`` reads strictly;
+        ValueError otherwise). ``Survey(period=...)`` and ``objects.create(period=...)`` work."""
+        period = parse(value) if isinstance(value, str) else value
+        self.period_kind, self.period_start, self.period_end = period.kind, period.start, period.end
+
+    def copy_period(self, other: PeriodFields) -> None:
+        """Take ``other``'s period (a survey's, into its invitation or response)."""
+        for name in PERIOD_FIELDS:
+            setattr(self, name, getattr(other, name))
+
+
+PERIOD_FIELDS = ("period_kind", "period_start", "period_end", "period_note")
+
+
+def period_check(name: str) -> models.CheckConstraint:
+    """A known kind, and an end on or after the start."""
+    return models.CheckConstraint(
+        condition=models.Q(period_end__gte=models.F("period_start")) & models.Q(period_kind__in=PeriodKind.values),
+        name=name,
+    )
+
+
+class Survey(PeriodFields, TimeStampedModel):
     """One sending of a template, with its reminder policy."""
 
     template = models.ForeignKey(
@@ -112,7 +163,6 @@ class Survey(TimeStampedModel):
         related_name="+",
         help_text=_("Only contacts of this department's partners; empty for all departments."),
     )
-    period = models.CharField(_("period"), max_length=20, help_text=_("For example 2026 or 2026-Q4."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -138,17 +188,18 @@ class Survey(TimeStampedModel):
             # One survey holds the after-case invitations of a template, family and period:
             # two cases closed at the same moment cannot create two.
             models.UniqueConstraint(
-                fields=["template", "family", "period"],
+                fields=["template", "family", "period_kind", "period_start"],
                 condition=models.Q(after_case=True),
                 name="after_case_survey_once",
-            )
+            ),
+            period_check("survey_period_valid"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
 
-class SurveyInvitation(TimeStampedModel):
+class SurveyInvitation(PeriodFields, TimeStampedModel):
     """One contact's single-use link. Only the SHA-256 of the link's token is stored."""
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations")
@@ -164,7 +215,6 @@ class SurveyInvitation(TimeStampedModel):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    period = models.CharField(_("period"), max_length=20)
     # What triggered it, when not a manual sending (a closed case, ...).
     case_ref = models.CharField(_("case"), max_length=40, blank=True)
     nonce = models.CharField(max_length=64, unique=True)
@@ -180,19 +230,22 @@ class SurveyInvitation(TimeStampedModel):
         ordering = ["pk"]
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
-        constraints = [models.UniqueConstraint(fields=["survey", "contact"], name="invitation_once_per_contact")]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "contact"], name="invitation_once_per_contact"),
+            period_check("invitation_period_valid"),
+        ]
         indexes = [
             # The reminder scan: open invitations that have not expired.
             models.Index(fields=["responded_at", "expires_at"], name="invitation_open_idx"),
-            # Results page: response rate by period.
-            models.Index(fields=["period"], name="invitation_period_idx"),
+            # Results page: response rate in the chosen year, by family.
+            models.Index(fields=["period_start", "family"], name="invitation_period_start_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.email}"
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(PeriodFields, models.Model):
     """The answers of one invitation (at most one, P5.2 input)."""
 
     invitation = models.OneToOneField(
@@ -207,7 +260,6 @@ class SurveyResponse(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    period = models.CharField(_("period"), max_length=20)
     case_ref = models.CharField(_("case"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=10)
     submitted_at = models.DateTimeField(_("submitted"))
@@ -216,9 +268,10 @@ class SurveyResponse(models.Model):
         ordering = ["-submitted_at", "-pk"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        constraints = [period_check("response_period_valid")]
         indexes = [
-            # Results page and annual report: by period.
-            models.Index(fields=["period", "family"], name="response_period_idx"),
+            # Results page and the annual report (P5.2): a year's responses by family.
+            models.Index(fields=["period_start", "family"], name="response_period_start_idx"),
             # Case page: the satisfaction survey answered after the case.
             models.Index(fields=["case_ref"], name="response_case_idx"),
         ]
@@ -230,18 +283,19 @@ class SurveyResponse(models.Model):
     def for_invitation(cls, invitation: SurveyInvitation, *, submitted_at, language: str = "") -> SurveyResponse:
         """An unsaved response carrying the invitation's snapshot (partner, family,
         department, period, case) as the results and the annual report group by it."""
-        return cls(
+        response = cls(
             invitation=invitation,
             survey_id=invitation.survey_id,
             partner_id=invitation.partner_id,
             contact_id=invitation.contact_id,
             family=invitation.family,
             department_id=invitation.department_id,
-            period=invitation.period,
             case_ref=invitation.case_ref,
             language=language or invitation.language,
             submitted_at=submitted_at,
         )
+        response.copy_period(invitation)
+        return response
 
 
 class Answer(models.Model):

@@ -2,27 +2,32 @@
 
 The results are aggregated in SQL, one grouped query per dimension for the answers and
 one for the invitations, so the page costs the same number of queries for ten responses
-or ten thousand.
+or ten thousand. A year is a range on the indexed ``period_start``; the annual report
+(P5.2) reads a year through ``responses_for_year`` and ``scores_for_year``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear, TruncQuarter
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext
 
 from crm import roles
-from crm.models import Department
 from partners.cases.models import Case
 from partners.models import FAMILY_PLURALS, Contact
 from partners.selectors import partner_list_for_user
 
-from . import metrics
-from .models import Answer, QuestionKind, Survey, SurveyInvitation
+from . import metrics, periods
+from .models import Answer, QuestionKind, Survey, SurveyInvitation, SurveyResponse
+from .periods import Period, PeriodKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -110,30 +115,44 @@ ANSWER_AGGREGATES = {
     "satisfied": Count("pk", filter=Q(score__gte=metrics.SATISFIED_MIN)),
     "total": Sum("score"),
 }
+INVITATION_AGGREGATES = {"invited": Count("pk"), "responded": Count("pk", filter=Q(responded_at__isnull=False))}
 
-# dimension → (invitation field, answer field)
-DIMENSIONS = {
-    "overall": (None, None),
-    "period": ("period", "response__period"),
-    "family": ("family", "response__family"),
-    "department": ("department_id", "response__department_id"),
+
+# dimension → the grouping expressions, given the path to the invitation or response row
+# ("" from an invitation, "response__" from an answer). Names start with g_ so they never
+# clash with a field (Answer.kind). A one-expression key is the value itself, else a tuple.
+DIMENSIONS: dict[str, Callable[[str], dict]] = {
+    "overall": lambda p: {},
+    "period": lambda p: {"g_kind": F(f"{p}period_kind"), "g_start": F(f"{p}period_start")},
+    # Months count in their quarter; a year's survey has no quarter (callers leave it out).
+    "quarter": lambda p: {"g_quarter": TruncQuarter(f"{p}period_start")},
+    "family": lambda p: {"g_family": F(f"{p}family")},
+    "department": lambda p: {"g_department": F(f"{p}department_id"), "g_name": F(f"{p}department__name")},
+    "year": lambda p: {"g_year": ExtractYear(f"{p}period_start")},
+    # The partner's tier today (the response keeps family and department as they were).
+    "tier": lambda p: {"g_tier": F(f"{p}partner__tier")},
 }
 
 
-def _grouped(invitations: QuerySet, answers: QuerySet, dimension: str) -> dict[str, Scores]:
-    inv_field, ans_field = DIMENSIONS[dimension]
-    inv_aggr = {"invited": Count("pk"), "responded": Count("pk", filter=Q(responded_at__isnull=False))}
+def _key(row: dict, names: list[str]):
+    values = tuple(row[name] for name in names)
+    return values[0] if len(values) == 1 else values
+
+
+def _grouped(invitations: QuerySet, answers: QuerySet, dimension: str) -> dict:
+    """Scores per group of ``dimension``: one grouped query over the invitations (response
+    rate), one over the answers (NPS, CSAT, CES). Key None for "overall"."""
     groups: dict = {}
-    if inv_field is None:
-        inv_rows = [{**invitations.aggregate(**inv_aggr), "key": None}]
+    inv_keys, ans_keys = DIMENSIONS[dimension](""), DIMENSIONS[dimension]("response__")
+    if not inv_keys:
+        inv_rows = [{**invitations.aggregate(**INVITATION_AGGREGATES)}]
     else:
-        inv_rows = invitations.values(key=F(inv_field)).annotate(**inv_aggr).order_by()
+        inv_rows = invitations.values(**inv_keys).annotate(**INVITATION_AGGREGATES).order_by()
     for row in inv_rows:
-        scores = groups.setdefault(row["key"], Scores(label=""))
+        scores = groups.setdefault(_key(row, list(inv_keys)) if inv_keys else None, Scores(label=""))
         scores.invitations, scores.responses = row["invited"] or 0, row["responded"] or 0
-    values = ["kind"] if ans_field is None else ["kind", ans_field]
-    for row in answers.values(*values).annotate(**ANSWER_AGGREGATES).order_by():
-        key = None if ans_field is None else row[ans_field]
+    for row in answers.values("kind", **ans_keys).annotate(**ANSWER_AGGREGATES).order_by():
+        key = _key(row, list(ans_keys)) if ans_keys else None
         scores = groups.setdefault(key, Scores(label=""))
         if row["kind"] == QuestionKind.NPS:
             scores.nps_n = row["n"]
@@ -147,17 +166,15 @@ def _grouped(invitations: QuerySet, answers: QuerySet, dimension: str) -> dict[s
     return groups
 
 
-@dataclass
-class Results:
-    overall: Scores
-    by_period: list[Scores]
-    by_family: list[Scores]
-    by_department: list[Scores]
+def _in_year(invitations: QuerySet, answers: QuerySet, year: int | None) -> tuple[QuerySet, QuerySet]:
+    """The rows about a period of ``year`` (a range on the indexed period_start)."""
+    if year is None:
+        return invitations, answers
+    span = periods.year_range(year)
+    return invitations.filter(period_start__range=span), answers.filter(response__period_start__range=span)
 
 
-def survey_results(*, survey_id: int | None = None, family: str | None = None) -> Results:
-    """NPS, CSAT and CES with n and response rate: overall and by period, family and
-    department (P4.1.3, P4.2.3, P5.2). Seven queries whatever the data size."""
+def _scope(*, survey_id: int | None, family: str | None) -> tuple[QuerySet, QuerySet]:
     invitations = SurveyInvitation.objects.all()
     answers = Answer.objects.exclude(kind=QuestionKind.TEXT).filter(score__isnull=False)
     if survey_id:
@@ -166,14 +183,113 @@ def survey_results(*, survey_id: int | None = None, family: str | None = None) -
     if family:
         invitations = invitations.filter(family=family)
         answers = answers.filter(response__family=family)
+    return invitations, answers
 
-    overall = _grouped(invitations, answers, "overall").get(None) or Scores(label="")
+
+@dataclass
+class Change:
+    """One line of the year-over-year comparison; ``delta`` is None when a year has no data."""
+
+    key: str
+    label: str
+    current: Decimal | int | None
+    previous: Decimal | int | None
+    unit: str = ""
+
+    @property
+    def delta(self) -> Decimal | int | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+
+@dataclass
+class Comparison:
+    """The chosen year against the year before (P5.2: is satisfaction improving?)."""
+
+    year: int
+    current: Scores
+    previous: Scores
+
+    @property
+    def changes(self) -> list[Change]:
+        c, p = self.current, self.previous
+        return [
+            Change("nps", gettext("NPS"), c.nps, p.nps),
+            Change("csat", gettext("CSAT"), c.csat, p.csat, "%"),
+            Change("ces", gettext("CES"), c.ces, p.ces),
+            Change("responses", gettext("Responses"), c.responses, p.responses),
+            Change("rate", gettext("Response rate"), c.response_rate, p.response_rate, "%"),
+        ]
+
+
+@dataclass
+class Results:
+    overall: Scores
+    by_period: list[Scores]
+    by_family: list[Scores]
+    by_department: list[Scores]
+    # Quarter by quarter over the year before and the chosen year (all quarters with data
+    # when no year is chosen); a year's surveys are in the year's figures only.
+    by_quarter: list[Scores] = field(default_factory=list)
+    comparison: Comparison | None = None
+    year: int | None = None
+
+
+def _quarter_rows(invitations: QuerySet, answers: QuerySet, year: int | None) -> list[Scores]:
+    invitations = invitations.exclude(period_kind=PeriodKind.YEAR)
+    answers = answers.exclude(response__period_kind=PeriodKind.YEAR)
+    if year is not None:
+        span = (periods.year_range(year - 1)[0], periods.year_range(year)[1])
+        invitations = invitations.filter(period_start__range=span)
+        answers = answers.filter(response__period_start__range=span)
+    grouped = _grouped(invitations, answers, "quarter")
+    if year is not None:
+        quarters = periods.quarters_of_year(year - 1) + periods.quarters_of_year(year)
+    elif grouped:
+        first, last = periods.quarter_of(min(grouped)), periods.quarter_of(max(grouped))
+        quarters = [first]
+        while quarters[-1] != last:
+            quarters.append(periods.quarter_of(quarters[-1].end + dt.timedelta(days=1)))
+    else:
+        quarters = []
+    rows = []
+    for quarter in quarters:
+        scores = grouped.get(quarter.start) or Scores(label="")
+        scores.label, scores.key = quarter.display(), quarter.label
+        rows.append(scores)
+    return rows
+
+
+def survey_results(*, survey_id: int | None = None, family: str | None = None, year: int | None = None) -> Results:
+    """NPS, CSAT and CES with n and response rate (P4.1.3, P4.2.3, P5.2): overall and by
+    period, family and department for ``year`` (None: every year); with a year, the same
+    figures of the year before and the quarters of both years. Ten queries whatever the
+    data size."""
+    base_invitations, base_answers = _scope(survey_id=survey_id, family=family)
+    invitations, answers = _in_year(base_invitations, base_answers, year)
+
+    comparison = None
+    if year is None:
+        overall = _grouped(invitations, answers, "overall").get(None) or Scores(label="")
+    else:
+        # The year and the one before in one grouped query each.
+        span = (periods.year_range(year - 1)[0], periods.year_range(year)[1])
+        by_year = _grouped(
+            base_invitations.filter(period_start__range=span),
+            base_answers.filter(response__period_start__range=span),
+            "year",
+        )
+        overall = by_year.get(year) or Scores(label="")
+        comparison = Comparison(year=year, current=overall, previous=by_year.get(year - 1) or Scores(label=""))
 
     by_period = _grouped(invitations, answers, "period")
-    periods = []
-    for key in sorted(by_period):
-        by_period[key].label = by_period[key].key = key
-        periods.append(by_period[key])
+    period_rows = []
+    for kind, start in sorted(by_period, key=lambda k: (k[1], k[0])):
+        period = Period(start, kind)
+        scores = by_period[(kind, start)]
+        scores.label, scores.key = period.display(), period.label
+        period_rows.append(scores)
 
     by_family = _grouped(invitations, answers, "family")
     families = []
@@ -182,15 +298,50 @@ def survey_results(*, survey_id: int | None = None, family: str | None = None) -
         families.append(by_family[key])
 
     by_department = _grouped(invitations, answers, "department")
-    names = dict(Department.objects.filter(pk__in=[k for k in by_department if k]).values_list("pk", "name"))
     departments = []
-    for key, scores in sorted(by_department.items(), key=lambda kv: (kv[0] is None, names.get(kv[0], ""))):
-        scores.label = names.get(key, "—")
-        scores.key = str(key or "")
+    for (pk, name), scores in sorted(by_department.items(), key=lambda kv: (kv[0][0] is None, kv[0][1] or "")):
+        scores.label = name or "—"
+        scores.key = str(pk or "")
         departments.append(scores)
 
     overall.label = ""
-    return Results(overall=overall, by_period=periods, by_family=families, by_department=departments)
+    return Results(
+        overall=overall,
+        by_period=period_rows,
+        by_family=families,
+        by_department=departments,
+        by_quarter=_quarter_rows(base_invitations, base_answers, year),
+        comparison=comparison,
+        year=year,
+    )
+
+
+def survey_years() -> list[int]:
+    """The years that have surveys, newest first (the results page's year filter)."""
+    return sorted({d.year for d in Survey.objects.dates("period_start", "year")}, reverse=True)
+
+
+# --- The annual report (P5.2) ------------------------------------------------------------------
+
+
+def responses_for_year(year: int, *, family: str | None = None) -> QuerySet[SurveyResponse]:
+    """The responses about a period of ``year`` (a month, quarter or the year itself), with
+    what the annual satisfaction report groups by: family and department as they were when
+    the contact was invited, the partner (and its tier). Uses ``response_period_start_idx``."""
+    responses = SurveyResponse.objects.filter(period_start__range=periods.year_range(year))
+    if family:
+        responses = responses.filter(family=family)
+    return responses.select_related("partner", "department", "survey")
+
+
+def scores_for_year(*, year: int, by: str = "overall", family: str | None = None) -> dict:
+    """NPS, CSAT, CES, n and response rate of ``year``'s surveys grouped ``by`` "overall"
+    (key None), "period" ((kind, start)), "quarter" (its first day), "family", "department"
+    ((id, name)) or "tier", in two queries: what the annual satisfaction report (P5.2) shows per
+    family, department and tier."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown grouping {by!r}")
+    return _grouped(*_in_year(*_scope(survey_id=None, family=family), year), by)
 
 
 # --- Service cases -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from partners.cases.services import case_open
 from partners.models import Contact, Partner
 from partners.selectors import contact_language
 
+from . import periods
 from .metrics import is_low_score
 from .models import (
     SCALES,
@@ -167,7 +168,10 @@ def invitation_create(
                 language=contact_language(contact),
                 family=partner.family,
                 department_id=partner.department_id,
-                period=survey.period,
+                period_kind=survey.period_kind,
+                period_start=survey.period_start,
+                period_end=survey.period_end,
+                period_note=survey.period_note,
                 case_ref=case_ref,
                 nonce=secrets.token_urlsafe(32),
                 token_hash="-",  # set below, once the nonce is known
@@ -315,11 +319,6 @@ def survey_create(*, created_by: User, **fields) -> Survey:
 # --- Surveys after a case, cases from low scores ---------------------------------------------
 
 
-def quarter(now: dt.datetime) -> str:
-    local = timezone.localtime(now)
-    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
-
-
 def case_survey_send(*, case: Case, user: User, now: dt.datetime):
     """Invite the case's contact to the family's after-case survey, when a template asks
     for it (``send_after_case``). One survey per template, family and quarter holds these
@@ -334,13 +333,19 @@ def case_survey_send(*, case: Case, user: User, now: dt.datetime):
     )
     if template is None:
         return None
-    period = quarter(now)
+    period = periods.quarter_of(timezone.localdate(now))
     survey, _created = Survey.objects.get_or_create(
         template=template,
         family=case.family,
-        period=period,
+        period_kind=period.kind,
+        period_start=period.start,
         after_case=True,
-        defaults={"title": f"{template.name} ({period})", "created_by": user, "sent_at": now},
+        defaults={
+            "period_end": period.end,
+            "title": f"{template.name} ({period.label})",
+            "created_by": user,
+            "sent_at": now,
+        },
     )
     return invitation_create(survey=survey, contact=case.contact, now=now, case_ref=case.reference)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/send/", views.survey_send, name="survey_send"),
     path("surveys/results/", views.results, name="results"),
+    path("surveys/results/export/", views.results_export, name="results_export"),
     # Public: the single-use link emailed to a contact (no login).
     path("s/<str:token>/", views.respond, name="respond"),
 ]

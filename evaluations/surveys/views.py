@@ -8,22 +8,28 @@ and is protected by CSRF, a body size limit and a rate limit per address and lin
 
 from __future__ import annotations
 
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.csv_export import csv_response, xlsx_response
 from crm.forms import form_data
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners.models import Family
 
 from . import selectors, services
-from .filters import ResultsFilter
+from .filters import ALL_YEARS, ResultsFilter
 from .forms import (
     SURVEY_FAMILIES,
     ResponseForm,
@@ -89,24 +95,123 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys:survey_detail", pk=survey.pk)
 
 
+def _results_filters(request: HttpRequest) -> dict:
+    """The chosen year, survey and family. No year given: the chosen survey's year, else the
+    current year; "all" for every year. A refused value drops that filter only."""
+    today = timezone.localdate()
+    surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title", "period_start")[:100])
+    years = sorted({*selectors.survey_years(), today.year}, reverse=True)
+    flt = ResultsFilter(request.GET, surveys=[(pk, title) for pk, title, _start in surveys], years=years)
+    survey_id, family, year_choice = flt.chosen("survey"), flt.chosen("family"), flt.chosen("year")
+    if year_choice == ALL_YEARS:
+        year = None
+    elif year_choice:
+        year = int(year_choice)
+    else:
+        year = next((start.year for pk, _title, start in surveys if pk == survey_id), today.year)
+    return {
+        "surveys": [(pk, title) for pk, title, _start in surveys],
+        "years": years,
+        "families": SURVEY_FAMILIES,
+        "survey_id": survey_id,
+        "family": family,
+        "year": year,
+    }
+
+
 @role_required()
 def results(request: HttpRequest) -> HttpResponse:
-    """NPS, CSAT, CES with n and response rate, by period, family and department (P5.2)."""
-    surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title")[:100])
-    flt = ResultsFilter(request.GET, surveys=surveys)
-    survey_id, family = flt.chosen("survey"), flt.chosen("family")
-    data = selectors.survey_results(survey_id=survey_id, family=family)
+    """NPS, CSAT, CES with n and response rate for a year (default: this one), against the
+    year before, quarter by quarter, and by period, family and department (P5.2)."""
+    f = _results_filters(request)
+    data = selectors.survey_results(survey_id=f["survey_id"], family=f["family"], year=f["year"])
+    trend = {
+        "labels": [s.label for s in data.by_quarter],
+        "nps": [_number(s.nps) for s in data.by_quarter],
+        "csat": [_number(s.csat) for s in data.by_quarter],
+        "ces": [_number(s.ces) for s in data.by_quarter],
+    }
     return render(
         request,
         "surveys/results.html",
         {
+            **f,
             "results": data,
-            "surveys": surveys,
-            "families": SURVEY_FAMILIES,
-            "survey_id": survey_id,
-            "family": family,
+            "trend": trend,
+            "all_years": ALL_YEARS,
+            "export_query": _export_query(f),
         },
     )
+
+
+def _export_query(f: dict) -> str:
+    """The filters the page applied (the default year included), for its export links."""
+    query = {"year": f["year"] or ALL_YEARS, "survey": f["survey_id"] or "", "family": f["family"] or ""}
+    return urlencode({k: v for k, v in query.items() if v})
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+EXPORT_HEADER = (
+    gettext_noop("Section"),
+    gettext_noop("Group"),
+    gettext_noop("NPS"),
+    gettext_noop("NPS n"),
+    gettext_noop("CSAT"),
+    gettext_noop("CSAT n"),
+    gettext_noop("CES"),
+    gettext_noop("CES n"),
+    gettext_noop("Invited"),
+    gettext_noop("Responses"),
+    gettext_noop("Response rate"),
+)
+
+
+@role_required()
+def results_export(request: HttpRequest) -> HttpResponse:
+    """The results page's figures, with its filters, as CSV (default) or XLSX (P5.2)."""
+    f = _results_filters(request)
+    data = selectors.survey_results(survey_id=f["survey_id"], family=f["family"], year=f["year"])
+    year_label = str(f["year"]) if f["year"] else _("All years")
+    sections: list[tuple[str, list[selectors.Scores]]] = [(_("Overall"), [_labelled(data.overall, year_label)])]
+    if data.comparison is not None:
+        previous = _labelled(data.comparison.previous, str(data.comparison.year - 1))
+        sections.append((_("Year before"), [previous]))
+    sections += [
+        (_("Period"), data.by_period),
+        (_("Quarter"), data.by_quarter),
+        (_("Family"), data.by_family),
+        (_("Department"), data.by_department),
+    ]
+    rows = [
+        [
+            section,
+            s.label,
+            s.nps,
+            s.nps_n,
+            s.csat,
+            s.csat_n,
+            s.ces,
+            s.ces_n,
+            s.invitations,
+            s.responses,
+            s.response_rate,
+        ]
+        for section, scores in sections
+        for s in scores
+    ]
+    header = [_(h) for h in EXPORT_HEADER]
+    name = f"rapport-survey-results-{f['year'] or ALL_YEARS}-{timezone.localdate().isoformat()}"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(filename=f"{name}.xlsx", header=header, rows=rows, title="Results")
+    return csv_response(filename=f"{name}.csv", header=header, rows=rows)
+
+
+def _labelled(scores: selectors.Scores, label: str) -> selectors.Scores:
+    scores.label = label
+    return scores
 
 
 # --- Public survey page (no login) -----------------------------------------------------------

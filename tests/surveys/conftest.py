@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from evaluations.surveys.models import Survey, SurveyTemplate
+from evaluations.surveys.periods import Period
+
+# The results page shows the current year unless told otherwise: the fixture survey is
+# about this year, whatever day the tests run.
+THIS_YEAR = timezone.localdate().year
 
 
 @pytest.fixture
@@ -16,9 +22,9 @@ def supplier_template(db) -> SurveyTemplate:
 def survey(manager, supplier_template) -> Survey:
     return Survey.objects.create(
         template=supplier_template,
-        title="Supplier satisfaction 2026",
+        title=f"Supplier satisfaction {THIS_YEAR}",
         family="supplier",
-        period="2026",
+        period=Period.of_year(THIS_YEAR),
         created_by=manager,
     )
 

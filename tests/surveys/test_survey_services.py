@@ -13,8 +13,9 @@ from crm.models import OutboundEmail
 from crm.scheduler import scan_run
 from evaluations.surveys import services
 from evaluations.surveys.models import Answer, SurveyInvitation, SurveyResponse
+from evaluations.surveys.periods import Period
 from tests.factories import ContactFactory
-from tests.surveys.conftest import valid_answers
+from tests.surveys.conftest import THIS_YEAR, valid_answers
 
 
 def send(survey, contacts, now=None):
@@ -29,7 +30,12 @@ def test_send_creates_invitation_and_email_in_contacts_language(survey, supplier
     assert (invitation.family, invitation.department_id, invitation.period) == (
         "supplier",
         supplier.department_id,
-        "2026",
+        survey.period,
+    )
+    assert (invitation.period_kind, invitation.period_start, invitation.period_end) == (
+        "year",
+        dt.date(THIS_YEAR, 1, 1),
+        dt.date(THIS_YEAR, 12, 31),
     )
     token = services.invitation_token(invitation)
     # Only the hash is stored; the token appears in the email link.
@@ -70,7 +76,7 @@ def test_submit_stores_response_tied_to_partner_contact_and_period(survey, suppl
         supplier,
         contact,
         survey,
-        "2026",
+        Period.of_year(THIS_YEAR),
         "supplier",
     )
     assert sorted(response.answers.values_list("kind", "score")) == [

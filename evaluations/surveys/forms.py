@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-<<<<<<< HEAD
-=======
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext
->>>>>>> periods
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import PlainTextFormMixin
@@ -29,11 +25,6 @@ from .models import (
 SURVEY_FAMILIES = [(f.value, f.label) for f in (Family.SUPPLIER, Family.CUSTOMER, Family.PARTNER, Family.ASSOCIATION)]
 
 
-<<<<<<< HEAD
-class SurveyForm(PlainTextFormMixin, forms.ModelForm):
-    """The reminder policy's numbers take their bounds from the model (crm.forms)."""
-
-=======
 class PeriodFieldsMixin:
     """The survey's period chosen as a kind and a year, quarter or month (never free text);
     ``clean`` replaces the parts with one ``period`` (periods.Period)."""
@@ -95,8 +86,9 @@ class PeriodFieldsMixin:
         self.instance.period = cleaned["period"]
 
 
-class SurveyForm(PeriodFieldsMixin, forms.ModelForm):
->>>>>>> periods
+class SurveyForm(PeriodFieldsMixin, PlainTextFormMixin, forms.ModelForm):
+    """The reminder policy's numbers take their bounds from the model (crm.forms)."""
+
     family = forms.ChoiceField(label=_("Family"), choices=SURVEY_FAMILIES)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_take_over_tables'),
+        ('surveys', '0006_association_template'),
     ]
 
     operations = [

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .cleaning import date_problem, strip_invisible, text_problem
 from .concurrency import VersionedFormMixin
@@ -131,7 +132,7 @@ class CorrectiveActionResponseForm(VersionedFormMixin, PlainTextFormMixin, forms
 
     response = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(
-        label=_("Evidence"),
+        label=pgettext_lazy("corrective action", "Evidence"),
         required=False,
         help_text=_("A report, a photo, a signed record (PDF, image, Word or Excel)."),
     )

@@ -330,7 +330,9 @@ class CorrectiveAction(TimeStampedModel):
         related_name="+",
     )
     response = models.TextField(_("response"), max_length=5000, blank=True)
-    evidence = models.FileField(_("evidence"), upload_to=corrective_evidence_path, max_length=200, blank=True)
+    evidence = models.FileField(
+        pgettext_lazy("corrective action", "evidence"), upload_to=corrective_evidence_path, max_length=200, blank=True
+    )
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

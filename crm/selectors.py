@@ -79,7 +79,7 @@ def may_respond(user, action: CorrectiveAction) -> bool:
     """The owner or a manager of the department, while the action is open."""
     if action.state != State.OPEN or not user.is_authenticated:
         return False
-    owner_may = action.owner_id == user.pk and roles.has_write_role(user)
+    owner_may = action.owner_id == user.pk and roles.has_any_role(user)
     return owner_may or _manages_department(user, action)
 
 

@@ -313,9 +313,7 @@ def corrective_action_respond(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your response was recorded: the supervision group will verify it."))
             return redirect(action)
-    return render(
-        request, "crm/corrective_action_detail.html", _action_context(request, action, response_form=form), status=400
-    )
+    return render(request, "crm/corrective_action_detail.html", _action_context(request, action, response_form=form))
 
 
 @role_required()
@@ -346,7 +344,7 @@ def corrective_action_verify(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(action)
     context = _action_context(request, action, verify_form=form)
     context["verify_form"] = form  # shown even when the refusal is "your own action"
-    return render(request, "crm/corrective_action_detail.html", context, status=400)
+    return render(request, "crm/corrective_action_detail.html", context)
 
 
 @role_required()
@@ -367,9 +365,7 @@ def corrective_action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The corrective action was cancelled."))
             return redirect(action)
-    return render(
-        request, "crm/corrective_action_detail.html", _action_context(request, action, cancel_form=form), status=400
-    )
+    return render(request, "crm/corrective_action_detail.html", _action_context(request, action, cancel_form=form))
 
 
 @role_required()

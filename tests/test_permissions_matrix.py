@@ -11,11 +11,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
+from crm.services import corrective_action_raise
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
 from evaluations.surveys.models import Survey, SurveyTemplate
@@ -44,6 +46,9 @@ POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DEN
 # Campaigns are sent by managers of any department (P4.2.3).
 CAMPAIGN_SENDERS = {**WRITERS, "staff": DENY, "staff_other": DENY}
 PUBLIC = {r: OK for r in ROLES}
+# A corrective action of Procurement: its staff owner, its managers, supervision and admins.
+ACTION_READERS = {**READERS, "staff_other": MISSING, "manager_other": MISSING}
+ACTION_POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY}
 
 
 # url name -> (kwargs builder, {method: expectations})
@@ -57,6 +62,23 @@ MATRIX: dict[str, tuple] = {
     "password_change_done": (None, {"get": SIGNED_IN}),
     "set_language": (None, {"post": {r: OK for r in ROLES}}),
     "notifications": (None, {"get": SIGNED_IN}),
+    # Corrective actions (any source): listed for every role, each row as visible; an action
+    # of Procurement owned by staff: other departments get 404 (they cannot learn it exists).
+    "corrective_actions": (None, {"get": READERS}),
+    "corrective_action_detail": (lambda o: {"pk": o["action"].pk}, {"get": ACTION_READERS}),
+    "corrective_action_evidence": (lambda o: {"pk": o["action"].pk}, {"get": ACTION_READERS}),
+    "corrective_action_respond": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "supervisor": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    "corrective_action_verify": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "staff": DENY, "manager": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    "corrective_action_cancel": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "staff": DENY, "supervisor": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
     "notification_read": (lambda o: {"pk": o["notification"].pk}, {"post": OWNER_ONLY, "get": SIGNED_IN_POST_ONLY_GET}),
     "notification_read_all": (None, {"post": SIGNED_IN, "get": SIGNED_IN_POST_ONLY_GET}),
     "calendar": (None, {"get": SIGNED_IN}),
@@ -104,7 +126,6 @@ MATRIX: dict[str, tuple] = {
     # The evaluation in the matrix is open: a manager's amend answers with a message (302).
     "evaluations:amend": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     # The action's owner is staff: owner and the department's managers.
-    "evaluations:action_status": (lambda o: {"pk": o["action"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     "evaluations:sheet": (lambda o: {"pk": o["sheet"].pk}, {"get": READERS, "post": SHEET_WRITERS}),
     "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
@@ -234,7 +255,15 @@ def world(db):
     plan = CorrectiveActionPlan.objects.create(
         evaluation=evaluation, created_by=manager_user(users), re_evaluation_on=dt.date(2026, 9, 30)
     )
-    objects["action"] = plan.actions.create(description="Fix", owner=staff, due_on=dt.date(2026, 7, 1))
+    objects["action"] = corrective_action_raise(
+        source=plan,
+        description="Fix",
+        department=partner.department,
+        owner=staff,
+        due_on=dt.date(2026, 7, 1),
+        by=manager_user(users),
+    )
+    objects["action"].evidence.save("evidence.pdf", ContentFile(b"%PDF-1.4 matrix"))
     objects["incentive"] = Incentive.objects.create(
         partner=partner,
         evaluation=evaluation,

@@ -79,9 +79,9 @@ def forwards(apps, schema_editor):
             new.responded_at = responded_at or old.updated_at
         created.append(new)
     New.objects.bulk_create(created, batch_size=500)
-    # auto_now / auto_now_add overwrote the times: put the old ones back.
-    for new in created:
-        New.objects.filter(pk=new.pk).update(created_at=new.created_at, updated_at=new.updated_at)
+    # auto_now / auto_now_add stamped "now" (on the instances too): put the old times back.
+    for old in rows:
+        New.objects.filter(pk=old.pk).update(created_at=old.created_at, updated_at=old.updated_at)
 
     history = []
     for h in OldHistory.objects.order_by("history_id").iterator():

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import User
 
-from .models import Department, Profile
+from .admin_base import RecordAdmin
+from .models import CorrectiveAction, Department, Profile
 
 
 @admin.register(Department)
@@ -57,3 +58,16 @@ class AccessFailureLogAdmin(axes_admin.AccessFailureLogAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Corrective actions: business records, changed only in the app (crm.services), where
+# responding, verification by the supervision group and the frozen verified state are decided.
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(RecordAdmin):
+    list_display = ["description", "department", "owner", "due_on", "state", "source_type"]
+    list_filter = ["state", "department", "source_type"]
+    list_select_related = ["department", "owner", "source_type"]
+    search_fields = ["description"]
+    date_hierarchy = "due_on"

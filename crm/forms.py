@@ -7,12 +7,18 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .cleaning import date_problem, is_number_field, number_bounds, strip_invisible, text_problem
+from .concurrency import VersionedFormMixin
 from .models import Profile
+from .uploads import ALLOWED_EXTENSIONS, validate_upload
 
 
 class DateInput(forms.DateInput):
@@ -158,3 +164,65 @@ def query_date(value: object, *, earliest: dt.date = EARLIEST_DATE, latest: dt.d
     except ValueError:
         return None
     return day if date_in_range(day, earliest=earliest, latest=latest) else None
+
+
+# --- Corrective actions (crm.services) ----------------------------------------------------
+
+
+class CorrectiveActionResponseForm(VersionedFormMixin, PlainTextFormMixin, forms.Form):
+    """The owner's (or a department manager's) answer: what was done, and evidence."""
+
+    response = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(
+        label=pgettext_lazy("corrective action", "Evidence"),
+        required=False,
+        help_text=_("A report, a photo, a signed record (PDF, image, Word or Excel)."),
+    )
+
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_too_large = upload_too_large
+        self.fields["evidence"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
+
+    def clean_evidence(self):
+        if self.upload_too_large:
+            limit = settings.RAPPORT_UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).") % {"mb": limit})
+        upload = self.cleaned_data.get("evidence")
+        if isinstance(upload, UploadedFile):
+            validate_upload(upload)
+        return upload
+
+
+class CorrectiveActionVerifyForm(VersionedFormMixin, PlainTextFormMixin, forms.Form):
+    """The supervision group's verification: accept (closes it) or send back with a note."""
+
+    ACCEPT, REFUSE = "accept", "refuse"
+    outcome = forms.ChoiceField(
+        label=_("Verification"),
+        choices=[(ACCEPT, _("Effective: close the action")), (REFUSE, _("Not yet: send it back to the owner"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the action is sent back: say what is missing."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == self.REFUSE and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say why the response is not accepted."))
+        return cleaned
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["outcome"] == self.ACCEPT
+
+
+class CorrectiveActionCancelForm(VersionedFormMixin, PlainTextFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from .cleaning import between
+from .uploads import storage_name
 
 
 class TimeStampedModel(models.Model):
@@ -276,3 +283,118 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.token[:8]}"
+
+
+def corrective_evidence_path(instance, filename: str) -> str:
+    """The server's own name for an evidence file (crm/uploads.py): never the browser's."""
+    return storage_name("corrective_actions", filename)
+
+
+class CorrectiveAction(TimeStampedModel):
+    """One corrective action, whatever raised it (docs/architecture.md, "One corrective-action
+    concept"): a scorecard's corrective action plan (P4.1.3), a supervision finding (P5.1), the
+    annual report's improvement plan (P5.2).
+
+    open → responded (the owner's response and evidence, awaiting verification) → verified
+    (closed, frozen); a refused verification sends it back to open with the supervisor's note.
+    Cancelled: withdrawn by a manager of the department (or whoever raised it). "Overdue" is
+    not stored: open or responded with ``due_on`` in the past (``corrective_action_overdue_q``).
+    The rules are in ``crm.services`` (writes) and ``crm.selectors`` (who sees, responds, verifies).
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("status", "Open")
+        RESPONDED = "responded", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # What raised it: a corrective action plan, a finding, a plan item (any model).
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("raised by (kind)"), on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(_("raised by (id)"))
+    source = GenericForeignKey("source_type", "source_id")
+    description = models.CharField(_("action"), max_length=500)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="corrective_actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_actions"
+    )
+    due_on = models.DateField(_("due date"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    response = models.TextField(_("response"), max_length=5000, blank=True)
+    evidence = models.FileField(
+        pgettext_lazy("corrective action", "evidence"), upload_to=corrective_evidence_path, max_length=200, blank=True
+    )
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The last verification: accepted (state verified) or refused (back to open) and why.
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verification_note = models.TextField(_("verification note"), max_length=5000, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), max_length=5000, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="corrective_action_description_required"),
+        ]
+        indexes = [
+            # A source's page lists its actions (actions_for_source).
+            models.Index(fields=["source_type", "source_id"], name="action_source_idx"),
+            # The list: "my actions" and the reminder scans (open ones by due date).
+            models.Index(fields=["owner", "state", "due_on"], name="action_owner_state_idx"),
+            # The list filtered by department and state, sorted by due date; managers' view.
+            models.Index(fields=["department", "state", "due_on"], name="action_dept_state_idx"),
+            # Supervision's view and the scans: every action in a state, by due date.
+            models.Index(fields=["state", "due_on"], name="action_state_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def get_absolute_url(self) -> str:
+        return reverse("corrective_action_detail", args=[self.pk])
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.state in OPEN_ACTION_STATES and self.due_on < today
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in (self.State.VERIFIED, self.State.CANCELLED)
+
+
+OPEN_ACTION_STATES = (CorrectiveAction.State.OPEN, CorrectiveAction.State.RESPONDED)
+
+
+def corrective_action_overdue_q(today) -> Q:
+    """Open or awaiting verification, past the due date: the one definition of "overdue"."""
+    return Q(state__in=OPEN_ACTION_STATES, due_on__lt=today)

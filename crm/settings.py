@@ -315,6 +315,13 @@ CELERY_BEAT_SCHEDULE = {
     "scan-evaluations-open": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_open"]},
     # Every hour: remind evaluators before the due date / when overdue; escalate to managers.
     "scan-evaluations-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_remind"]},
+    # Every hour: open corrective actions (any source) due within RAPPORT_ACTION_REMIND_DAYS
+    # → a reminder to the owner; past due → an overdue notice; RAPPORT_ACTION_ESCALATE_DAYS
+    # past due → the department's managers. Each once per action and due date.
+    "scan-corrective-actions": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["corrective_actions"]},
+    # Every hour: scorecard action plans whose re-evaluation date has come, the supplier not
+    # re-evaluated since → the department's managers, once per plan and date.
+    "scan-action-plans-due": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["action_plans_due"]},
     # Every hour: remind survey recipients who have not answered (max N, min days apart).
     "scan-surveys-remind": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["surveys_remind"]},
     # Every 5 minutes: cases past their response or resolution deadline → managers.
@@ -347,6 +354,11 @@ RAPPORT_DIGEST_HOUR = env.int("RAPPORT_DIGEST_HOUR", default=7)
 # department's managers this many days after it.
 RAPPORT_EVALUATION_REMIND_DAYS = env.int("RAPPORT_EVALUATION_REMIND_DAYS", default=7)
 RAPPORT_EVALUATION_ESCALATE_DAYS = env.int("RAPPORT_EVALUATION_ESCALATE_DAYS", default=7)
+# Corrective actions (any source): remind the owner this many days before the due date;
+# escalate to the department's managers this many days after it (the owner is told the day
+# after it).
+RAPPORT_ACTION_REMIND_DAYS = env.int("RAPPORT_ACTION_REMIND_DAYS", default=7)
+RAPPORT_ACTION_ESCALATE_DAYS = env.int("RAPPORT_ACTION_ESCALATE_DAYS", default=7)
 # Warn this many days before a qualification document expires.
 RAPPORT_QUALIFICATION_WARN_DAYS = env.int("RAPPORT_QUALIFICATION_WARN_DAYS", default=30)
 

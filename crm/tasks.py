@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from django.db import OperationalError
 
-from . import notifications, scheduler
+from . import notifications, scheduler, services
 from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 5, "ignore_result": True}
 
 
 class TransientEmailError(Exception):
@@ -46,3 +49,8 @@ def run_scan(name: str) -> int:
 )
 def email_send_task(email_id: int) -> bool:
     return notifications.email_send(email_id=email_id)
+
+
+@shared_task(name="crm.tasks.corrective_action_remind", **RETRY)
+def corrective_action_remind_task(action_id: int, day: str) -> int:
+    return services.corrective_action_remind(action_id=action_id, day=dt.date.fromisoformat(day))

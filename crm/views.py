@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -20,12 +20,34 @@ from django.views.decorators.http import require_POST
 from crm import roles
 
 from . import calendar as calendar_service
-from .forms import ProfileForm
+from . import selectors as action_selectors
+from . import services as action_services
+from .choices import choice_labels
+from .concurrency import StaleEdit, refuse_stale
+from .filters import ACTION_SELECTS, CorrectiveActionFilter, select_options
+from .forms import (
+    CorrectiveActionCancelForm,
+    CorrectiveActionResponseForm,
+    CorrectiveActionVerifyForm,
+    ProfileForm,
+    querystring_without,
+)
 from .forms import form_data as _post
-from .models import CalendarToken, Heartbeat, Notification, OutboundEmail, Profile, ScanRun, TaskFailure
+from .models import (
+    CalendarToken,
+    CorrectiveAction,
+    Heartbeat,
+    Notification,
+    OutboundEmail,
+    Profile,
+    ScanRun,
+    TaskFailure,
+)
 from .notifications import email_stuck_after, emails_stuck, notification_mark_read
 from .panels import panels_for
+from .roles import role_required
 from .scheduler import load_scans
+from .uploads import file_response
 
 
 class LoginView(auth_views.LoginView):
@@ -177,3 +199,179 @@ def moved(request: HttpRequest, rest: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         response.status_code = 308
     return response
+
+
+# --- Corrective actions (crm.services; who may do what: crm.selectors) ----------------------
+
+ACTION_PAGE_SIZE = 50
+
+
+def _too_large(request: HttpRequest) -> bool:
+    if request.method != "POST":
+        return False
+    request.POST  # noqa: B018  (parsing the body runs the upload handlers, which set the flag)
+    return getattr(request, "upload_too_large", False)
+
+
+@role_required()
+def corrective_action_list(request: HttpRequest) -> HttpResponse:
+    """Corrective actions from every source: staff and managers see their own and their
+    department's, the supervision group all of them (P5.1). Open ones first by due date."""
+    data = request.GET.copy()
+    if "state" not in data and not data.get("q"):
+        data["state"] = "active"  # the working view: what still needs doing or verifying
+    flt = CorrectiveActionFilter(
+        data,
+        queryset=action_selectors.corrective_actions_visible_to(request.user).select_related(
+            "owner", "department", "source_type"
+        ),
+        request=request,
+    )
+    page = Paginator(flt.qs, ACTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    states = choice_labels(CorrectiveAction.State)
+    kinds = dict(source_kinds_cached(flt))
+    for action in page.object_list:
+        action.state_label = states[action.state]
+        action.overdue = action.is_overdue(today)
+        action.source_label = kinds.get(action.source_type_id, "")
+    return render(
+        request,
+        "crm/corrective_action_list.html",
+        {
+            "filter": flt,
+            "selects": select_options(flt, ACTION_SELECTS),
+            "page": page,
+            "querystring": querystring_without(request, "page"),
+        },
+    )
+
+
+def source_kinds_cached(flt: CorrectiveActionFilter) -> list[tuple[int, str]]:
+    """The source select's choices, already computed for the filter form (no second query)."""
+    return [(int(value), label) for value, label in flt.form.fields["source"].choices if value != ""]
+
+
+def _action_context(request: HttpRequest, action: CorrectiveAction, **forms) -> dict:
+    user = request.user
+    source = action.source
+    context = {
+        "action": action,
+        "source": source,
+        "source_url": source.get_absolute_url() if hasattr(source, "get_absolute_url") else "",
+        "source_kind": str(action.source_type.model_class()._meta.verbose_name).capitalize()
+        if action.source_type.model_class()
+        else action.source_type.model,
+        "overdue": action.is_overdue(),
+        "history": list(action.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]),
+        "may_respond": action_selectors.may_respond(user, action),
+        "may_verify": action_selectors.may_verify(user, action),
+        "verify_problem": action_selectors.verify_problem(user, action)
+        if roles.is_supervisor(user) and action.state == CorrectiveAction.State.RESPONDED
+        else None,
+        "may_cancel": action_selectors.may_cancel(user, action),
+    }
+    if context["may_respond"]:
+        context["response_form"] = forms.get("response_form") or CorrectiveActionResponseForm(
+            versioned=action, prefix="r", initial={"response": action.response}
+        )
+    if context["may_verify"]:
+        context["verify_form"] = forms.get("verify_form") or CorrectiveActionVerifyForm(versioned=action, prefix="v")
+    if context["may_cancel"]:
+        context["cancel_form"] = forms.get("cancel_form") or CorrectiveActionCancelForm(versioned=action, prefix="c")
+    return context
+
+
+@role_required()
+def corrective_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_selectors.corrective_action_get_for_user(user=request.user, pk=pk)
+    return render(request, "crm/corrective_action_detail.html", _action_context(request, action))
+
+
+@role_required()
+@require_POST
+def corrective_action_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner or a department manager answers, with evidence: it then awaits verification."""
+    action = action_selectors.corrective_action_get_for_user(user=request.user, pk=pk)
+    action_selectors.require(action_selectors.may_respond(request.user, action))
+    form = CorrectiveActionResponseForm(
+        request.POST, request.FILES, versioned=action, prefix="r", upload_too_large=_too_large(request)
+    )
+    if form.is_valid():
+        try:
+            action_services.corrective_action_respond(
+                action=action,
+                by=request.user,
+                response=form.cleaned_data["response"],
+                evidence_file=form.cleaned_data.get("evidence"),
+                version=form.version,
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your response was recorded: the supervision group will verify it."))
+            return redirect(action)
+    return render(request, "crm/corrective_action_detail.html", _action_context(request, action, response_form=form))
+
+
+@role_required()
+@require_POST
+def corrective_action_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervision group accepts the response (closed) or sends the action back."""
+    action = action_selectors.corrective_action_get_for_user(user=request.user, pk=pk)
+    action_selectors.require(roles.is_supervisor(request.user))
+    form = CorrectiveActionVerifyForm(request.POST, versioned=action, prefix="v")
+    if form.is_valid():
+        try:
+            action_services.corrective_action_verify(
+                action=action,
+                by=request.user,
+                accepted=form.accepted,
+                note=form.cleaned_data.get("note", ""),
+                version=form.version,
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if form.accepted:
+                messages.success(request, _("The corrective action was verified and closed."))
+            else:
+                messages.success(request, _("The corrective action was sent back to its owner."))
+            return redirect(action)
+    context = _action_context(request, action, verify_form=form)
+    context["verify_form"] = form  # shown even when the refusal is "your own action"
+    return render(request, "crm/corrective_action_detail.html", context)
+
+
+@role_required()
+@require_POST
+def corrective_action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_selectors.corrective_action_get_for_user(user=request.user, pk=pk)
+    action_selectors.require(action_selectors.may_cancel(request.user, action))
+    form = CorrectiveActionCancelForm(request.POST, versioned=action, prefix="c")
+    if form.is_valid():
+        try:
+            action_services.corrective_action_cancel(
+                action=action, by=request.user, reason=form.cleaned_data["reason"], version=form.version
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The corrective action was cancelled."))
+            return redirect(action)
+    return render(request, "crm/corrective_action_detail.html", _action_context(request, action, cancel_form=form))
+
+
+@role_required()
+def corrective_action_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence file, for whoever may read the action: as an attachment (crm/uploads.py)."""
+    action = action_selectors.corrective_action_get_for_user(user=request.user, pk=pk)
+    if not action.evidence:
+        raise Http404
+    return file_response(action.evidence, download_name=f"corrective-action-{action.pk}-evidence")

@@ -11,14 +11,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from crm.admin_base import ConfigHistoryAdmin, ConfigStackedInline, ConfigTabularInline, RecordAdmin, RecordInline
+from crm.admin_base import (
+    ConfigHistoryAdmin,
+    ConfigStackedInline,
+    ConfigTabularInline,
+    ReadOnlyPermissionsMixin,
+    RecordAdmin,
+    RecordInline,
+)
+from crm.models import CorrectiveAction
 
 from . import scoring
 from .models import (
-    CorrectiveAction,
     CorrectiveActionPlan,
     Criterion,
     Decision,
@@ -117,10 +125,16 @@ class DecisionAdmin(RecordAdmin):
     list_select_related = ["evaluation__partner", "evaluation__template", "approver"]
 
 
-class CorrectiveActionInline(RecordInline):
+class CorrectiveActionInline(ReadOnlyPermissionsMixin, GenericTabularInline):
+    """The plan's actions (kernel corrective actions, source = the plan): read only."""
+
     model = CorrectiveAction
-    fields = ["description", "owner", "due_on", "status"]
+    ct_field = "source_type"
+    ct_fk_field = "source_id"
+    fields = ["description", "owner", "due_on", "state"]
     raw_id_fields = ["owner"]
+    extra = 0
+    can_delete = False
 
 
 @admin.register(CorrectiveActionPlan)

@@ -8,8 +8,8 @@ Shape
     Evaluation (partner × template × calendar period, unique) → EvaluatorSheet (one per
     evaluator) → CriterionScore. Closing freezes ``Evaluation.snapshot`` (the explanation
     of the computation, see ``scoring.explain_period``); template edits never touch it.
-    Decision (one per close: unique per evaluation *revision*), CorrectiveActionPlan →
-    CorrectiveAction, Incentive, ScreeningOverride, EvaluationAmendment.
+    Decision (one per close: unique per evaluation *revision*), CorrectiveActionPlan (its
+    actions are the kernel's ``crm.CorrectiveAction``), Incentive, ScreeningOverride, EvaluationAmendment.
     PartnerScore: the current overall score per (partner, template), denormalised on close
     so the ranking is one indexed query.
 
@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -544,7 +545,13 @@ class Decision(TimeStampedModel):
 
 
 class CorrectiveActionPlan(TimeStampedModel):
-    """Required before deciding on a C or D period (issue #3 §5); one per evaluation."""
+    """Required before deciding on a C or D period (issue #3 §5); one per evaluation.
+
+    Its actions are kernel corrective actions (``crm.CorrectiveAction``, source = the plan:
+    ``crm.selectors.actions_for_source``), with the same response, verification by the
+    supervision group, reminders and escalation as any other. ``re_evaluation_on`` is the
+    plan's follow-up check: on that date the department's managers are told the supplier is
+    due its re-evaluation (the ``action_plans_due`` scan)."""
 
     evaluation = models.OneToOneField(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="action_plan"
@@ -560,41 +567,15 @@ class CorrectiveActionPlan(TimeStampedModel):
     class Meta:
         verbose_name = _("corrective action plan")
         verbose_name_plural = _("corrective action plans")
+        # The re-evaluation scan: plans whose date has come.
+        indexes = [models.Index(fields=["re_evaluation_on"], name="plan_re_evaluation_idx")]
 
     def __str__(self) -> str:
         return str(self.evaluation)
 
-
-class CorrectiveAction(TimeStampedModel):
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("status", "Open")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    plan = models.ForeignKey(
-        CorrectiveActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="actions"
-    )
-    description = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="corrective_actions"
-    )
-    due_on = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        verbose_name = _("corrective action")
-        verbose_name_plural = _("corrective actions")
-        indexes = [
-            # "My corrective actions" and the overview: open ones by due date.
-            models.Index(fields=["owner", "status", "due_on"], name="action_owner_idx"),
-            models.Index(fields=["status", "due_on"], name="action_status_due_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.description
+    def get_absolute_url(self) -> str:
+        """Where a corrective action raised by the plan links to: the evaluation's page."""
+        return reverse("evaluations:detail", args=[self.evaluation_id])
 
 
 class Incentive(TimeStampedModel):

@@ -15,6 +15,8 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
@@ -23,7 +25,7 @@ from crm.notifications import notify, object_ref, user_language
 from partners.models import Partner
 from partners.reminders import department_managers
 
-from .models import EvaluatorSheet, ScorecardTemplate
+from .models import CorrectiveActionPlan, Evaluation, EvaluatorSheet, ScorecardTemplate
 from .services import evaluation_open
 
 logger = logging.getLogger(__name__)
@@ -84,7 +86,58 @@ def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     return effects
 
 
+def plans_due_for_re_evaluation(day: dt.date):
+    """Corrective action plans whose re-evaluation date has come (or passed: a missed day is
+    caught up) and whose supplier has not been evaluated again on that template since: no
+    closed evaluation of a later period."""
+    later = Evaluation.objects.filter(
+        partner=OuterRef("evaluation__partner"),
+        template=OuterRef("evaluation__template"),
+        status=Evaluation.Status.CLOSED,
+        period_start__gt=OuterRef("evaluation__period_start"),
+    )
+    return CorrectiveActionPlan.objects.filter(re_evaluation_on__lte=day).filter(~Exists(later))
+
+
+@transaction.atomic
+def action_plan_re_evaluation_due(*, plan_id: int, day: dt.date) -> int:
+    """Tell the partner's department managers, once per plan and date (the notification's key),
+    that the supplier is due its re-evaluation: the plan's follow-up check (P4.1.3). The
+    periodic evaluation of that period opens on its own (``evaluations_open``); the managers
+    close it, or open a screening, and decide on the outcome of the plan."""
+    plan = (
+        CorrectiveActionPlan.objects.select_related("evaluation__partner", "evaluation__template")
+        .filter(pk=plan_id, re_evaluation_on__lte=day)
+        .first()
+    )
+    if plan is None:
+        return 0
+    partner = plan.evaluation.partner
+    effects = 0
+    for manager in department_managers(partner.department_id):
+        with override(user_language(manager)):
+            title = _(RE_EVALUATION_DUE) % {
+                "partner": partner.name,
+                "template": plan.evaluation.template.name,
+                "date": plan.re_evaluation_on.isoformat(),
+            }
+        effects += int(
+            notify(
+                recipient=manager,
+                kind="action_plan_re_evaluation",
+                obj_ref=object_ref(plan),
+                period=plan.re_evaluation_on.isoformat(),
+                title=title,
+                link=reverse("evaluations:detail", args=[plan.evaluation_id]),
+            )
+        )
+    return effects
+
+
 # Marked for makemessages here, translated when shown, in each recipient's language.
+RE_EVALUATION_DUE = gettext_noop(
+    "%(partner)s is due its re-evaluation (%(template)s) on %(date)s, as its corrective action plan set."
+)
 DUE_SOON = gettext_noop("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit.")
 OVERDUE = gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
 ESCALATED = gettext_noop(

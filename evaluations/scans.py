@@ -13,7 +13,8 @@ from partners.models import Partner, Status
 
 from . import scoring
 from .models import Evaluation, EvaluatorSheet, Purpose, ScorecardTemplate
-from .tasks import evaluation_open_due_task, evaluation_sheet_remind_task
+from .reminders import plans_due_for_re_evaluation
+from .tasks import action_plan_re_evaluation_due_task, evaluation_open_due_task, evaluation_sheet_remind_task
 
 # Partners in an ongoing relationship are evaluated periodically; candidates are screened.
 EVALUATED_STATUSES = (Status.ACTIVE, Status.PROBATION, Status.SUSPENDED)
@@ -60,4 +61,16 @@ def evaluations_remind_scan(now: dt.datetime) -> int:
     )
     for pk in ids:
         evaluation_sheet_remind_task.delay(pk, today.isoformat())
+    return len(ids)
+
+
+@scan("action_plans_due")
+def action_plans_due_scan(now: dt.datetime) -> int:
+    """Corrective action plans whose re-evaluation date has come, the supplier not evaluated
+    again since → one task per plan telling the department's managers (once: the
+    notification's key is the plan and its date)."""
+    day = timezone.localdate(now)
+    ids = list(plans_due_for_re_evaluation(day).values_list("pk", flat=True))
+    for pk in ids:
+        action_plan_re_evaluation_due_task.delay(pk, day.isoformat())
     return len(ids)

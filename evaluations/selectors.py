@@ -24,13 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import roles
+from crm.models import OPEN_ACTION_STATES, CorrectiveAction
+from crm.selectors import actions_for_source, actions_for_sources
 from partners.models import Family, Partner, Status
 from partners.selectors import can_edit_partner, can_manage_partner
 from partners.suppliers.models import QualificationDocument
 
 from .models import (
     Consequence,
-    CorrectiveAction,
+    CorrectiveActionPlan,
     Decision,
     Evaluation,
     EvaluatorSheet,
@@ -99,6 +101,13 @@ def evaluation_get_for_user(*, user: User, pk: int, write: bool = False) -> Eval
     if write and not may_decide_evaluation(user, evaluation.partner):
         raise PermissionDenied
     return evaluation
+
+
+def evaluation_action_plan(evaluation: Evaluation) -> tuple[CorrectiveActionPlan | None, list[CorrectiveAction]]:
+    """The evaluation's corrective action plan and its actions with their state (issue #12 §4:
+    the evaluation page shows the decision's corrective actions): two queries."""
+    plan = CorrectiveActionPlan.objects.filter(evaluation=evaluation).first()
+    return plan, (list(actions_for_source(plan)) if plan else [])
 
 
 def sheet_get_for_user(*, user: User, pk: int, write: bool = False) -> EvaluatorSheet:
@@ -268,11 +277,8 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
         .defer("evaluation__snapshot")
         .order_by("-starts_on", "-pk")[:20]
     )
-    open_actions = list(
-        CorrectiveAction.objects.filter(plan__evaluation__partner=partner, status=CorrectiveAction.Status.OPEN)
-        .select_related("owner", "plan")
-        .order_by("due_on", "pk")
-    )
+    plans = CorrectiveActionPlan.objects.filter(evaluation__partner=partner).values("pk")
+    open_actions = list(actions_for_sources(CorrectiveActionPlan, plans).filter(state__in=OPEN_ACTION_STATES))
     expiring: list[QualificationDocument] = []
     if partner.family == Family.SUPPLIER:
         soon = timezone.localdate() + dt.timedelta(days=QUALIFICATION_WARNING_DAYS)

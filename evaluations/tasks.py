@@ -20,3 +20,8 @@ def evaluation_open_due_task(partner_id: int, template_id: int, day: str) -> int
 @shared_task(name="evaluations.tasks.evaluation_sheet_remind", **RETRY)
 def evaluation_sheet_remind_task(sheet_id: int, day: str) -> int:
     return reminders.evaluation_sheet_remind(sheet_id=sheet_id, day=dt.date.fromisoformat(day))
+
+
+@shared_task(name="evaluations.tasks.action_plan_re_evaluation_due", **RETRY)
+def action_plan_re_evaluation_due_task(plan_id: int, day: str) -> int:
+    return reminders.action_plan_re_evaluation_due(plan_id=plan_id, day=dt.date.fromisoformat(day))

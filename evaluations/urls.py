@@ -15,7 +15,6 @@ urlpatterns = [
     path("<int:pk>/incentive/", views.incentive_propose, name="incentive_propose"),
     path("<int:pk>/amend/", views.evaluation_amend, name="amend"),
     path("sheets/<int:pk>/", views.sheet, name="sheet"),
-    path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("incentives/<int:pk>/approve/", views.incentive_approve, name="incentive_approve"),
     path("incentives/<int:pk>/reject/", views.incentive_reject, name="incentive_reject"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from partners.selectors import partner_get_for_user
 from . import scoring, selectors, services
 from .filters import RankingFilter
 from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
-from .models import CorrectiveAction, Evaluation, Purpose, ScorecardTemplate, StandingCode
+from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -210,7 +210,10 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
     decisions = list(evaluation.decisions.select_related("approver").order_by("-decided_at"))
     decided_now = any(d.revision == evaluation.revision for d in decisions)
     incentive_eligible = selectors.evaluation_incentive_eligible(evaluation)
+    plan, plan_actions = selectors.evaluation_action_plan(evaluation)
     return {
+        "plan": plan,
+        "plan_actions": plan_actions,
         "evaluation": evaluation,
         "partner": evaluation.partner,
         "sheets": sheets,
@@ -398,22 +401,6 @@ def evaluation_amend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The evaluation was reopened; the previous result is kept in its history."))
     return redirect("evaluations:detail", pk=pk)
-
-
-@role_required(write=True)
-@require_POST
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The owner or a department manager marks a corrective action done or cancelled."""
-    action = CorrectiveAction.objects.select_related("plan__evaluation__partner").filter(pk=pk).first()
-    if action is None:
-        raise Http404
-    try:
-        services.corrective_action_set_status(action=action, by=request.user, status=request.POST.get("status", ""))
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The corrective action was updated."))
-    return redirect("evaluations:scorecard", pk=action.plan.evaluation.partner_id)
 
 
 @role_required(write=True)

@@ -7,12 +7,12 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import F, Q
-from django.forms.utils import pretty_name
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from crm.filters import OrderingFilter
+from crm.filters import select_options as _select_options
 from crm.models import Department
 
 from .forms import UserChoiceField, active_colleagues
@@ -25,22 +25,6 @@ DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date
 
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
-
-
-def _descending(label) -> str:
-    return gettext("%s (descending)") % label
-
-
-class OrderingFilter(django_filters.OrderingFilter):
-    """django-filter builds "Name (descending)" once, when the filter class is defined, so in
-    English whatever the user's language: this builds it lazily, in the request's language."""
-
-    def build_choices(self, fields, labels):
-        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
-        descending = [
-            (f"-{param}", labels.get(f"-{param}", lazy(_descending, str)(label))) for param, label in ascending
-        ]
-        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -136,19 +120,7 @@ PARTNER_SELECTS = ("status", "tier", "owner", "department", "tag", "sort")
 
 
 def select_options(flt: django_filters.FilterSet, names: tuple[str, ...] = PARTNER_SELECTS) -> list[dict]:
-    """The filter bar's selects as plain data: (value, label, selected) per option, so the
-    template loops over tuples instead of resolving bound-field attributes per option."""
-    form = flt.form
-    data = form.data if flt.is_bound else {}
-    selects = []
-    for name in names:
-        bound = form[name]
-        current = str(data.get(name, "") or "")
-        options = [(str(value), str(label), str(value) == current) for value, label in bound.field.choices]
-        selects.append(
-            {"name": name, "id": bound.id_for_label, "label": bound.label, "options": options, "errors": bound.errors}
-        )
-    return selects
+    return _select_options(flt, names)
 
 
 class PartnerPickFilter(django_filters.FilterSet):

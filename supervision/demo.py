@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm.demo import DemoOptions
-from crm.models import Department
+from crm.models import CorrectiveAction, Department
+from crm.services import corrective_action_respond, corrective_action_verify
 from partners.models import Partner, Tier
 
 from . import services
@@ -106,8 +107,6 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         by=supervisor,
     )
     services.finding_respond(finding=responded, response="We add a weekly review of open evaluations.", by=manager)
-    from crm.services import corrective_action_respond, corrective_action_verify
-
     open_action = services.finding_raise_action(
         finding=responded, description="Weekly review of open evaluations", owner=manager, due_on=due, by=supervisor
     )
@@ -126,8 +125,6 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         by=supervisor,
     )
     corrective_action_respond(action=answered, by=staff, response="Due dates are in the shared calendar feed.")
-    from crm.models import CorrectiveAction
-
     # Overdue: due last week (written directly: the service refuses a due date in the past).
     CorrectiveAction.objects.filter(pk=overdue.pk).update(due_on=today - dt.timedelta(days=7))
     closed = services.finding_record(

@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters import OrderingFilter
 from crm.models import Department
-from partners.filters import OrderingFilter
 
 from .clauses import CLAUSES
 from .models import Finding

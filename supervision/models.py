@@ -107,8 +107,12 @@ class Sample(TimeStampedModel):
     plan = models.ForeignKey(InspectionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="samples")
     kind = models.CharField(_("records"), max_length=20)  # a key of supervision.sampling.KINDS
     size = models.PositiveSmallIntegerField(_("size"), validators=[MinValueValidator(1), MaxValueValidator(500)])
-    seed = models.PositiveIntegerField(_("random seed"), validators=[MinValueValidator(0), MaxValueValidator(2**31 - 1)])
-    population = models.PositiveIntegerField(_("records in scope"), validators=[MinValueValidator(0), MaxValueValidator(10**9)])
+    seed = models.PositiveIntegerField(
+        _("random seed"), validators=[MinValueValidator(0), MaxValueValidator(2**31 - 1)]
+    )
+    population = models.PositiveIntegerField(
+        _("records in scope"), validators=[MinValueValidator(0), MaxValueValidator(10**9)]
+    )
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
     )

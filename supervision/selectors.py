@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm import roles
+from crm.selectors import actions_for_source
 from partners.models import Partner, Tier
 
 from .models import Finding, InspectionPlan, Sample, Visit
@@ -25,16 +25,6 @@ VISIT_EVERY = dt.timedelta(days=365)
 def may_supervise(user) -> bool:
     """Writes in the supervision workspace: the supervision group (and superusers)."""
     return user.is_authenticated and roles.is_supervisor(user)
-
-
-def department_managers(department_id: int | None) -> list:
-    if department_id is None:
-        return []
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.MANAGER, profile__department_id=department_id)
-        .distinct()
-    )
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -58,8 +48,6 @@ def may_respond_to_finding(user, finding: Finding) -> bool:
 
 
 def finding_open_actions(finding: Finding) -> bool:
-    from crm.selectors import actions_for_source
-
     return actions_for_source(finding).filter(state__in=OPEN_ACTION_STATES).exists()
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from crm.notifications import notify, object_ref, user_language
+from crm.selectors import department_managers
+from crm.services import corrective_action_raise
 from partners.services import interaction_log
 
 from . import selectors
@@ -207,7 +209,7 @@ def finding_record(*, data: dict, evidence, by: User) -> Finding:
         raise ValidationError({"evidence": _("Evidence must come from this plan's samples.")})
     finding = Finding.objects.create(created_by=by, **data)
     finding.evidence.set(evidence)
-    for manager in selectors.department_managers(finding.department_id):
+    for manager in department_managers(finding.department_id):
         with override(user_language(manager)):
             title = _("Supervision finding for your department: %(title)s (respond by %(date)s)") % {
                 "title": finding.title,
@@ -257,8 +259,6 @@ def finding_close(*, finding: Finding, by: User) -> Finding:
 
 def finding_raise_action(*, finding: Finding, description: str, owner: User, due_on: dt.date, by: User):
     """A corrective action for the finding's department (the kernel's one concept)."""
-    from crm.services import corrective_action_raise
-
     _require_supervisor(by)
     if finding.status == Finding.Status.CLOSED:
         raise ValidationError(_("This finding is closed."))

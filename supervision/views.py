@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.choices import choice_labels
+from crm.filters import select_options
 from crm.forms import form_data, query_int, querystring_without
 from crm.roles import role_required
-from partners.filters import select_options
+from crm.selectors import actions_for_source, corrective_actions_visible_to
 
 from . import selectors, services
 from .filters import FindingFilter
@@ -59,8 +60,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """The supervision group's home: open inspections, findings awaiting a response, actions
     awaiting verification, partners due a visit."""
     _supervisor(request)
-    from crm.selectors import corrective_actions_visible_to
-
     plans = list(
         selectors.plans_with_progress().exclude(status=InspectionPlan.Status.CLOSED).order_by("planned_on", "pk")[:10]
     )
@@ -344,8 +343,6 @@ def finding_create(request: HttpRequest) -> HttpResponse:
 
 
 def _finding_page(request: HttpRequest, finding: Finding, **forms) -> HttpResponse:
-    from crm.selectors import actions_for_source
-
     may_supervise = selectors.may_supervise(request.user)
     open_finding = finding.status != Finding.Status.CLOSED
     context = {

@@ -52,6 +52,8 @@ KIND = {
     "evaluations.evaluation": RECORD,
     "evaluations.decision": RECORD,
     "evaluations.correctiveactionplan": RECORD,
+    # Verification only by supervision, verified actions frozen: only the app (crm.services).
+    "crm.correctiveaction": RECORD,
     "evaluations.incentive": RECORD,
     "evaluations.screeningoverride": RECORD,
     "surveys.surveytemplate": CONFIG,

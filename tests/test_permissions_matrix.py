@@ -11,11 +11,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
+from crm.services import corrective_action_raise
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
 from evaluations.surveys.models import Survey, SurveyTemplate
@@ -44,6 +46,11 @@ POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DEN
 # Campaigns are sent by managers of any department (P4.2.3).
 CAMPAIGN_SENDERS = {**WRITERS, "staff": DENY, "staff_other": DENY}
 PUBLIC = {r: OK for r in ROLES}
+# A corrective action of Procurement: its staff owner, its managers, supervision and admins.
+ACTION_READERS = {**READERS, "staff_other": MISSING, "manager_other": MISSING}
+ACTION_POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY}
+# The supervision group's own workspace (P5.1): plans, samples, grades, visits, findings.
+SUPERVISORS = {"anonymous": LOGIN, **{r: DENY for r in ROLES[1:]}, "supervisor": OK, "admin": OK}
 
 
 # url name -> (kwargs builder, {method: expectations})
@@ -57,6 +64,52 @@ MATRIX: dict[str, tuple] = {
     "password_change_done": (None, {"get": SIGNED_IN}),
     "set_language": (None, {"post": {r: OK for r in ROLES}}),
     "notifications": (None, {"get": SIGNED_IN}),
+    # Corrective actions (any source): listed for every role, each row as visible; an action
+    # of Procurement owned by staff: other departments get 404 (they cannot learn it exists).
+    "corrective_actions": (None, {"get": READERS}),
+    "corrective_action_detail": (lambda o: {"pk": o["action"].pk}, {"get": ACTION_READERS}),
+    "corrective_action_evidence": (lambda o: {"pk": o["action"].pk}, {"get": ACTION_READERS}),
+    "corrective_action_respond": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "supervisor": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    "corrective_action_verify": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "staff": DENY, "manager": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    "corrective_action_cancel": (
+        lambda o: {"pk": o["action"].pk},
+        {"post": {**ACTION_READERS, "staff": DENY, "supervisor": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    # Supervision (P5.1): its workspace is its own; findings are read and answered by the
+    # department they are addressed to (Procurement here); other departments get 404.
+    "supervision:home": (None, {"get": SUPERVISORS}),
+    "supervision:plan_list": (None, {"get": SUPERVISORS}),
+    "supervision:plan_create": (None, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:plan_detail": (lambda o: {"pk": o["plan"].pk}, {"get": SUPERVISORS}),
+    "supervision:plan_edit": (lambda o: {"pk": o["plan"].pk}, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:plan_checklist": (lambda o: {"pk": o["plan"].pk}, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:plan_close": (lambda o: {"pk": o["plan"].pk}, {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET}),
+    "supervision:sample_create": (lambda o: {"pk": o["plan"].pk}, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:sample_detail": (lambda o: {"pk": o["sample"].pk}, {"get": SUPERVISORS}),
+    "supervision:grade": (lambda o: {"pk": o["sample_item"].pk}, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:visit_list": (None, {"get": SUPERVISORS}),
+    "supervision:visit_create": (None, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:finding_list": (None, {"get": READERS}),
+    "supervision:finding_create": (None, {"get": SUPERVISORS, "post": SUPERVISORS}),
+    "supervision:finding_detail": (lambda o: {"pk": o["finding"].pk}, {"get": ACTION_READERS}),
+    "supervision:finding_respond": (
+        lambda o: {"pk": o["finding"].pk},
+        {"post": {**ACTION_READERS, "supervisor": DENY}, "get": ACTION_POST_ONLY_GET},
+    ),
+    "supervision:finding_close": (
+        lambda o: {"pk": o["finding"].pk},
+        {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+    ),
+    "supervision:finding_action": (
+        lambda o: {"pk": o["finding"].pk},
+        {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+    ),
     "notification_read": (lambda o: {"pk": o["notification"].pk}, {"post": OWNER_ONLY, "get": SIGNED_IN_POST_ONLY_GET}),
     "notification_read_all": (None, {"post": SIGNED_IN, "get": SIGNED_IN_POST_ONLY_GET}),
     "calendar": (None, {"get": SIGNED_IN}),
@@ -104,7 +157,6 @@ MATRIX: dict[str, tuple] = {
     # The evaluation in the matrix is open: a manager's amend answers with a message (302).
     "evaluations:amend": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     # The action's owner is staff: owner and the department's managers.
-    "evaluations:action_status": (lambda o: {"pk": o["action"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     "evaluations:sheet": (lambda o: {"pk": o["sheet"].pk}, {"get": READERS, "post": SHEET_WRITERS}),
     "evaluations:incentive_approve": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:incentive_reject": (lambda o: {"pk": o["incentive"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
@@ -236,7 +288,15 @@ def world(db):
     plan = CorrectiveActionPlan.objects.create(
         evaluation=evaluation, created_by=manager_user(users), re_evaluation_on=dt.date(2026, 9, 30)
     )
-    objects["action"] = plan.actions.create(description="Fix", owner=staff, due_on=dt.date(2026, 7, 1))
+    objects["action"] = corrective_action_raise(
+        source=plan,
+        description="Fix",
+        department=partner.department,
+        owner=staff,
+        due_on=dt.date(2026, 7, 1),
+        by=manager_user(users),
+    )
+    objects["action"].evidence.save("evidence.pdf", ContentFile(b"%PDF-1.4 matrix"))
     objects["incentive"] = Incentive.objects.create(
         partner=partner,
         evaluation=evaluation,
@@ -282,7 +342,46 @@ def world(db):
     recipient.token_hash = token_hash(unsubscribe_token(recipient))
     recipient.save()
     objects["unsubscribe_token"] = unsubscribe_token(recipient)
+    objects.update(_supervision_world(users, objects))
     return users, objects
+
+
+def _supervision_world(users, objects) -> dict:
+    from crm.models import Department
+    from supervision import services as supervision
+
+    today = timezone.localdate()
+    plan = supervision.plan_create(
+        data={
+            "year": today.year,
+            "title": "Matrix inspection",
+            "schedule": "periodic",
+            "planned_on": today,
+            "period_start": today - dt.timedelta(days=365),
+            "period_end": today,
+            "families": [],
+        },
+        departments=[],
+        by=users["supervisor"],
+    )
+    sample = supervision.sample_draw(plan=plan, kind="interactions", size=1, seed=1, by=users["supervisor"])
+    visit = supervision.visit_record(
+        partner=objects["partner"], plan=plan, data={"visited_on": today, "feedback": "Fine"}, by=users["supervisor"]
+    )
+    finding = supervision.finding_record(
+        data={
+            "plan": plan,
+            "clause": "P3.3",
+            "severity": "minor",
+            "department": Department.objects.get(code="procurement"),
+            "title": "Matrix finding",
+            "description": "Found",
+            "response_due": today + dt.timedelta(days=14),
+        },
+        evidence=[],
+        by=users["supervisor"],
+    )
+    return {"plan": plan, "sample": sample, "sample_item": sample.items.get(), "visit": visit, "finding": finding}
 
 
 CASES = [

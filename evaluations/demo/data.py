@@ -76,6 +76,14 @@ ACTIONS = {
         "": ["制定改善计划", "每月召开评审会"],
     },
 }
+# What owners answer and what the supervision group notes when it verifies (crm.CorrectiveAction).
+ACTION_RESPONSES = {
+    EN: ["Done: the supplier's report and the minutes of the review are attached.",
+         "Done: the supplier confirmed the new procedure in writing."],
+    ZH: ["已完成：附供应商报告及评审会议纪要。", "已完成：供应商已书面确认新流程。"],
+}
+VERIFICATION_NOTES = {EN: "Checked against the records: effective.", ZH: "已核对记录：整改有效。"}
+CANCEL_REASONS = {EN: "Superseded by the new supply agreement.", ZH: "已由新供货协议取代。"}
 PLAN_NOTES = {EN: "Re-evaluate at the next periodic evaluation.", ZH: "下次定期评估时复评。"}
 INCENTIVE_NOTES = {EN: "Proposed from an A standing.", ZH: "因 A 级评定提出。"}
 # fmt: on

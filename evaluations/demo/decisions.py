@@ -9,11 +9,21 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
+from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
 from .. import scoring
-from ..models import Consequence, CorrectiveAction, CorrectiveActionPlan, Decision, Evaluation, Incentive
-from .data import ACTIONS, INCENTIVE_NOTES, PLAN_NOTES, REASONS, topic
+from ..models import Consequence, CorrectiveActionPlan, Decision, Evaluation, Incentive
+from .data import (
+    ACTION_RESPONSES,
+    ACTIONS,
+    CANCEL_REASONS,
+    INCENTIVE_NOTES,
+    PLAN_NOTES,
+    REASONS,
+    VERIFICATION_NOTES,
+    topic,
+)
 from .rows import set_times
 from .snapshot import TemplateContext
 
@@ -42,6 +52,8 @@ class DecisionMaker:
     decisions: list[Decision]
     plans: list[tuple[CorrectiveActionPlan, list[CorrectiveAction]]]
     incentives: list[Incentive]
+    verifiers: list[User]  # the supervision group: who verifies corrective actions
+    action_count: int = 0
 
     def moment(self, day: dt.date, *, after: dt.datetime | None = None) -> dt.datetime:
         raise NotImplementedError
@@ -104,25 +116,52 @@ class DecisionMaker:
         for criterion in weakest[: rng.randint(1, 2)] or [None]:
             word = topic(criterion, ACTIONS[lang])
             due = decided_at.date() + dt.timedelta(days=rng.randint(21, 75))
-            # Past due: mostly done; the latest plan's actions are still often open (overdue).
-            weights = (0, 0, 1) if due >= self.today else (55, 0, 45) if latest else (93, 5, 2)
-            status = rng.choices(
-                [CorrectiveAction.Status.DONE, CorrectiveAction.Status.CANCELLED, CorrectiveAction.Status.OPEN],
-                weights=weights,
-            )[0]
             action = CorrectiveAction(
                 description=rng.choice(ACTIONS[lang][word]),
+                department_id=plan.partner.department_id,
                 owner=plan.evaluators[0],
                 due_on=due,
-                status=status,
+                raised_by=plan.approver,
             )
-            updated = decided_at
-            if status != CorrectiveAction.Status.OPEN:
-                updated = self.moment(due - dt.timedelta(days=rng.randint(0, 14)), after=decided_at)
-            set_times(action, decided_at, updated)
-            action._history_date, action._history_user = updated, plan.evaluators[0]
+            self.action_state(action, plan, lang, decided_at, latest=latest)
             actions.append(action)
         self.plans.append((action_plan, actions))
+
+    def action_state(
+        self, action: CorrectiveAction, plan: SupplierPlan, lang: str, decided_at: dt.datetime, *, latest: bool
+    ) -> None:
+        """Every state shows up: older plans are verified (a few cancelled); the latest plan's
+        actions cycle through open (overdue once past due), awaiting verification and verified."""
+        rng, State = self.rng, CorrectiveAction.State
+        self.action_count += 1
+        due = action.due_on
+        if due >= self.today:
+            state = (State.OPEN, State.RESPONDED)[self.action_count % 2]
+        elif latest:
+            state = (State.OPEN, State.RESPONDED, State.VERIFIED)[self.action_count % 3]
+        else:
+            state = rng.choices([State.VERIFIED, State.CANCELLED, State.OPEN], weights=(93, 5, 2))[0]
+        if state == State.VERIFIED and not self.verifiers:
+            state = State.RESPONDED  # nobody to verify it
+        action.state = state
+        updated = decided_at
+        if state in (State.RESPONDED, State.VERIFIED):
+            action.responded_at = updated = self.moment(
+                min(due, self.today) - dt.timedelta(days=rng.randint(0, 14)), after=decided_at
+            )
+            action.responded_by = action.owner
+            action.response = rng.choice(ACTION_RESPONSES[lang])
+        if state == State.VERIFIED:
+            checked = min(updated.date() + dt.timedelta(days=rng.randint(1, 10)), self.today)
+            action.verified_at = updated = self.moment(checked, after=updated)
+            action.verified_by = rng.choice(self.verifiers)
+            action.verification_note = VERIFICATION_NOTES[lang]
+        if state == State.CANCELLED:
+            updated = self.moment(due - dt.timedelta(days=rng.randint(0, 14)), after=decided_at)
+            action.cancel_reason = CANCEL_REASONS[lang]
+        set_times(action, decided_at, updated)
+        action._history_date = updated
+        action._history_user = action.verified_by or action.responded_by or plan.approver
 
     def incentive(self, plan: SupplierPlan, evaluation: Evaluation, index: int, decided_at: dt.datetime) -> Incentive:
         """Proposed by the owner, approved by the manager; order priority 6 months, extension a year."""

@@ -7,16 +7,17 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from crm import roles
 from crm.demo import EN, ZH
+from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
 from .. import scoring
 from ..models import (
-    CorrectiveAction,
     CorrectiveActionPlan,
     Criterion,
     CriterionScore,
@@ -156,6 +157,7 @@ class HistorySeeder(DecisionMaker):
             if roles.MANAGER in u._rapport_roles and dept is not None:
                 self.managers.setdefault(dept.pk, []).append(u)
         self.superuser = next((u for u in users if u.is_superuser), None)
+        self.verifiers = [u for u in users if roles.SUPERVISION in u._rapport_roles]
         # Second evaluators: Staff/Manager of Quality or Finance; else any Staff/Manager with a department.
         staff = [u for u in users if u._rapport_roles & {roles.STAFF, roles.MANAGER} and self.dept[u.pk]]
         preferred = [u for u in staff if self.dept_code[u.pk] in SECOND_EVALUATOR_DEPARTMENTS]
@@ -357,10 +359,6 @@ class HistorySeeder(DecisionMaker):
         sheets = [sheet for _e, sheet, _g in self.sheets]
         action_plans = [p for p, _a in self.plans]
         actions = []
-        for action_plan, plan_actions in self.plans:
-            for action in plan_actions:
-                action.plan = action_plan
-                actions.append(action)
         for model, objs in (
             (Evaluation, evaluations),
             (EvaluatorSheet, sheets),
@@ -369,6 +367,13 @@ class HistorySeeder(DecisionMaker):
             (CorrectiveAction, actions),
             (Incentive, self.incentives),
         ):
+            if model is CorrectiveAction:
+                # Kernel corrective actions raised by the plans (source = the plan, saved above).
+                plan_type = ContentType.objects.get_for_model(CorrectiveActionPlan)
+                for action_plan, plan_actions in self.plans:
+                    for action in plan_actions:
+                        action.source_type, action.source_id = plan_type, action_plan.pk
+                        actions.append(action)
             create_rows(model, objs, json_cache)
             insert_history(model, objs, json_cache)
         rows = [

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 
 
 def set_times(obj: Model, created: dt.datetime, updated: dt.datetime | None = None) -> None:
@@ -54,6 +55,8 @@ def insert_rows(
             converters.append(None)
         elif f.get_internal_type() == "JSONField":
             converters.append(_json(f, {} if json_cache is None else json_cache))
+        elif f.get_internal_type() == "FileField":
+            converters.append(_file_name)
         else:
             converters.append(_memo(f))
     quote = connection.ops.quote_name
@@ -93,6 +96,16 @@ def _json(f, cache: dict):
     return prepare
 
 
+def _plain(value):
+    """History stores a file as its name (django-simple-history makes FileFields text)."""
+    return (value.name or "") if isinstance(value, FieldFile) else value
+
+
+def _file_name(value) -> str:
+    """A FileField's stored value: the file's name ("" for none)."""
+    return getattr(value, "name", value) or ""
+
+
 def _memo(f):
     """The field's preparation of a value, None kept, each distinct value prepared once."""
     cache: dict = {None: None}
@@ -113,7 +126,7 @@ def insert_history(model: type[Model], objs: list, json_cache: dict | None = Non
     insert_rows(
         history,
         [
-            {n: getattr(obj, n) for n in tracked}
+            {n: _plain(getattr(obj, n)) for n in tracked}
             | {
                 "history_date": obj._history_date,
                 "history_user_id": getattr(obj._history_user, "pk", None),

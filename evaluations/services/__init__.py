@@ -22,7 +22,6 @@ from .evaluations import (
 )
 from .outcomes import (
     ActionData,
-    corrective_action_set_status,
     decision_record,
     incentive_approve,
     incentive_propose,
@@ -36,7 +35,6 @@ __all__ = [
     "EVALUATION_GRACE_DAYS",
     "ActionData",
     "ScoreData",
-    "corrective_action_set_status",
     "decision_record",
     "evaluation_amend",
     "evaluation_close",

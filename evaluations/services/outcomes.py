@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import roles
+from crm.selectors import actions_for_source
+from crm.services import corrective_action_raise
 from partners.models import Family, Partner, Status
 from partners.services import partner_status_problem
 
 from ..models import (
     CONSEQUENCES_NEEDING_PLAN,
-    CorrectiveAction,
     CorrectiveActionPlan,
     Decision,
     Evaluation,
@@ -90,7 +90,7 @@ def decision_record(
     if outcome == Decision.Outcome.REWARD and not evaluation_incentive_eligible(evaluation):
         raise ValidationError(_("Only a standing eligible for incentives can be rewarded."), code="no_reward")
     plan = CorrectiveActionPlan.objects.filter(evaluation=evaluation).first()
-    has_actions = plan is not None and plan.actions.exists()
+    has_actions = plan is not None and actions_for_source(plan).exists()
     actions = list(actions)
     needs_plan = consequence in CONSEQUENCES_NEEDING_PLAN and outcome != Decision.Outcome.TERMINATE
     if needs_plan and not has_actions and not actions:
@@ -120,10 +120,17 @@ def decision_record(
         elif re_evaluation_on is not None and plan.re_evaluation_on != re_evaluation_on:
             plan.re_evaluation_on = re_evaluation_on
             _stamp(plan, by).save(update_fields=["re_evaluation_on", "updated_at"])
+        # Kernel corrective actions (crm.services): the owner responds, the supervision group
+        # verifies, the scheduler reminds and escalates to the partner's department.
         for a in actions:
-            _stamp(
-                CorrectiveAction(plan=plan, description=a.description.strip(), owner=a.owner, due_on=a.due_on), by
-            ).save()
+            corrective_action_raise(
+                source=plan,
+                description=a.description,
+                department=evaluation.partner.department,
+                owner=a.owner,
+                due_on=a.due_on,
+                by=by,
+            )
     decision = _stamp(
         Decision(
             evaluation=evaluation,
@@ -139,22 +146,6 @@ def decision_record(
     if outcome in OUTCOME_STATUS:
         _move_partner_status(evaluation.partner, OUTCOME_STATUS[outcome], by, reason)
     return decision
-
-
-@transaction.atomic
-def corrective_action_set_status(*, action: CorrectiveAction, by, status: str) -> CorrectiveAction:
-    """The owner or a department manager marks an action done or cancelled (or reopens it)."""
-    action = CorrectiveAction.objects.select_for_update().select_related("plan__evaluation__partner").get(pk=action.pk)
-    partner = action.plan.evaluation.partner
-    owner_may = action.owner_id == by.pk and roles.has_write_role(by)
-    if not (owner_may or may_decide_evaluation(by, partner)):
-        raise PermissionDenied
-    if status not in CorrectiveAction.Status.values:
-        raise ValidationError(_("Choose a valid status."), code="bad_status")
-    if action.status != status:
-        action.status = status
-        _stamp(action, by).save(update_fields=["status", "updated_at"])
-    return action
 
 
 # --- Incentives (P4.1.3) ------------------------------------------------------------------------

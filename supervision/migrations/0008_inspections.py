@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('crm', '0010_number_bounds'),
+        ('crm', '0011_number_bounds'),
         ('partners', '0008_number_bounds'),
         ('supervision', '0007_move_cases_and_surveys_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

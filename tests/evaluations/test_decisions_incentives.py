@@ -9,10 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from crm import services as crm_services
+from crm.models import CorrectiveAction
+from crm.selectors import actions_for_source
 from evaluations import services
 from evaluations.models import (
     Consequence,
-    CorrectiveAction,
     CorrectiveActionPlan,
     Decision,
     Incentive,
@@ -71,7 +73,13 @@ def test_c_or_d_standing_requires_a_corrective_action_plan(template, supplier, s
         re_evaluation_on=TODAY + dt.timedelta(days=90),
     )
     plan = CorrectiveActionPlan.objects.get(evaluation=evaluation)
-    assert plan.actions.count() == 2 and set(plan.actions.values_list("status", flat=True)) == {"open"}
+    actions = list(actions_for_source(plan))
+    assert [a.description for a in actions] == ["Fix the packaging line", "Weekly quality call"]
+    assert {a.state for a in actions} == {"open"}
+    # Kernel corrective actions: addressed to the partner's department, raised by the manager.
+    assert {(a.department_id, a.raised_by_id, a.owner_id) for a in actions} == {
+        (supplier.department_id, manager.pk, staff.pk)
+    }
     assert decision.approver == manager and decision.revision == 1
 
 
@@ -133,7 +141,9 @@ def test_reward_only_from_an_a_standing(template, supplier, staff, manager):
     assert Decision.objects.get().evaluation == a
 
 
-def test_corrective_action_status_by_owner_or_manager_only(template, supplier, staff, manager, staff_sales):
+def test_decision_actions_answered_by_owner_or_manager_only_then_verified(
+    template, supplier, staff, manager, staff_sales, supervisor
+):
     evaluation = closed_eval(supplier, template, staff, manager, rating=3)
     services.decision_record(
         evaluation=evaluation,
@@ -145,9 +155,11 @@ def test_corrective_action_status_by_owner_or_manager_only(template, supplier, s
     )
     item = CorrectiveAction.objects.get()
     with pytest.raises(PermissionDenied):
-        services.corrective_action_set_status(action=item, by=staff_sales, status="done")
-    services.corrective_action_set_status(action=item, by=staff, status="done")
-    assert CorrectiveAction.objects.get().status == "done"
+        crm_services.corrective_action_respond(action=item, by=staff_sales, response="done")
+    crm_services.corrective_action_respond(action=item, by=staff, response="Done, see report")
+    assert CorrectiveAction.objects.get().state == "responded"
+    crm_services.corrective_action_verify(action=item, by=supervisor, accepted=True, note="")
+    assert CorrectiveAction.objects.get().state == "verified"
 
 
 # --- Incentives (P4.1.3) ----------------------------------------------------------------------

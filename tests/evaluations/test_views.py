@@ -224,7 +224,11 @@ def test_amend_needs_a_reason_and_keeps_the_previous_result(client, staff, manag
     assert evaluation.sheets.get().submitted_at is None
 
 
-def test_owner_marks_corrective_action_done(client, staff, manager, supplier, template):
+def test_decision_actions_shown_with_their_state_until_verified(client, staff, manager, supervisor, supplier, template):
+    """Issue #12 §4: the evaluation page lists the decision's corrective actions with their
+    state; the owner answers on the action's page, supervision verifies, and the scorecard's
+    open actions drop it."""
+    from crm.models import CorrectiveAction
     from evaluations import services
 
     evaluation = closed_eval(supplier, template, staff, manager, rating=2)
@@ -236,14 +240,29 @@ def test_owner_marks_corrective_action_done(client, staff, manager, supplier, te
         actions=[services.ActionData(description="Add a buffer stock", owner=staff, due_on=dt.date(2026, 1, 31))],
         re_evaluation_on=dt.date(2026, 3, 31),
     )
-    action = evaluation.action_plan.actions.get()
+    action = CorrectiveAction.objects.get()
     client.force_login(staff)
-    page = client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()
-    assert "Add a buffer stock" in page
-    client.post(reverse("evaluations:action_status", args=[action.pk]), {"status": "done"})
+    page = client.get(reverse("evaluations:detail", args=[evaluation.pk])).content.decode()
+    assert 'id="plan-actions"' in page and "Add a buffer stock" in page and 'data-state="open"' in page
+    assert "Add a buffer stock" in client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()
+    detail = reverse("corrective_action_detail", args=[action.pk])
+    version = action.updated_at.isoformat()
+    client.post(
+        reverse("corrective_action_respond", args=[action.pk]), {"r-response": "Buffer in place", "r-version": version}
+    )
     action.refresh_from_db()
-    assert action.status == "done"
+    assert action.state == "responded"
+    page = client.get(reverse("evaluations:detail", args=[evaluation.pk])).content.decode()
+    assert 'data-state="responded"' in page
+    client.force_login(supervisor)
+    client.post(
+        reverse("corrective_action_verify", args=[action.pk]),
+        {"v-outcome": "accept", "v-note": "", "v-version": action.updated_at.isoformat()},
+    )
+    action.refresh_from_db()
+    assert action.state == "verified"
     assert "Add a buffer stock" not in client.get(reverse("evaluations:scorecard", args=[supplier.pk])).content.decode()
+    assert 'data-state="verified"' in client.get(detail).content.decode()
 
 
 def test_manager_overrides_screening_with_a_reason(client, staff, manager):

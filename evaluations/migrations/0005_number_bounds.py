@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0002_default_templates'),
+        ('evaluations', '0004_drop_old_corrective_action'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_form_submissions'),
+        ('crm', '0010_corrective_actions'),
     ]
 
     operations = [

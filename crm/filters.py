@@ -1,0 +1,114 @@
+"""List filters shared by every app (django-filter), and the corrective-action list's own.
+
+``OrderingFilter`` and ``select_options`` moved here from ``partners.filters`` when the kernel's
+corrective-action list needed them too (STYLE 24); ``partners.filters`` re-exports them."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.forms.utils import pretty_name
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import OPEN_ACTION_STATES, CorrectiveAction, Department, corrective_action_overdue_q
+
+
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter builds "Name (descending)" once, when the filter class is defined, so in
+    English whatever the user's language: this builds it lazily, in the request's language."""
+
+    def build_choices(self, fields, labels):
+        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", lazy(_descending, str)(label))) for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
+
+
+def select_options(flt: django_filters.FilterSet, names: tuple[str, ...]) -> list[dict]:
+    """The filter bar's selects as plain data: (value, label, selected) per option, so the
+    template loops over tuples instead of resolving bound-field attributes per option."""
+    form = flt.form
+    data = form.data if flt.is_bound else {}
+    selects = []
+    for name in names:
+        bound = form[name]
+        current = str(data.get(name, "") or "")
+        options = [(str(value), str(label), str(value) == current) for value, label in bound.field.choices]
+        selects.append(
+            {"name": name, "id": bound.id_for_label, "label": bound.label, "options": options, "errors": bound.errors}
+        )
+    return selects
+
+
+# --- Corrective actions ----------------------------------------------------------------------
+
+ACTION_STATE_CHOICES = [
+    ("active", _("Open or awaiting verification")),
+    ("overdue", _("Overdue")),
+    *CorrectiveAction.State.choices,
+]
+ACTION_SELECTS = ("state", "department", "source", "sort")
+
+
+def source_kinds() -> list[tuple[int, str]]:
+    """The kinds of record that raised actions (a scorecard plan, a finding …), by name."""
+    types = ContentType.objects.filter(pk__in=CorrectiveAction.objects.values("source_type").distinct())
+    kinds = []
+    for ct in types:
+        model = ct.model_class()
+        kinds.append((ct.pk, str(model._meta.verbose_name).capitalize() if model else ct.model))
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
+class CorrectiveActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ACTION_STATE_CHOICES, method="filter_state")
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
+    source = django_filters.TypedChoiceFilter(
+        label=_("Raised by"), field_name="source_type_id", choices=source_kinds, coerce=int
+    )
+    sort = OrderingFilter(
+        label=_("Sort by"),
+        fields=(("due_on", "due"), ("created_at", "raised"), ("state", "state")),
+        field_labels={"due_on": _("Due date"), "created_at": _("Raised"), "state": _("State")},
+    )
+
+    class Meta:
+        model = CorrectiveAction
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(description__icontains=term)
+            | Q(response__icontains=term)
+            | Q(owner__username__iexact=term)
+            | Q(owner__last_name__icontains=term)
+            | Q(owner__first_name__icontains=term)
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(state__in=OPEN_ACTION_STATES)
+        if value == "overdue":
+            return queryset.filter(corrective_action_overdue_q(timezone.localdate()))
+        return queryset.filter(state=value)
+
+    @property
+    def qs(self):
+        qs = super().qs
+        ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        if not ordering:
+            return qs.order_by("due_on", "pk")
+        return qs.order_by(*qs.query.order_by, "pk")

@@ -1,0 +1,240 @@
+"""Writes of the kernel's own records: corrective actions (docs/architecture.md, "One
+corrective-action concept"). Any app raises them from its own records (a scorecard's plan,
+a supervision finding, an annual-report plan item); the rules of who may respond, verify and
+cancel are in ``crm.selectors``.
+
+Every write is one transaction that reloads the action under a lock, checks the version the
+form was rendered from (``crm.concurrency``), records who did it in the history, and notifies
+whom it concerns in their own language. The reminders, overdue notices and escalations are
+``corrective_action_remind``, run by the ``corrective_actions`` scan (crm/scans.py), each
+effect keyed (kind, action, due date, recipient) so it happens once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
+
+from . import notifications, roles
+from .concurrency import check_version
+from .models import CorrectiveAction, Department
+from .selectors import department_managers, may_cancel, may_respond, verify_problem
+from .uploads import validate_upload
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+State = CorrectiveAction.State
+
+
+def _stamp(action: CorrectiveAction, by, reason: str = "") -> CorrectiveAction:
+    """Who (and why) for the history row this save writes (P3.1)."""
+    if by is not None:
+        action._history_user = by
+    if reason:
+        action._change_reason = reason[:100]
+    return action
+
+
+def _required(text: str, message: str, code: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message, code=code)
+    return text
+
+
+def _locked(action: CorrectiveAction, version) -> CorrectiveAction:
+    row = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    check_version(
+        row,
+        version,
+        fields=["state", "response", "evidence", "due_on", "owner", "verification_note", "cancel_reason"],
+    )
+    return row
+
+
+def _tell(user: User, action: CorrectiveAction, kind: str, text: str, *, period: str, email: bool = False) -> int:
+    """One notification (and e-mail) to ``user`` in their language; 0 when it existed."""
+    with override(notifications.user_language(user)):
+        title = _(text) % {"action": action.description[:120], "date": action.due_on.isoformat()}
+    ref = notifications.object_ref(action)
+    link = action.get_absolute_url()
+    created = notifications.notify(recipient=user, kind=kind, obj_ref=ref, period=period, title=title, link=link)
+    if email:
+        created += (
+            notifications.email_enqueue(
+                recipient=user,
+                kind=kind,
+                obj_ref=ref,
+                period=period,
+                template="corrective_action",
+                context={"title": title, "action": action, "link": link},
+            )
+            is not None
+        )
+    return int(created)
+
+
+# Marked for makemessages here, translated in each recipient's language when sent.
+RAISED = gettext_noop("A corrective action was assigned to you, due %(date)s: %(action)s")
+DUE_SOON = gettext_noop("Corrective action due on %(date)s: %(action)s")
+OVERDUE = gettext_noop("Corrective action overdue since %(date)s: %(action)s")
+ESCALATED = gettext_noop("Escalation: a corrective action of your department is overdue since %(date)s: %(action)s")
+ACCEPTED = gettext_noop("Your corrective action was verified and closed: %(action)s")
+REFUSED = gettext_noop("Your corrective action's response was not accepted; it is open again: %(action)s")
+
+
+@transaction.atomic
+def corrective_action_raise(
+    *,
+    source: Model,
+    description: str,
+    department: Department,
+    owner: User,
+    due_on: dt.date,
+    by: User | None,
+) -> CorrectiveAction:
+    """Raise an action from ``source`` (any saved row: a plan, a finding, a plan item),
+    addressed to ``department``, owed by ``owner``. Whether ``by`` may raise actions from that
+    source is the calling app's rule; the kernel asks only that they hold a role. The owner
+    is told at once (unless they raised it themselves)."""
+    if by is not None and not roles.has_any_role(by):
+        raise PermissionDenied
+    problems = []
+    description = (description or "").strip()
+    if not description:
+        problems.append(_("Describe the corrective action."))
+    if owner is None or not owner.is_active:
+        problems.append(_("Choose an active owner for the corrective action."))
+    if due_on is None:
+        problems.append(_("Give the corrective action a due date."))
+    if department is None:
+        problems.append(_("Choose the department the corrective action is addressed to."))
+    if source is None or source.pk is None:
+        problems.append(_("A corrective action is raised from a saved record."))
+    if problems:
+        raise ValidationError(problems, code="bad_action")
+    action = _stamp(
+        CorrectiveAction(
+            source_type=ContentType.objects.get_for_model(source),
+            source_id=source.pk,
+            description=description[:500],
+            department=department,
+            owner=owner,
+            due_on=due_on,
+            raised_by=by,
+        ),
+        by,
+    )
+    action.save()
+    if by is None or owner.pk != by.pk:
+        _tell(owner, action, "corrective_action_raised", RAISED, period=action.due_on.isoformat())
+    return action
+
+
+@transaction.atomic
+def corrective_action_respond(
+    *, action: CorrectiveAction, by: User, response: str, evidence_file=None, version=None
+) -> CorrectiveAction:
+    """The owner (or a manager of the department) answers: what was done, with evidence if
+    any. The action then awaits verification by the supervision group."""
+    action = _locked(action, version)
+    if not may_respond(by, action):
+        raise PermissionDenied
+    response = _required(response, _("Describe what was done."), "response_required")
+    fields = ["response", "state", "responded_at", "responded_by", "updated_at"]
+    if evidence_file is not None:
+        validate_upload(evidence_file)
+        action.evidence.save(evidence_file.name, evidence_file, save=False)
+        fields.append("evidence")
+    action.response = response
+    action.state = State.RESPONDED
+    action.responded_at = timezone.now()
+    action.responded_by = by
+    _stamp(action, by, "responded").save(update_fields=fields)
+    return action
+
+
+@transaction.atomic
+def corrective_action_verify(
+    *, action: CorrectiveAction, by: User, accepted: bool, note: str = "", version=None
+) -> CorrectiveAction:
+    """The supervision group checks the response (P5.1): accepted closes the action for good
+    (verified, frozen); refused sends it back to open with the note, for the owner to act on.
+    Nobody verifies an action they own or answered."""
+    action = _locked(action, version)
+    if not roles.is_supervisor(by):
+        raise PermissionDenied
+    if problem := verify_problem(by, action):
+        raise ValidationError(problem, code="cannot_verify")
+    note = (note or "").strip()
+    if not accepted and not note:
+        raise ValidationError(_("Say why the response is not accepted."), code="note_required")
+    action.state = State.VERIFIED if accepted else State.OPEN
+    action.verified_at = timezone.now()
+    action.verified_by = by
+    action.verification_note = note
+    _stamp(action, by, "verified" if accepted else "refused").save(
+        update_fields=["state", "verified_at", "verified_by", "verification_note", "updated_at"]
+    )
+    # Keyed by the verification's time: a second refusal is a new notice.
+    period = action.verified_at.strftime("%Y%m%d%H%M%S")
+    kind = "corrective_action_verified" if accepted else "corrective_action_refused"
+    _tell(action.owner, action, kind, ACCEPTED if accepted else REFUSED, period=period, email=not accepted)
+    return action
+
+
+@transaction.atomic
+def corrective_action_cancel(*, action: CorrectiveAction, by: User, reason: str, version=None) -> CorrectiveAction:
+    """Withdraw an action that is no longer needed (a manager of the department or whoever
+    raised it), with the reason; a verified action stays as it was."""
+    action = _locked(action, version)
+    if not may_cancel(by, action):
+        raise PermissionDenied
+    action.cancel_reason = _required(reason, _("Give a reason."), "reason_required")
+    action.state = State.CANCELLED
+    _stamp(action, by, "cancelled").save(update_fields=["state", "cancel_reason", "updated_at"])
+    return action
+
+
+def corrective_action_remind(*, action_id: int, day: dt.date) -> int:
+    """The scheduled effects of one open action on ``day``, each once (key: kind, action, due
+    date, recipient): a reminder RAPPORT_ACTION_REMIND_DAYS before the due date, an overdue
+    notice to the owner from the day after it, and an escalation to the department's managers
+    RAPPORT_ACTION_ESCALATE_DAYS after it. A day missed is caught up: the overdue notice and
+    the escalation look at "past", not "exactly on"; a reminder whose window passed unseen is
+    replaced by the overdue notice. Returns how many notifications and e-mails it created."""
+    action = CorrectiveAction.objects.select_related("owner").filter(pk=action_id, state=State.OPEN).first()
+    if action is None:
+        return 0
+    due = action.due_on
+    period = due.isoformat()
+    effects = 0
+    with transaction.atomic():
+        if due - dt.timedelta(days=settings.RAPPORT_ACTION_REMIND_DAYS) <= day <= due:
+            effects += _tell(action.owner, action, "corrective_action_due_soon", DUE_SOON, period=period, email=True)
+        if day > due:
+            effects += _tell(action.owner, action, "corrective_action_overdue", OVERDUE, period=period, email=True)
+        if day > due + dt.timedelta(days=settings.RAPPORT_ACTION_ESCALATE_DAYS):
+            for manager in department_managers(action.department_id):
+                effects += _tell(manager, action, "corrective_action_escalated", ESCALATED, period=period, email=True)
+    return effects
+
+
+def corrective_actions_due_ids(*, day: dt.date) -> list[int]:
+    """Open actions within the reminder horizon or past due: the scan's work list."""
+    horizon = day + dt.timedelta(days=settings.RAPPORT_ACTION_REMIND_DAYS)
+    return list(
+        CorrectiveAction.objects.filter(state=State.OPEN, due_on__lte=horizon)
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )

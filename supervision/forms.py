@@ -8,13 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import VersionedFormMixin
 from crm.forms import DateInput, PlainTextFormMixin
 from crm.models import Department
 from partners.forms import UserChoiceField, active_colleagues
 from partners.models import Family, Partner
 
 from .clauses import clause_choices
-from .models import ChecklistItem, Finding, Grade, InspectionPlan, SampleItem, Visit
+from .models import ChecklistItem, CoverageTarget, Finding, Grade, InspectionPlan, SampleItem, Visit
 from .sampling import kind_choices
 
 
@@ -170,3 +171,12 @@ class ActionForm(PlainTextFormMixin, forms.Form):
         if due < timezone.localdate():
             raise forms.ValidationError(_("The due date is in the past."))
         return due
+
+
+class CoverageTargetForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
+    """Supervision's target for one coverage measure: a percentage, and how far below it a
+    figure is amber rather than red (both 0–100, the model field's bounds)."""
+
+    class Meta:
+        model = CoverageTarget
+        fields = ["target", "amber_margin"]

@@ -283,3 +283,38 @@ class Finding(TimeStampedModel):
     @property
     def clause_label(self) -> str:
         return clause_label(self.clause)
+
+
+class CoverageTarget(TimeStampedModel):
+    """Supervision's target for one coverage measure (``supervision.coverage.MEASURES``): the
+    page shows a figure green at or above ``target``, amber within ``amber_margin`` below it,
+    red further below. Edited by supervision only, with history."""
+
+    measure = models.CharField(_("measure"), max_length=40, unique=True)
+    target = models.DecimalField(
+        _("target (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    amber_margin = models.DecimalField(
+        _("amber margin (points)"),
+        max_digits=4,
+        decimal_places=1,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How far below the target a figure is amber rather than red."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["measure"]
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage targets")
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.target} %"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -77,3 +78,27 @@ def partners_due_a_visit(limit: int = 10) -> QuerySet[Partner]:
         .select_related("department")
         .order_by("last_contacted_at", "pk")[:limit]
     )
+
+
+# --- Policy coverage (issue #11 §3) -----------------------------------------------------------
+
+
+def may_read_coverage(user) -> bool:
+    """Supervision reads every department's coverage; a manager reads their own department's
+    (they answer for it). Staff do not: the drill-downs name colleagues' late follow-ups and
+    gifts, and staff see their own work on their own pages."""
+    return may_supervise(user) or (roles.is_manager(user) and roles.user_department_id(user) is not None)
+
+
+def coverage_department_for(user, requested: int | None) -> int | None:
+    """The department whose coverage ``user`` reads when asking for ``requested`` (None: all
+    departments). Supervision: as asked. A manager: always their own; asking for another
+    department is refused."""
+    if not user.is_authenticated or not may_read_coverage(user):
+        raise PermissionDenied
+    if may_supervise(user):
+        return requested
+    own = roles.user_department_id(user)
+    if requested is not None and requested != own:
+        raise PermissionDenied
+    return own

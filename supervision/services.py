@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crm.concurrency import check_version
 from crm.notifications import notify, object_ref, user_language
 from crm.selectors import department_managers
 from crm.services import corrective_action_raise
@@ -20,7 +21,8 @@ from partners.services import interaction_log
 
 from . import selectors
 from .clauses import BY_CODE, CLAUSES
-from .models import ChecklistItem, Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
+from .coverage import BY_KEY
+from .models import ChecklistItem, CoverageTarget, Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
 from .sampling import KINDS, draw, new_seed, population
 
 if TYPE_CHECKING:
@@ -265,3 +267,23 @@ def finding_raise_action(*, finding: Finding, description: str, owner: User, due
     return corrective_action_raise(
         source=finding, description=description, department=finding.department, owner=owner, due_on=due_on, by=by
     )
+
+
+@transaction.atomic
+def coverage_target_set(*, measure: str, target, amber_margin, by: User, version: str | None = None) -> CoverageTarget:
+    """Set supervision's target for one coverage measure (issue #11 §3), with history. The
+    row is locked and checked against the version the form showed (``StaleEdit``)."""
+    _require_supervisor(by)
+    if measure not in BY_KEY or not BY_KEY[measure].is_rate:
+        raise ValidationError({"measure": _("Targets are set on percentages only.")})
+    row = CoverageTarget.objects.select_for_update().filter(measure=measure).first()
+    if row is None:
+        row = CoverageTarget(measure=measure, target=target, amber_margin=amber_margin, updated_by=by)
+        row.full_clean()
+        row.save()
+        return row
+    check_version(row, version, fields=["target", "amber_margin"])
+    row.target, row.amber_margin, row.updated_by = target, amber_margin, by
+    row.full_clean()
+    row.save(update_fields=["target", "amber_margin", "updated_by", "updated_at"])
+    return row

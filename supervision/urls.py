@@ -28,3 +28,11 @@ urlpatterns = [
     path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
     path("findings/<int:pk>/actions/new/", views.finding_action, name="finding_action"),
 ]
+
+urlpatterns += [
+    # Policy coverage for a year (issue #11 §3): the page, its targets, one figure's records.
+    path("coverage/", views.coverage_page, name="coverage"),
+    path("coverage/targets/", views.coverage_targets, name="coverage_targets"),
+    path("coverage/targets/<slug:key>/", views.coverage_target_edit, name="coverage_target_edit"),
+    path("coverage/<slug:key>/", views.coverage_measure, name="coverage_measure"),
+]

@@ -12,23 +12,27 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.choices import choice_labels
+from crm.concurrency import StaleEdit, refuse_stale
 from crm.filters import select_options
 from crm.forms import form_data, query_int, querystring_without
+from crm.models import Department
 from crm.roles import role_required
 from crm.selectors import actions_for_source, corrective_actions_visible_to
 
-from . import selectors, services
+from . import coverage, selectors, services
+from .clauses import BY_CODE
 from .filters import FindingFilter
 from .forms import (
     ActionForm,
     ChecklistFormSet,
+    CoverageTargetForm,
     FindingForm,
     FindingResponseForm,
     GradeForm,
@@ -36,7 +40,7 @@ from .forms import (
     SampleForm,
     VisitForm,
 )
-from .models import Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
+from .models import CoverageTarget, Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
 from .sampling import KINDS, kind_label
 
 FINDING_SELECTS = ("status", "severity", "clause", "department", "sort")
@@ -413,3 +417,136 @@ def finding_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Corrective action raised; its owner is told."))
             return redirect(finding)
     return _finding_page(request, finding, action_form=form)
+
+
+# --- Policy coverage (issue #11 §3) -----------------------------------------------------------
+
+
+def _coverage_scope(request: HttpRequest) -> tuple[int, int | None, list]:
+    """The year (a refused one: a message and the current year) and the department the user
+    may read (``selectors.coverage_department_for``), with the departments to choose from."""
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = query_int(raw_year, low=None, high=None)
+    if raw_year.strip() and not coverage.valid_year(year, today):
+        messages.warning(
+            request,
+            _("There are no figures for the year “%(year)s” (%(first)s to %(last)s): showing %(shown)s.")
+            % {"year": raw_year[:20], "first": coverage.YEAR_MIN, "last": today.year, "shown": today.year},
+        )
+        year = None
+    requested = query_int(request.GET.get("department"))
+    department_id = selectors.coverage_department_for(request.user, requested)
+    departments = list(Department.objects.order_by("name").values_list("pk", "name"))
+    if department_id is not None and department_id not in {pk for pk, _name in departments}:
+        raise Http404
+    return year or today.year, department_id, departments
+
+
+@role_required()
+def coverage_page(request: HttpRequest) -> HttpResponse:
+    """Policy coverage for a year: one row per clause (P3.1–P4.4.3) with the measured
+    evidence, for one department or all, against supervision's targets; by department below.
+    A fixed number of queries (supervision/coverage.py)."""
+    year, department_id, departments = _coverage_scope(request)
+    data = coverage.coverage(year=year, department_id=department_id)
+    names = dict(departments)
+    by_department = []
+    if department_id is None:
+        shown = [pk for pk, _name in departments]
+        for measure in coverage.MEASURES:
+            if measure.is_rate:
+                figures = data.by_department[measure.key]
+                by_department.append((measure, [(pk, figures.get(pk)) for pk in shown]))
+    return render(
+        request,
+        "supervision/coverage.html",
+        {
+            "data": data,
+            "year": year,
+            "years": coverage.year_choices(),
+            "department_id": department_id,
+            "department_name": names.get(department_id, ""),
+            "departments": departments,
+            "by_department": by_department,
+            "may_choose_department": selectors.may_supervise(request.user),
+            "may_set_targets": selectors.may_supervise(request.user),
+            "contact_days": settings.RAPPORT_STALE_CONTACT_DAYS,
+        },
+    )
+
+
+@role_required()
+def coverage_measure(request: HttpRequest, key: str) -> HttpResponse:
+    """The records behind one figure: the measure's population for the year (and
+    department), failed first, each linking to its page."""
+    measure = coverage.BY_KEY.get(key)
+    if measure is None:
+        raise Http404
+    year, department_id, departments = _coverage_scope(request)
+    outcome = request.GET.get("outcome", "")
+    if outcome not in ("passed", "failed"):
+        outcome = ""
+    records = coverage.measure_records(measure=measure, year=year, department_id=department_id, outcome=outcome)
+    page = Paginator(records, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    names = dict(departments)
+    rows = [coverage.as_record(measure, obj, names) for obj in page.object_list]
+    return render(
+        request,
+        "supervision/coverage_measure.html",
+        {
+            "measure": measure,
+            "clause": BY_CODE[measure.clause],
+            "help": coverage.measure_help(measure),
+            "year": year,
+            "department_id": department_id,
+            "department_name": names.get(department_id, ""),
+            "outcome": outcome,
+            "page": page,
+            "rows": rows,
+            "querystring": querystring_without(request, "page"),
+            "scope": querystring_without(request, "page", "outcome"),
+        },
+    )
+
+
+@role_required()
+def coverage_targets(request: HttpRequest) -> HttpResponse:
+    """Supervision's targets for every percentage, and the history of their changes."""
+    _supervisor(request)
+    targets = {t.measure: t for t in CoverageTarget.objects.select_related("updated_by")}
+    rows = [(m, targets.get(m.key)) for m in coverage.MEASURES if m.is_rate]
+    history = list(CoverageTarget.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    labels = {m.key: m.label for m in coverage.MEASURES}
+    for entry in history:
+        entry.measure_label = labels.get(entry.measure, entry.measure)
+    return render(request, "supervision/coverage_targets.html", {"rows": rows, "history": history})
+
+
+@role_required()
+def coverage_target_edit(request: HttpRequest, key: str) -> HttpResponse:
+    _supervisor(request)
+    measure = coverage.BY_KEY.get(key)
+    if measure is None or not measure.is_rate:
+        raise Http404
+    target = CoverageTarget.objects.filter(measure=key).first()
+    form = CoverageTargetForm(form_data(request), instance=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coverage_target_set(
+                measure=key,
+                target=form.cleaned_data["target"],
+                amber_margin=form.cleaned_data["amber_margin"],
+                by=request.user,
+                version=getattr(form, "version", None),
+            )
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("supervision:coverage_targets")
+    return render(
+        request, "supervision/coverage_target_form.html", {"form": form, "measure": measure, "target": target}
+    )

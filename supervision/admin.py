@@ -1,13 +1,18 @@
 """The supervision group's records in the admin (P5.1): read-only, for everyone; they change
-only in the supervision pages, through supervision/services.py (crm/admin_base.py)."""
+only in the supervision pages, through supervision/services.py (crm/admin_base.py). The
+coverage targets are configuration that only supervision changes."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from crm.admin_base import PlainRecordAdmin, RecordAdmin, RecordInline
+from crm.admin_base import ConfigHistoryAdmin, PlainRecordAdmin, RecordAdmin, RecordInline
 
-from .models import ChecklistItem, Finding, InspectionPlan, Sample, SampleItem, Visit
+from .coverage import rate_measure_choices
+from .models import ChecklistItem, CoverageTarget, Finding, InspectionPlan, Sample, SampleItem, Visit
+from .selectors import may_supervise
 
 
 class ChecklistInline(RecordInline):
@@ -48,3 +53,42 @@ class FindingAdmin(RecordAdmin):
     list_filter = ["status", "severity", "clause"]
     list_select_related = ["department"]
     search_fields = ["title"]
+
+
+class CoverageTargetAdminForm(forms.ModelForm):
+    """The measure chosen from the coverage page's percentages, as the targets page offers."""
+
+    measure = forms.ChoiceField(label=_("measure"), choices=rate_measure_choices)
+
+    class Meta:
+        model = CoverageTarget
+        fields = ["measure", "target", "amber_margin"]
+
+
+@admin.register(CoverageTarget)
+class CoverageTargetAdmin(ConfigHistoryAdmin):
+    """Supervision sets the coverage targets (issue #11 §3), in its pages and here alike:
+    nobody else, whatever their model permissions."""
+
+    form = CoverageTargetAdminForm
+    list_display = ["measure", "target", "amber_margin", "updated_by", "updated_at"]
+    list_select_related = ["updated_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_module_permission(self, request) -> bool:
+        return may_supervise(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may_supervise(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return may_supervise(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return may_supervise(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return may_supervise(request.user)

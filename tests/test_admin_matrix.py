@@ -22,9 +22,11 @@ from django.db import models
 from django.urls import URLPattern, reverse
 
 from crm.admin_base import PlainRecordAdmin, RecordAdmin
+from crm.roles import is_supervisor
 from tests.test_permissions_matrix import world  # noqa: F401  (the shared fixture of records)
 
 RECORD, CONFIG, SUPERUSER_CONFIG, AUTH = "record", "config", "superuser-config", "auth"
+SUPERVISION_CONFIG = "supervision-config"  # configuration only supervision (and superusers) changes
 
 KIND = {
     "auth.group": AUTH,
@@ -66,6 +68,8 @@ KIND = {
     "supervision.sample": RECORD,
     "supervision.visit": RECORD,
     "supervision.finding": RECORD,
+    # Coverage targets: set by supervision only, as on /supervision/coverage/targets/.
+    "supervision.coveragetarget": SUPERVISION_CONFIG,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.
@@ -171,6 +175,8 @@ def _expected(kind: str, url: str, method: str, user, model) -> set[int]:
     may = {a: user.has_perm(f"{opts.app_label}.{a}_{opts.model_name}") for a in ("view", "add", "change", "delete")}
     if kind == SUPERUSER_CONFIG:  # shared vocabularies and calendars: superusers write
         may.update(add=user.is_superuser, change=user.is_superuser, delete=user.is_superuser)
+    if kind == SUPERVISION_CONFIG:  # supervision's own settings: supervision, whatever the permissions
+        may = dict.fromkeys(may, is_supervisor(user))
     reads = may["view"] or may["change"]
     if method == "get":
         if url in ("changelist", "change", "history", "simple_history"):

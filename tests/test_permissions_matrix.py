@@ -51,6 +51,8 @@ ACTION_READERS = {**READERS, "staff_other": MISSING, "manager_other": MISSING}
 ACTION_POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outsider": DENY}
 # The supervision group's own workspace (P5.1): plans, samples, grades, visits, findings.
 SUPERVISORS = {"anonymous": LOGIN, **{r: DENY for r in ROLES[1:]}, "supervisor": OK, "admin": OK}
+# Policy coverage: supervision (every department) and managers (their own department).
+COVERAGE_READERS = {**SUPERVISORS, "manager": OK, "manager_other": OK}
 
 
 # url name -> (kwargs builder, {method: expectations})
@@ -96,6 +98,13 @@ MATRIX: dict[str, tuple] = {
     "supervision:visit_list": (None, {"get": SUPERVISORS}),
     "supervision:visit_create": (None, {"get": SUPERVISORS, "post": SUPERVISORS}),
     "supervision:finding_list": (None, {"get": READERS}),
+    "supervision:coverage": (None, {"get": COVERAGE_READERS}),
+    "supervision:coverage_measure": (lambda o: {"key": "followups_on_time"}, {"get": COVERAGE_READERS}),
+    "supervision:coverage_targets": (None, {"get": SUPERVISORS}),
+    "supervision:coverage_target_edit": (
+        lambda o: {"key": o["coverage_target"].measure},
+        {"get": SUPERVISORS, "post": SUPERVISORS},
+    ),
     "supervision:finding_create": (None, {"get": SUPERVISORS, "post": SUPERVISORS}),
     "supervision:finding_detail": (lambda o: {"pk": o["finding"].pk}, {"get": ACTION_READERS}),
     "supervision:finding_respond": (
@@ -381,7 +390,17 @@ def _supervision_world(users, objects) -> dict:
         evidence=[],
         by=users["supervisor"],
     )
-    return {"plan": plan, "sample": sample, "sample_item": sample.items.get(), "visit": visit, "finding": finding}
+    target = supervision.coverage_target_set(
+        measure="followups_on_time", target=90, amber_margin=5, by=users["supervisor"]
+    )
+    return {
+        "plan": plan,
+        "sample": sample,
+        "sample_item": sample.items.get(),
+        "visit": visit,
+        "finding": finding,
+        "coverage_target": target,
+    }
 
 
 CASES = [

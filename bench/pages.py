@@ -60,6 +60,8 @@ def main() -> None:
     client.force_login(User.objects.get(username="staff"))
     manager_client = Client()
     manager_client.force_login(User.objects.get(username="manager"))
+    supervisor_client = Client()
+    supervisor_client.force_login(User.objects.get(username="supervisor"))
     busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
     scored = Partner.objects.filter(family="supplier").annotate(e=Count("evaluations")).order_by("-e", "pk").first()
     scored_n = scored.e
@@ -89,10 +91,13 @@ def main() -> None:
         ("care calendar, 30 days", reverse("customers:care_calendar")),
         ("gift register", reverse("customers:gift_list")),
         ("campaigns", reverse("customers:campaign_list")),
+        # Issue #11 §5: within 15 queries at any size.
+        ("policy coverage, all depts (supervisor)", reverse("supervision:coverage")),
+        ("policy coverage (manager)", reverse("supervision:coverage")),
     ]
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:
-        who = manager_client if "manager" in label else client
+        who = manager_client if "manager" in label else supervisor_client if "supervisor" in label else client
         for _ in range(2):  # warm-up: template and query caches
             who.get(url)
         timings = []

@@ -17,6 +17,7 @@ from partners.models import Partner, Tier
 
 from . import services
 from .models import Finding, Grade, InspectionPlan, Visit
+from .sampling import KINDS, population
 
 PLAN_TITLE = "Annual inspection of relationship maintenance"
 
@@ -45,7 +46,10 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         departments=[procurement],
         by=supervisor,
     )
-    sample = services.sample_draw(plan=plan, kind="interactions", size=10, seed=20261130, by=supervisor)
+    in_scope = population(plan=plan, kind=KINDS["interactions"]).count()
+    if not in_scope:
+        return {"inspection plans": 1}
+    sample = services.sample_draw(plan=plan, kind="interactions", size=min(10, in_scope), seed=20261130, by=supervisor)
     items = list(sample.items.order_by("position"))
     no_outcome = plan.checklist.get(clause="P3.3")
     for index, item in enumerate(items[:8]):  # two left to grade: the progress shows 8 / 10
@@ -78,7 +82,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             by=supervisor,
         )
     due = today + dt.timedelta(days=14)
-    evidence = [items[2], items[5]]
+    evidence = list(sample.items.filter(grade=Grade.DOES_NOT_CONFORM))
     # Awaiting response (overdue), responded with actions in every state, and closed.
     awaiting = services.finding_record(
         data={

@@ -138,4 +138,5 @@ def test_demo_has_corrective_actions_in_every_state(db, seed_demo):
     for action in actions.filter(state="verified"):
         assert action.verified_by.groups.filter(name="Supervision").exists()
         assert action.verified_by_id != action.owner_id and action.response
-    assert {a.source_type.model for a in actions} == {"correctiveactionplan"}
+    # Raised by scorecard decisions and by the supervision group's findings.
+    assert {a.source_type.model for a in actions} == {"correctiveactionplan", "finding"}

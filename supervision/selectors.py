@@ -86,8 +86,8 @@ def dashboard_findings_panel(*, user) -> dict | None:
 
 
 def partner_visit_action_panel(*, partner: Partner, user) -> dict | None:
-    """"Record a visit" on a partner's page, for the supervision group (no query: roles are
-    cached on the user)."""
+    """The "Record a visit" button on a partner's page, for the supervision group (no query:
+    roles are cached on the user)."""
     if not may_supervise(user) or partner.archived_at is not None:
         return None
     return {"partner": partner}

@@ -40,9 +40,7 @@ def test_staff_see_their_departments_open_findings_on_the_dashboard(client, supe
     assert "A sales matter" in page and "Meetings without outcomes" not in page
 
 
-def test_the_dashboard_shows_no_findings_card_without_findings_or_to_the_supervision_group(
-    client, supervisor, staff
-):
+def test_the_dashboard_shows_no_findings_card_without_findings_or_to_the_supervision_group(client, supervisor, staff):
     client.force_login(staff)
     assert 'id="department-findings"' not in client.get(reverse("dashboard")).content.decode()
     _finding(supervisor)
@@ -187,4 +185,3 @@ def test_a_supervisor_who_owns_the_action_cannot_verify_it_and_the_page_says_why
     colleague = UserFactory(username="supervisor2", role="Supervision", dept="general-office")
     client.force_login(colleague)
     assert 'id="verify-form"' in client.get(detail).content.decode()
-

@@ -155,6 +155,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision/plan_detail.html",
         {
             "plan": plan,
+            "editable": plan.status != InspectionPlan.Status.CLOSED,
             "checklist": list(plan.checklist.all()),
             "samples": [
                 (sample, kind_label(sample.kind)) for sample in selectors.samples_with_progress(plan).order_by("pk")
@@ -355,6 +356,7 @@ def _finding_page(request: HttpRequest, finding: Finding, **forms) -> HttpRespon
         "actions": list(actions_for_source(finding).select_related("owner", "department")),
         "may_supervise": may_supervise,
         "may_respond": selectors.may_respond_to_finding(request.user, finding),
+        "may_close": may_supervise and finding.status == Finding.Status.RESPONDED,
         "severity_label": choice_labels(Finding.Severity)[finding.severity],
         "status_label": choice_labels(Finding.Status)[finding.status],
         "response_form": forms.get("response_form") or FindingResponseForm(initial={"response": finding.response}),

@@ -46,13 +46,15 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         departments=[procurement],
         by=supervisor,
     )
+    # Ten records, or all of them on a small demo (a sample larger than its scope is refused).
     in_scope = population(plan=plan, kind=KINDS["interactions"]).count()
-    if not in_scope:
-        return {"inspection plans": 1}
-    sample = services.sample_draw(plan=plan, kind="interactions", size=min(10, in_scope), seed=20261130, by=supervisor)
-    items = list(sample.items.order_by("position"))
+    items = []
+    if in_scope:
+        size = min(10, in_scope)
+        sample = services.sample_draw(plan=plan, kind="interactions", size=size, seed=20261130, by=supervisor)
+        items = list(sample.items.order_by("position"))
     no_outcome = plan.checklist.get(clause="P3.3")
-    for index, item in enumerate(items[:8]):  # two left to grade: the progress shows 8 / 10
+    for index, item in enumerate(items[:-2]):  # two left to grade: the progress shows 8 / 10
         nonconforming = index in (2, 5)
         services.sample_item_grade(
             item=item,
@@ -82,7 +84,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             by=supervisor,
         )
     due = today + dt.timedelta(days=14)
-    evidence = list(sample.items.filter(grade=Grade.DOES_NOT_CONFORM))
+    evidence = [item for index, item in enumerate(items[:-2]) if index in (2, 5)]
     # Awaiting response (overdue), responded with actions in every state, and closed.
     awaiting = services.finding_record(
         data={

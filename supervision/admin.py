@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from crm.admin_base import PlainRecordAdmin, RecordAdmin, RecordInline
 
-from .models import ChecklistItem, Finding, InspectionPlan, Sample, SampleItem, Visit
+from .models import AnnualReport, ChecklistItem, Finding, InspectionPlan, ReportPlanItem, Sample, SampleItem, Visit
 
 
 class ChecklistInline(RecordInline):
@@ -48,3 +48,19 @@ class FindingAdmin(RecordAdmin):
     list_filter = ["status", "severity", "clause"]
     list_select_related = ["department"]
     search_fields = ["title"]
+
+
+class ReportPlanItemInline(RecordInline):
+    model = ReportPlanItem
+    fields = ["position", "description", "department", "owner", "due_on", "action"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(RecordAdmin):
+    """Read-only like every record: a published version is frozen, and drafts change only in
+    the report's pages (supervision/services.py)."""
+
+    list_display = ["year", "version", "state", "generation", "published_at"]
+    list_filter = ["state", "year"]
+    exclude = ["figures"]
+    inlines = [ReportPlanItemInline]

@@ -17,7 +17,7 @@ from crm import roles
 from crm.selectors import actions_for_source
 from partners.models import Partner, Tier
 
-from .models import Finding, InspectionPlan, Sample, Visit
+from .models import AnnualReport, Finding, InspectionPlan, Sample, Visit
 
 VISIT_EVERY = dt.timedelta(days=365)
 
@@ -76,4 +76,29 @@ def partners_due_a_visit(limit: int = 10) -> QuerySet[Partner]:
         .exclude(Exists(recent))
         .select_related("department")
         .order_by("last_contacted_at", "pk")[:limit]
+    )
+
+
+# --- The annual satisfaction report (P5.2) ----------------------------------------------------
+
+READABLE_REPORT_STATES = ("published", "superseded")
+
+
+def reports_visible_to(user) -> QuerySet[AnnualReport]:
+    """Supervision reads every version; managers and staff read published versions (and the
+    ones they superseded), never drafts."""
+    reports = AnnualReport.objects.defer("figures")
+    if may_supervise(user):
+        return reports
+    if roles.has_any_role(user):
+        return reports.filter(state__in=READABLE_REPORT_STATES)
+    return reports.none()
+
+
+def report_get_for_user(*, user, pk: int) -> AnnualReport:
+    return get_object_or_404(
+        AnnualReport.objects.filter(pk__in=reports_visible_to(user).values("pk")).select_related(
+            "published_by", "created_by", "corrects"
+        ),
+        pk=pk,
     )

@@ -66,6 +66,8 @@ KIND = {
     "supervision.sample": RECORD,
     "supervision.visit": RECORD,
     "supervision.finding": RECORD,
+    # Published reports are frozen; drafts change only in the report's pages (services).
+    "supervision.annualreport": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

@@ -10,3 +10,4 @@ class SupervisionConfig(AppConfig):
         from crm.demo import register_seeder
 
         register_seeder("supervision.demo.seed", order=70)
+        register_seeder("supervision.demo_reports.seed_reports", order=80)

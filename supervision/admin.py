@@ -1,5 +1,5 @@
 """The supervision group's records in the admin (P5.1): read-only, for everyone; they change
-only in the supervision pages, through supervision/services.py (crm/admin_base.py)."""
+only in the supervision pages, through supervision.services (crm/admin_base.py)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class ReportPlanItemInline(RecordInline):
 @admin.register(AnnualReport)
 class AnnualReportAdmin(RecordAdmin):
     """Read-only like every record: a published version is frozen, and drafts change only in
-    the report's pages (supervision/services.py)."""
+    the report's pages (supervision.services)."""
 
     list_display = ["year", "version", "state", "generation", "published_at"]
     list_filter = ["state", "year"]

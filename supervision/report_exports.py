@@ -310,7 +310,7 @@ def report_pdf(report: AnnualReport, language: str) -> bytes:
 
 
 def _sheet_title(text: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]\*\?/\\:]", " ", text)[:28].strip() or "Sheet"
+    title = re.sub(r"[\[\]\*\?/\\:]", " ", text)[:31].strip() or "Sheet"  # Excel's limit: 31
     base, n = title, 2
     while title in used:
         title, n = f"{base[:25]} {n}", n + 1

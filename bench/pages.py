@@ -62,6 +62,12 @@ def main() -> None:
     client.force_login(User.objects.get(username="staff"))
     manager_client = Client()
     manager_client.force_login(User.objects.get(username="manager"))
+    supervisor_client = Client()
+    supervisor_client.force_login(User.objects.get(username="supervisor"))
+    from supervision.models import InspectionPlan, Sample
+
+    plan = InspectionPlan.objects.order_by("pk").first()
+    sample = Sample.objects.order_by("pk").first()
     busiest = Partner.objects.annotate(n=Count("interactions")).order_by("-n").first()
     scored = Partner.objects.filter(family="supplier").annotate(e=Count("evaluations")).order_by("-e", "pk").first()
     scored_n = scored.e
@@ -91,6 +97,12 @@ def main() -> None:
         ("care calendar, 30 days", reverse("customers:care_calendar")),
         ("gift register", reverse("customers:gift_list")),
         ("campaigns", reverse("customers:campaign_list")),
+        ("supervision home (supervisor)", reverse("supervision:home")),
+        ("inspection plan (supervisor)", reverse("supervision:plan_detail", args=[plan.pk])),
+        ("sample of 10 (supervisor)", reverse("supervision:sample_detail", args=[sample.pk])),
+        ("findings (supervisor)", reverse("supervision:finding_list")),
+        ("findings of my department", reverse("supervision:finding_list")),
+        ("corrective actions", reverse("corrective_actions")),
         ("annual reports (manager)", reverse("supervision:report_list")),
     ]
     # The published annual report renders from its snapshot: about a plain list page's time.
@@ -99,7 +111,7 @@ def main() -> None:
         pages.append((f"annual report {published.year}, published (manager)", published.get_absolute_url()))
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:
-        who = manager_client if "manager" in label else client
+        who = supervisor_client if "supervisor" in label else manager_client if "manager" in label else client
         for _ in range(2):  # warm-up: template and query caches
             who.get(url)
         timings = []

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -312,7 +313,9 @@ class CorrectiveAction(TimeStampedModel):
     source_type = models.ForeignKey(
         ContentType, verbose_name=_("raised by (kind)"), on_delete=models.PROTECT, related_name="+"
     )
-    source_id = models.PositiveBigIntegerField(_("raised by (id)"))
+    source_id = models.PositiveBigIntegerField(
+        _("raised by (id)"), validators=[MinValueValidator(1), MaxValueValidator(2**63 - 1)]
+    )
     source = GenericForeignKey("source_type", "source_id")
     description = models.CharField(_("action"), max_length=500)
     department = models.ForeignKey(

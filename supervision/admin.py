@@ -1,5 +1,5 @@
 """The supervision group's records in the admin (P5.1): read-only, for everyone; they change
-only in the supervision pages, through supervision.services (crm/admin_base.py)."""
+only in the supervision pages, through the app's services (crm/admin_base.py)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from partners.models import Partner, Tier
 
 from . import services
 from .models import Finding, Grade, InspectionPlan, Visit
+from .sampling import KINDS, population
 
 PLAN_TITLE = "Annual inspection of relationship maintenance"
 
@@ -45,10 +46,15 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         departments=[procurement],
         by=supervisor,
     )
-    sample = services.sample_draw(plan=plan, kind="interactions", size=10, seed=20261130, by=supervisor)
-    items = list(sample.items.order_by("position"))
+    # Ten records, or all of them on a small demo (a sample larger than its scope is refused).
+    in_scope = population(plan=plan, kind=KINDS["interactions"]).count()
+    items = []
+    if in_scope:
+        size = min(10, in_scope)
+        sample = services.sample_draw(plan=plan, kind="interactions", size=size, seed=20261130, by=supervisor)
+        items = list(sample.items.order_by("position"))
     no_outcome = plan.checklist.get(clause="P3.3")
-    for index, item in enumerate(items[:8]):  # two left to grade: the progress shows 8 / 10
+    for index, item in enumerate(items[:-2]):  # two left to grade: the progress shows 8 / 10
         nonconforming = index in (2, 5)
         services.sample_item_grade(
             item=item,
@@ -78,7 +84,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             by=supervisor,
         )
     due = today + dt.timedelta(days=14)
-    evidence = [items[2], items[5]]
+    evidence = [item for index, item in enumerate(items[:-2]) if index in (2, 5)]
     # Awaiting response (overdue), responded with actions in every state, and closed.
     awaiting = services.finding_record(
         data={

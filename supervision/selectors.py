@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm import roles
+from crm.models import CorrectiveAction, corrective_action_overdue_q
 from crm.selectors import actions_for_source
 from partners.models import Partner, Tier
 
@@ -51,7 +53,44 @@ def finding_open_actions(finding: Finding) -> bool:
     return actions_for_source(finding).filter(state__in=OPEN_ACTION_STATES).exists()
 
 
-OPEN_ACTION_STATES = ("open", "responded")
+OPEN_ACTION_STATES = (CorrectiveAction.State.OPEN, CorrectiveAction.State.RESPONDED)
+DASHBOARD_FINDINGS = 10
+
+
+def finding_action_counts() -> dict[str, int]:
+    """The corrective actions raised from findings that are not closed: open (the owner's
+    turn), awaiting verification (supervision's turn) and, among both, overdue. One query."""
+    today = timezone.localdate()
+    return CorrectiveAction.objects.filter(source_type=ContentType.objects.get_for_model(Finding)).aggregate(
+        open=Count("pk", filter=Q(state=CorrectiveAction.State.OPEN)),
+        responded=Count("pk", filter=Q(state=CorrectiveAction.State.RESPONDED)),
+        overdue=Count("pk", filter=corrective_action_overdue_q(today)),
+    )
+
+
+def dashboard_findings_panel(*, user) -> dict | None:
+    """The dashboard card of staff and managers: the supervision findings addressed to their
+    department that are not closed yet, by response date (issue #11 §1). Nothing for the
+    supervision group (its own home lists them) or when there is nothing to show."""
+    department_id = roles.user_department_id(user)
+    if roles.is_supervisor(user) or department_id is None:
+        return None
+    findings = list(
+        Finding.objects.filter(department_id=department_id)
+        .exclude(status=Finding.Status.CLOSED)
+        .order_by("response_due", "pk")[:DASHBOARD_FINDINGS]
+    )
+    if not findings:
+        return None
+    return {"findings": findings, "today": timezone.localdate()}
+
+
+def partner_visit_action_panel(*, partner: Partner, user) -> dict | None:
+    """The "Record a visit" button on a partner's page, for the supervision group (no query:
+    roles are cached on the user)."""
+    if not may_supervise(user) or partner.archived_at is not None:
+        return None
+    return {"partner": partner}
 
 
 def plans_with_progress() -> QuerySet[InspectionPlan]:

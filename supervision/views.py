@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -63,8 +64,9 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @role_required()
 def home(request: HttpRequest) -> HttpResponse:
-    """The supervision group's home: open inspections, findings awaiting a response, actions
-    awaiting verification, partners due a visit."""
+    """The supervision group's home: open inspections, findings awaiting a response, the
+    findings' corrective actions by state and those awaiting verification, partners due a
+    visit."""
     _supervisor(request)
     plans = list(
         selectors.plans_with_progress().exclude(status=InspectionPlan.Status.CLOSED).order_by("planned_on", "pk")[:10]
@@ -92,6 +94,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "awaiting": awaiting,
             "to_verify": to_verify,
             "counts": counts,
+            "action_counts": selectors.finding_action_counts(),
+            "finding_type_id": ContentType.objects.get_for_model(Finding).pk,
             "due_visits": list(selectors.partners_due_a_visit()),
             "today": timezone.localdate(),
             "severities": choice_labels(Finding.Severity),
@@ -157,6 +161,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision/plan_detail.html",
         {
             "plan": plan,
+            "editable": plan.status != InspectionPlan.Status.CLOSED,
             "checklist": list(plan.checklist.all()),
             "samples": [
                 (sample, kind_label(sample.kind)) for sample in selectors.samples_with_progress(plan).order_by("pk")
@@ -357,6 +362,7 @@ def _finding_page(request: HttpRequest, finding: Finding, **forms) -> HttpRespon
         "actions": list(actions_for_source(finding).select_related("owner", "department")),
         "may_supervise": may_supervise,
         "may_respond": selectors.may_respond_to_finding(request.user, finding),
+        "may_close": may_supervise and finding.status == Finding.Status.RESPONDED,
         "severity_label": choice_labels(Finding.Severity)[finding.severity],
         "status_label": choice_labels(Finding.Status)[finding.status],
         "response_form": forms.get("response_form") or FindingResponseForm(initial={"response": finding.response}),

@@ -3,8 +3,8 @@
 
 The pages are the permission matrix's (every routed URL with a GET entry); the states are
 those that made pages break before: an unassigned case, a closed case, an archived partner, a
-case whose contact was deleted, and people who left
-(deactivated owners, authors and assignees).
+case whose contact was deleted, people who left (deactivated owners, authors and
+assignees), a closed inspection whose finding has actions, and a sampled record deleted.
 """
 
 from __future__ import annotations
@@ -51,6 +51,35 @@ def _people_left(users, objects):
     users["staff"].save(update_fields=["is_active"])
 
 
+def _inspection_closed(users, objects):
+    """The plan closed with its grades final; its finding has an answered action (issue #11)."""
+    from crm.services import corrective_action_respond
+    from supervision import services as supervision
+
+    supervisor, plan = users["supervisor"], objects["plan"]
+    item = objects["sample_item"]
+    supervision.sample_item_grade(
+        item=item, grade="nonconforming", checklist_item=plan.checklist.first(), note="Gap", by=supervisor
+    )
+    objects["finding"].evidence.add(item)
+    supervision.plan_close(plan=plan, by=supervisor)
+    action = supervision.finding_raise_action(
+        finding=objects["finding"],
+        description="Add outcomes",
+        owner=users["staff"],
+        due_on=timezone.localdate(),
+        by=supervisor,
+    )
+    corrective_action_respond(action=action, by=users["staff"], response="Done")
+
+
+def _sampled_record_deleted(users, objects):
+    """The sample's record is gone: its page shows the label drawn, marked deleted."""
+    from partners.models import Interaction
+
+    Interaction.objects.filter(pk=objects["sample_item"].record_id).delete()
+
+
 STATES = {
     "as created": lambda users, objects: None,
     "unassigned case": _unassigned,
@@ -58,6 +87,8 @@ STATES = {
     "archived partner": _archived,
     "contact deleted": _contact_deleted,
     "people who left": _people_left,
+    "inspection closed": _inspection_closed,
+    "sampled record deleted": _sampled_record_deleted,
 }
 
 

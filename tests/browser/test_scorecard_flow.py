@@ -37,7 +37,8 @@ def test_manager_closes_an_evaluation_with_a_decision_and_sees_the_trend(page):
     screenshot(page, "scorecard-overview")
     page.click("#ranking >> text=Wuxi Precision Castings")
     page.wait_for_selector("#trend-chart")
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('trend-chart'))")
+    # The chart's scripts come last on the page: wait for them, not only for the canvas.
+    page.wait_for_function("() => window.Chart && !!Chart.getChart(document.getElementById('trend-chart'))")
 
     page.click(f"a[href='/evaluations/{evaluation.pk}/']")
     page.wait_for_selector("#close-evaluation")
@@ -53,6 +54,7 @@ def test_manager_closes_an_evaluation_with_a_decision_and_sees_the_trend(page):
 
     page.click(f"a.btn[href='/evaluations/partner/{supplier.pk}/']")
     page.wait_for_selector("#trend-chart")
+    page.wait_for_function("() => window.Chart && !!Chart.getChart(document.getElementById('trend-chart'))")
     points = page.evaluate("() => Chart.getChart(document.getElementById('trend-chart')).data.labels.length")
     assert points == 4
     screenshot(page, "scorecard")

@@ -126,7 +126,7 @@ def test_demo_history_emails_nobody(db, seed_demo):
 
 def test_demo_has_corrective_actions_in_every_state(db, seed_demo):
     """Open, overdue, awaiting verification and verified (by the supervision group), both
-    languages' texts, each raised by a scorecard plan of the partner's department."""
+    languages' texts, raised by scorecard plans and supervision findings."""
     from crm.models import CorrectiveAction, corrective_action_overdue_q
 
     seed_demo(partners=60, interactions=20)
@@ -138,4 +138,6 @@ def test_demo_has_corrective_actions_in_every_state(db, seed_demo):
     for action in actions.filter(state="verified"):
         assert action.verified_by.groups.filter(name="Supervision").exists()
         assert action.verified_by_id != action.owner_id and action.response
-    assert {a.source_type.model for a in actions} == {"correctiveactionplan"}
+    # Raised by scorecard plans and, since issue #11, by supervision findings and the
+    # published annual report's improvement plan.
+    assert {a.source_type.model for a in actions} == {"correctiveactionplan", "finding", "reportplanitem"}

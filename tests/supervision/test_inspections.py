@@ -321,3 +321,19 @@ def test_pages_run_a_fixed_number_of_queries(client, supervisor, staff, django_a
     ):
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200, url
+
+
+def test_a_finding_with_an_unknown_clause_is_refused_by_the_service_and_nothing_is_written(supervisor):
+    with pytest.raises(ValidationError) as refused:
+        _finding(supervisor, clause="P9.9")
+    assert refused.value.message_dict == {"clause": ["Choose the policy clause the finding is about."]}
+    assert not Finding.objects.exists()
+
+
+def test_a_sample_with_no_record_in_scope_says_so_and_nothing_is_written(client, supervisor, plan):
+    client.force_login(supervisor)
+    response = client.post(reverse("supervision:sample_create", args=[plan.pk]), {"kind": "gifts", "size": 1})
+    assert "No records of this kind in the plan&#x27;s scope and period." in response.content.decode()
+    assert not Sample.objects.exists()
+    plan.refresh_from_db()
+    assert plan.status == InspectionPlan.Status.PLANNED

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Both cores by default; `make test PYTEST_ARGS="-k scorecard"` to narrow it down.
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: run test install bench lint format messages check clean
+.PHONY: run test install bench bench-report lint format messages check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rapport needs Python 3.11 or newer")'
@@ -32,6 +32,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/pages.py
 	$(PY) bench/scheduler.py
+
+## Annual report generation at 100,000 partners / 1,000,000 interactions / 50,000 survey
+## responses on PostgreSQL (BENCH_REPORT_DATABASE_URL; seeds once, several minutes).
+bench-report: $(STAMP)
+	$(PY) bench/report.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

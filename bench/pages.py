@@ -45,6 +45,8 @@ def main() -> None:
 
     from partners.cases.models import Case
     from partners.models import Interaction, Partner
+    from supervision.models import AnnualReport
+    from supervision.report import annual_figures
 
     settings.ALLOWED_HOSTS = ["testserver"]
     (ROOT / "var").mkdir(exist_ok=True)
@@ -104,7 +106,12 @@ def main() -> None:
         # Issue #11 §5: within 15 queries at any size.
         ("policy coverage, all depts (supervisor)", reverse("supervision:coverage")),
         ("policy coverage (manager)", reverse("supervision:coverage")),
+        ("annual reports (manager)", reverse("supervision:report_list")),
     ]
+    # The published annual report renders from its snapshot: about a plain list page's time.
+    published = AnnualReport.objects.filter(state="published").order_by("-year").first()
+    if published is not None:
+        pages.append((f"annual report {published.year}, published (manager)", published.get_absolute_url()))
     print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for label, url in pages:
         who = supervisor_client if "supervisor" in label else manager_client if "manager" in label else client
@@ -120,6 +127,16 @@ def main() -> None:
         timings.sort()
         p90 = timings[min(len(timings) - 1, int(len(timings) * 0.9))]
         print(f"{label:45} {statistics.median(timings):10.1f} {p90:8.1f} {len(ctx.captured_queries):8d}")
+
+    # The annual report's generation (the Celery task's work), last year against the year before.
+    year = time.localtime().tm_year - 1
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        annual_figures(year)
+    print(
+        f"{f'annual report {year}: generation':45} {(time.perf_counter() - start) * 1000:10.1f} {'':8} "
+        f"{len(ctx.captured_queries):8d}"
+    )
 
     start = time.perf_counter()
     size = sum(len(chunk) for chunk in client.get(reverse("partners:export")).streaming_content)

@@ -338,6 +338,9 @@ CELERY_BEAT_SCHEDULE = {
     # claim is released after CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN, so such an
     # email goes out again within about 5 minutes).
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 120.0, "args": ["emails"]},
+    # Every 5 minutes: annual-report generations left behind (broker down when requested,
+    # worker killed while running) → enqueued again; each runs once (supervision/scans.py).
+    "scan-annual-reports": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["annual_reports"]},
     # Forget double-submit tokens older than a day (crm/middleware.py OneSubmissionMiddleware).
     "scan-form-submissions": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["form_submissions"]},
 }
@@ -417,5 +420,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # django-axes logs every attempt at INFO; lockouts and failures are WARNING.
         "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint (the annual report's PDF) logs each layout step at INFO; fontTools subsets fonts.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from crm.admin_base import ConfigHistoryAdmin, PlainRecordAdmin, RecordAdmin, RecordInline
 
 from .coverage import rate_measure_choices
-from .models import ChecklistItem, CoverageTarget, Finding, InspectionPlan, Sample, SampleItem, Visit
+from .models import (
+    AnnualReport,
+    ChecklistItem,
+    CoverageTarget,
+    Finding,
+    InspectionPlan,
+    ReportPlanItem,
+    Sample,
+    SampleItem,
+    Visit,
+)
 from .selectors import may_supervise
 
 
@@ -92,3 +102,19 @@ class CoverageTargetAdmin(ConfigHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return may_supervise(request.user)
+
+
+class ReportPlanItemInline(RecordInline):
+    model = ReportPlanItem
+    fields = ["position", "description", "department", "owner", "due_on", "action"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(RecordAdmin):
+    """Read-only like every record: a published version is frozen, and drafts change only in
+    the report's pages (supervision.services)."""
+
+    list_display = ["year", "version", "state", "generation", "published_at"]
+    list_filter = ["state", "year"]
+    exclude = ["figures"]
+    inlines = [ReportPlanItemInline]

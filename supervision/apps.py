@@ -19,3 +19,4 @@ class SupervisionConfig(AppConfig):
             "partner_actions", template="supervision/_partner_visit_action.html", context=partner_visit_action_panel
         )
         register_seeder("supervision.demo.seed", order=70)
+        register_seeder("supervision.demo_reports.seed_reports", order=80)

@@ -180,3 +180,46 @@ class CoverageTargetForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm
     class Meta:
         model = CoverageTarget
         fields = ["target", "amber_margin"]
+
+
+# --- The annual satisfaction report (P5.2) ----------------------------------------------------
+
+
+class ReportCreateForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class ReportTextForm(PlainTextFormMixin, forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    summary_zh = forms.CharField(
+        label=_("Summary (Chinese)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The Chinese PDF shows this summary; left empty, it shows the one above."),
+    )
+
+
+class ReportItemForm(PlainTextFormMixin, forms.Form):
+    description = forms.CharField(label=_("Improvement"), max_length=500)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
+    owner = UserChoiceField(label=_("Owner"), queryset=None)
+    due_on = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_colleagues()
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due <= timezone.localdate():
+            raise forms.ValidationError(_("The due date must be in the future."))
+        return due
+
+
+class ReportCorrectionForm(PlainTextFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -20,7 +20,7 @@ from crm.models import CorrectiveAction, corrective_action_overdue_q
 from crm.selectors import actions_for_source
 from partners.models import Partner, Tier
 
-from .models import Finding, InspectionPlan, Sample, Visit
+from .models import AnnualReport, Finding, InspectionPlan, Sample, Visit
 
 VISIT_EVERY = dt.timedelta(days=365)
 
@@ -141,3 +141,28 @@ def coverage_department_for(user, requested: int | None) -> int | None:
     if requested is not None and requested != own:
         raise PermissionDenied
     return own
+
+
+# --- The annual satisfaction report (P5.2) ----------------------------------------------------
+
+READABLE_REPORT_STATES = ("published", "superseded")
+
+
+def reports_visible_to(user) -> QuerySet[AnnualReport]:
+    """Supervision reads every version; managers and staff read published versions (and the
+    ones they superseded), never drafts."""
+    reports = AnnualReport.objects.defer("figures")
+    if may_supervise(user):
+        return reports
+    if roles.has_any_role(user):
+        return reports.filter(state__in=READABLE_REPORT_STATES)
+    return reports.none()
+
+
+def report_get_for_user(*, user, pk: int) -> AnnualReport:
+    return get_object_or_404(
+        AnnualReport.objects.filter(pk__in=reports_visible_to(user).values("pk")).select_related(
+            "published_by", "created_by", "corrects"
+        ),
+        pk=pk,
+    )

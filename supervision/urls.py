@@ -36,3 +36,20 @@ urlpatterns += [
     path("coverage/targets/<slug:key>/", views.coverage_target_edit, name="coverage_target_edit"),
     path("coverage/<slug:key>/", views.coverage_measure, name="coverage_measure"),
 ]
+
+# The annual satisfaction report (P5.2).
+urlpatterns += [
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/status/", views.report_status, name="report_status"),
+    path("reports/<int:pk>/summary/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/items/new/", views.report_item_add, name="report_item_add"),
+    path("reports/items/<int:pk>/remove/", views.report_item_remove, name="report_item_remove"),
+    path("reports/<int:pk>/generate/", views.report_generate, name="report_generate"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path("reports/<int:pk>/files/<str:kind>/", views.report_download, name="report_download"),
+]

@@ -15,19 +15,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.choices import choice_labels
+from crm.choices import choice_label, choice_labels
 from crm.concurrency import StaleEdit, refuse_stale
 from crm.filters import select_options
 from crm.forms import form_data, query_int, querystring_without
-from crm.models import Department
+from crm.models import CorrectiveAction, Department
 from crm.roles import role_required
 from crm.selectors import actions_for_source, corrective_actions_visible_to
+from crm.uploads import file_response
 
-from . import coverage, selectors, services
+from . import coverage, report_exports, selectors, services
 from .clauses import BY_CODE
 from .filters import FindingFilter
 from .forms import (
@@ -38,10 +39,24 @@ from .forms import (
     FindingResponseForm,
     GradeForm,
     PlanForm,
+    ReportCorrectionForm,
+    ReportCreateForm,
+    ReportItemForm,
+    ReportTextForm,
     SampleForm,
     VisitForm,
 )
-from .models import CoverageTarget, Finding, Grade, InspectionPlan, Sample, SampleItem, Visit
+from .models import (
+    AnnualReport,
+    CoverageTarget,
+    Finding,
+    Grade,
+    InspectionPlan,
+    ReportPlanItem,
+    Sample,
+    SampleItem,
+    Visit,
+)
 from .sampling import KINDS, kind_label
 
 FINDING_SELECTS = ("status", "severity", "clause", "department", "sort")
@@ -556,3 +571,226 @@ def coverage_target_edit(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request, "supervision/coverage_target_form.html", {"form": form, "measure": measure, "target": target}
     )
+
+
+# --- The annual satisfaction report (P5.2) ----------------------------------------------------
+
+
+REPORT_FILES = {"pdf-en": ("pdf_en", "en"), "pdf-zh": ("pdf_zh", "zh"), "xlsx": ("xlsx", "")}
+
+
+def _report_message(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@role_required()
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Every version by year (supervision); published versions only for managers and staff."""
+    reports = selectors.reports_visible_to(request.user).select_related("published_by").order_by("-year", "-version")
+    page = Paginator(reports, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    states = choice_labels(AnnualReport.State)
+    for report in page.object_list:
+        report.state_label = states[report.state]
+    may_supervise = selectors.may_supervise(request.user)
+    form = ReportCreateForm(initial={"year": timezone.localdate().year - 1}) if may_supervise else None
+    return render(request, "supervision/report_list.html", {"page": page, "form": form, "may_supervise": may_supervise})
+
+
+@role_required()
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    _supervisor(request)
+    form = ReportCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            report = services.report_create(year=form.cleaned_data["year"], by=request.user)
+        except ValidationError as exc:
+            _report_message(request, exc)
+        else:
+            messages.success(request, _("Report created: its figures are being generated."))
+            return redirect(report)
+    else:
+        messages.error(request, _("Choose a year between 2000 and 2100."))
+    return redirect("supervision:report_list")
+
+
+@role_required()
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rendered from the version's snapshot only: no query for the figures."""
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    may_supervise = selectors.may_supervise(request.user)
+    draft = report.state == AnnualReport.State.DRAFT
+    items = list(report.items.select_related("department", "owner", "action").order_by("position", "pk"))
+    action_states = choice_labels(CorrectiveAction.State)
+    for item in items:
+        item.action_state = action_states.get(item.action.state) if item.action_id else ""
+    figures = report.figures
+    context = {
+        "report": report,
+        "year_before": report.year - 1,
+        "state_label": choice_label(AnnualReport.State, report.state),
+        "generation_label": choice_label(AnnualReport.Generation, report.generation),
+        "sections": report_exports.present(figures),
+        "has_data": figures.get("has_data"),
+        "charts": report_exports.chart_data(figures) if figures.get("has_data") else None,
+        "summary": report.summary_zh
+        if (translation.get_language() or "").startswith("zh") and report.summary_zh
+        else report.summary,
+        "items": items,
+        "may_supervise": may_supervise,
+        "may_edit": may_supervise and draft,
+        "text_form": ReportTextForm(initial={"summary": report.summary, "summary_zh": report.summary_zh})
+        if may_supervise and draft
+        else None,
+        "item_form": ReportItemForm() if may_supervise and draft else None,
+        "versions": list(
+            selectors.reports_visible_to(request.user).filter(year=report.year).only("pk", "version", "state")
+        ),
+        "pdf_problem": report_exports.pdf_unavailable() if may_supervise and not report.is_frozen else "",
+    }
+    return render(request, "supervision/report_detail.html", context)
+
+
+@role_required()
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the page polls while the figures are generated; once they are,
+    htmx reloads the page (HX-Refresh)."""
+    _supervisor(request)
+    report = get_object_or_404(
+        AnnualReport.objects.only("pk", "state", "generation", "progress", "generation_error"), pk=pk
+    )
+    response = render(
+        request,
+        "supervision/report_status.html",
+        {"report": report, "generation_label": choice_label(AnnualReport.Generation, report.generation)},
+    )
+    if request.htmx and not report.is_generating:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _draft_write(request: HttpRequest, pk: int, write, success: str) -> HttpResponse:
+    _supervisor(request)
+    report = get_object_or_404(AnnualReport, pk=pk)
+    try:
+        write(report)
+    except ValidationError as exc:
+        _report_message(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect(report)
+
+
+@role_required()
+@require_POST
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReportTextForm(request.POST)
+    if not form.is_valid():
+        _supervisor(request)
+        messages.error(request, _("The summary is too long."))
+        return redirect("supervision:report_detail", pk=pk)
+    return _draft_write(
+        request,
+        pk,
+        lambda report: services.report_update(report=report, by=request.user, **form.cleaned_data),
+        _("Summary saved."),
+    )
+
+
+@role_required()
+@require_POST
+def report_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    form = ReportItemForm(request.POST)
+    if not form.is_valid():
+        problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        messages.error(request, " ".join(problems))
+        return redirect("supervision:report_detail", pk=pk)
+    return _draft_write(
+        request,
+        pk,
+        lambda report: services.report_item_add(report=report, data=form.cleaned_data, by=request.user),
+        _("Improvement added to the plan."),
+    )
+
+
+@role_required()
+@require_POST
+def report_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    item = get_object_or_404(ReportPlanItem.objects.select_related("report"), pk=pk)
+    try:
+        services.report_item_remove(item=item, by=request.user)
+    except ValidationError as exc:
+        _report_message(request, exc)
+    else:
+        messages.success(request, _("Improvement removed from the plan."))
+    return redirect(item.report)
+
+
+@role_required()
+@require_POST
+def report_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _draft_write(
+        request,
+        pk,
+        lambda report: services.report_generate_request(report=report, by=request.user),
+        _("The figures are being generated."),
+    )
+
+
+@role_required()
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _draft_write(
+        request, pk, lambda report: services.report_submit(report=report, by=request.user), _("Submitted for review.")
+    )
+
+
+@role_required()
+@require_POST
+def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _draft_write(
+        request, pk, lambda report: services.report_return(report=report, by=request.user), _("Back in draft.")
+    )
+
+
+@role_required()
+@require_POST
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _draft_write(
+        request,
+        pk,
+        lambda report: services.report_publish(report=report, by=request.user),
+        _("Report published: its figures, text and files are frozen."),
+    )
+
+
+@role_required()
+def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    report = get_object_or_404(AnnualReport, pk=pk)
+    form = ReportCorrectionForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = services.report_correct(report=report, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(version)d created, in draft.") % {"version": correction.version})
+            return redirect(correction)
+    return render(request, "supervision/report_correct.html", {"report": report, "form": form})
+
+
+@role_required()
+def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A published version's frozen file, as an attachment, to whoever may read the version."""
+    if kind not in REPORT_FILES:
+        raise Http404
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    field, language = REPORT_FILES[kind]
+    stored = getattr(report, field)
+    if not stored:
+        raise Http404
+    suffix = f"-{language}" if language else ""
+    return file_response(stored, download_name=f"rapport-report-{report.year}-v{report.version}{suffix}")

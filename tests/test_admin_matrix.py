@@ -70,6 +70,8 @@ KIND = {
     "supervision.finding": RECORD,
     # Coverage targets: set by supervision only, as on /supervision/coverage/targets/.
     "supervision.coveragetarget": SUPERVISION_CONFIG,
+    # Published reports are frozen; drafts change only in the report's pages (services).
+    "supervision.annualreport": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

@@ -119,6 +119,38 @@ MATRIX: dict[str, tuple] = {
         lambda o: {"pk": o["finding"].pk},
         {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
     ),
+    # The annual report (P5.2): supervision writes; every role reads published versions.
+    "supervision:report_list": (None, {"get": READERS}),
+    "supervision:report_create": (None, {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET}),
+    "supervision:report_detail": (lambda o: {"pk": o["published_report"].pk}, {"get": READERS}),
+    "supervision:report_status": (lambda o: {"pk": o["draft_report"].pk}, {"get": SUPERVISORS}),
+    "supervision:report_edit": (
+        lambda o: {"pk": o["draft_report"].pk},
+        {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+    ),
+    "supervision:report_item_add": (
+        lambda o: {"pk": o["draft_report"].pk},
+        {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+    ),
+    "supervision:report_item_remove": (
+        lambda o: {"pk": o["report_item"].pk},
+        {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+    ),
+    **{
+        f"supervision:report_{name}": (
+            lambda o: {"pk": o["draft_report"].pk},
+            {"post": SUPERVISORS, "get": ACTION_POST_ONLY_GET},
+        )
+        for name in ("generate", "submit", "return", "publish")
+    },
+    "supervision:report_correct": (
+        lambda o: {"pk": o["published_report"].pk},
+        {"get": SUPERVISORS, "post": SUPERVISORS},
+    ),
+    "supervision:report_download": (
+        lambda o: {"pk": o["published_report"].pk, "kind": "xlsx"},
+        {"get": READERS},
+    ),
     "notification_read": (lambda o: {"pk": o["notification"].pk}, {"post": OWNER_ONLY, "get": SIGNED_IN_POST_ONLY_GET}),
     "notification_read_all": (None, {"post": SIGNED_IN, "get": SIGNED_IN_POST_ONLY_GET}),
     "calendar": (None, {"get": SIGNED_IN}),
@@ -356,8 +388,11 @@ def world(db):
 
 
 def _supervision_world(users, objects) -> dict:
+    from django.core.files.base import ContentFile
+
     from crm.models import Department
     from supervision import services as supervision
+    from supervision.models import AnnualReport
 
     today = timezone.localdate()
     plan = supervision.plan_create(
@@ -393,6 +428,28 @@ def _supervision_world(users, objects) -> dict:
     target = supervision.coverage_target_set(
         measure="followups_on_time", target=90, amber_margin=5, by=users["supervisor"]
     )
+    published = AnnualReport.objects.create(
+        year=today.year - 1,
+        version=1,
+        state=AnnualReport.State.PUBLISHED,
+        figures={"has_data": True, "year": today.year - 1, "sections": []},
+        generation=AnnualReport.Generation.DONE,
+        published_at=timezone.now(),
+        published_by=users["supervisor"],
+        created_by=users["supervisor"],
+    )
+    published.xlsx.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"), save=True)
+    draft = supervision.report_create(year=today.year, by=users["supervisor"])
+    item = supervision.report_item_add(
+        report=draft,
+        data={
+            "description": "Matrix improvement",
+            "department": Department.objects.get(code="procurement"),
+            "owner": users["staff"],
+            "due_on": today + dt.timedelta(days=30),
+        },
+        by=users["supervisor"],
+    )
     return {
         "plan": plan,
         "sample": sample,
@@ -400,6 +457,9 @@ def _supervision_world(users, objects) -> dict:
         "visit": visit,
         "finding": finding,
         "coverage_target": target,
+        "published_report": published,
+        "draft_report": draft,
+        "report_item": item,
     }
 
 

@@ -138,5 +138,6 @@ def test_demo_has_corrective_actions_in_every_state(db, seed_demo):
     for action in actions.filter(state="verified"):
         assert action.verified_by.groups.filter(name="Supervision").exists()
         assert action.verified_by_id != action.owner_id and action.response
-    # Raised by scorecard plans and, since issue #11, by supervision findings.
-    assert {a.source_type.model for a in actions} == {"correctiveactionplan", "finding"}
+    # Raised by scorecard plans and, since issue #11, by supervision findings and the
+    # published annual report's improvement plan.
+    assert {a.source_type.model for a in actions} == {"correctiveactionplan", "finding", "reportplanitem"}

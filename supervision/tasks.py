@@ -1,0 +1,17 @@
+"""Thin tasks of the supervision group's work: ids in, one service call, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 5, "ignore_result": True}
+
+
+@shared_task(name="supervision.report_generate", **RETRY)
+def report_generate_task(report_id: int) -> bool:
+    """The annual report's figures (P5.2), never computed in a web request. The service
+    claims the queued generation, so a second delivery does nothing."""
+    return services.report_generate(report_id=report_id)

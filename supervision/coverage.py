@@ -216,6 +216,7 @@ def _evaluations_done(window: Window) -> Coalesce:
             period_start__gte=window.first,
             period_end__lte=window.last,
         )
+        .order_by()  # no default ordering inside an aggregate (PostgreSQL refuses it)
         .annotate(n=Func(F("pk"), function="COUNT"))
         .values("n")
     )

@@ -175,7 +175,7 @@ def test_publishing_twice_is_refused_and_writes_nothing(published, supervisor):
     assert CorrectiveAction.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_publishes_at_the_same_moment_make_one_published_version(supervisor, staff, manager):
     """Two threads, two connections: the row locks make the second wait and be refused. On
     PostgreSQL (.ci/run's second pass); SQLite's in-memory test database has no row locks to

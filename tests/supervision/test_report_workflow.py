@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from crm.models import CorrectiveAction
 from supervision import report, report_exports, services
 from supervision.models import AnnualReport, ReportPlanItem
-from tests.factories import InteractionFactory, department
+from tests.factories import InteractionFactory, department, ensure_reference_data
 from tests.supervision.report_data import Y, at, build_known_year, generated_report, pdf_required, row
 
 
@@ -175,13 +175,14 @@ def test_publishing_twice_is_refused_and_writes_nothing(published, supervisor):
     assert CorrectiveAction.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_publishes_at_the_same_moment_make_one_published_version(supervisor, staff, manager):
     """Two threads, two connections: the row locks make the second wait and be refused. On
     PostgreSQL (.ci/run's second pass); SQLite's in-memory test database has no row locks to
     wait on (its shared cache raises "table is locked"), where the test above covers it."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locks (DATABASE_URL=postgres://…)")
+    ensure_reference_data()  # earlier transactional tests may have flushed the data migrations' rows
     pdf_required()
     build_known_year(manager, staff)
     report = generated_report(supervisor)

@@ -388,7 +388,8 @@ class AnnualReport(TimeStampedModel):
     correction_reason = models.TextField(_("reason for the correction"), max_length=5000, blank=True)
     pdf_en = models.FileField(_("PDF (English)"), upload_to=report_file_name, blank=True, max_length=200)
     pdf_zh = models.FileField(_("PDF (Chinese)"), upload_to=report_file_name, blank=True, max_length=200)
-    xlsx = models.FileField(_("spreadsheet"), upload_to=report_file_name, blank=True, max_length=200)
+    xlsx = models.FileField(_("spreadsheet (English)"), upload_to=report_file_name, blank=True, max_length=200)
+    xlsx_zh = models.FileField(_("spreadsheet (Chinese)"), upload_to=report_file_name, blank=True, max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -318,11 +318,6 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def _cell(value):
-    value = safe_cell(value)
-    return value
-
-
 def report_xlsx(report: AnnualReport, language: str = "en") -> bytes:
     """One sheet per section; every figure a number, the year before and the delta beside it."""
     with translation.override(language):
@@ -340,12 +335,12 @@ def report_xlsx(report: AnnualReport, language: str = "en") -> bytes:
                         header += [f"{column} ({report.year - 1})", f"{column} Δ"]
                 sheet.append(header)
                 for row in table.rows:
-                    line = [_cell(row.label)]
+                    line = [safe_cell(row.label)]
                     for cell, kind in zip(row.cells, table.kinds, strict=True):
                         numeric = kind in (INT, PCT, SCORE, MONEY)
-                        line.append(_cell(cell.value if numeric else cell.text))
+                        line.append(safe_cell(cell.value if numeric else cell.text))
                         if table.yoy:
-                            line += [_cell(cell.previous if numeric else cell.previous_text), _cell(cell.delta)]
+                            line += [safe_cell(cell.previous if numeric else cell.previous_text), safe_cell(cell.delta)]
                     sheet.append([None if v == "" else v for v in line])
                 sheet.append([])
         if not workbook.sheetnames:
@@ -356,10 +351,11 @@ def report_xlsx(report: AnnualReport, language: str = "en") -> bytes:
 
 
 def report_files(report: AnnualReport) -> dict[str, tuple[str, bytes]]:
-    """The frozen files of a version, by field: PDF in English and Chinese, the spreadsheet."""
+    """The frozen files of a version, by field: the PDF and the spreadsheet in English and Chinese."""
     stem = f"rapport-report-{report.year}-v{report.version}"
     return {
         "pdf_en": (f"{stem}-en.pdf", report_pdf(report, "en")),
         "pdf_zh": (f"{stem}-zh.pdf", report_pdf(report, "zh-hans")),
-        "xlsx": (f"{stem}.xlsx", report_xlsx(report)),
+        "xlsx": (f"{stem}-en.xlsx", report_xlsx(report, "en")),
+        "xlsx_zh": (f"{stem}-zh.xlsx", report_xlsx(report, "zh-hans")),
     }

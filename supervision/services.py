@@ -503,7 +503,7 @@ def report_return(*, report: AnnualReport, by: User) -> AnnualReport:
 
 @transaction.atomic
 def report_publish(*, report: AnnualReport, by: User) -> AnnualReport:
-    """Review → published: the PDF (English and Chinese) and the spreadsheet are made from the
+    """Review → published: the PDF and the spreadsheet, each in English and Chinese, are made from the
     snapshot and stored; the plan's items become corrective actions; a version it corrects is
     superseded. Every version of the year is locked first, and one published version per year
     is also a database constraint: of two publishes at the same moment, the second waits, then
@@ -539,7 +539,9 @@ def report_publish(*, report: AnnualReport, by: User) -> AnnualReport:
         )
         item.save(update_fields=["action", "updated_at"])
     report.state, report.published_at, report.published_by = AnnualReport.State.PUBLISHED, now, by
-    report.save(update_fields=["state", "published_at", "published_by", "pdf_en", "pdf_zh", "xlsx", "updated_at"])
+    report.save(
+        update_fields=["state", "published_at", "published_by", "pdf_en", "pdf_zh", "xlsx", "xlsx_zh", "updated_at"]
+    )
     return report
 
 

@@ -576,7 +576,13 @@ def coverage_target_edit(request: HttpRequest, key: str) -> HttpResponse:
 # --- The annual satisfaction report (P5.2) ----------------------------------------------------
 
 
-REPORT_FILES = {"pdf-en": ("pdf_en", "en"), "pdf-zh": ("pdf_zh", "zh"), "xlsx": ("xlsx", "")}
+REPORT_FILES = {
+    "pdf-en": ("pdf_en", "en"),
+    "pdf-zh": ("pdf_zh", "zh"),
+    "xlsx": ("xlsx", "en"),  # the address of versions published before the Chinese spreadsheet
+    "xlsx-en": ("xlsx", "en"),
+    "xlsx-zh": ("xlsx_zh", "zh"),
+}
 
 
 def _report_message(request: HttpRequest, exc: ValidationError) -> None:

@@ -69,7 +69,8 @@ def test_draft_review_published_and_the_plan_becomes_actions(published, staff):
     item = published.items.get()
     assert item.action.state == CorrectiveAction.State.OPEN and item.action.owner == staff
     assert item.action.source == item
-    assert published.pdf_en.name.endswith("-en.pdf") and published.pdf_zh and published.xlsx
+    assert published.pdf_en.name.endswith("-en.pdf") and published.pdf_zh.name.endswith("-zh.pdf")
+    assert published.xlsx.name.endswith("-en.xlsx") and published.xlsx_zh.name.endswith("-zh.xlsx")
 
 
 def test_only_supervision_moves_a_report(known, supervisor, manager):
@@ -246,6 +247,18 @@ def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client
     all_row = next(r for r in rows if r[0] == "All")
     assert all_row[1:4] == (2, 1, 1)  # responses, the year before, the delta: numbers
     assert all(isinstance(v, int | float) for v in all_row[1:4])
+
+
+def test_the_chinese_spreadsheet_names_sheets_rows_and_columns_in_chinese(client, published, manager):
+    client.force_login(manager)
+    response = client.get(reverse("supervision:report_download", args=[published.pk, "xlsx-zh"]))
+    assert response["Content-Disposition"].startswith("attachment") and "-zh.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames[:3] == ["满意度", "评分卡", "服务工单"]
+    rows = list(workbook["满意度"].iter_rows(values_only=True))
+    assert any(r[1] == "答复" for r in rows)  # the column header
+    all_row = next(r for r in rows if r[0] == "全部")
+    assert all_row[1:4] == (2, 1, 1)  # the same numbers as the English one, still numbers
 
 
 def test_pdf_downloads_are_attachments(client, published, staff):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from partners.cases.services import case_open
 from partners.customers.models import Campaign, CampaignRecipient, Gift, Greeting, Need
 from partners.customers.services import token_hash, unsubscribe_token
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
+from tests.shared_rows import shared_rows
 
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
 
@@ -293,8 +295,8 @@ def test_every_url_has_a_matrix_entry():
     assert not stale, f"The matrix names URLs that no longer exist: {sorted(stale)}"
 
 
-@pytest.fixture
-def world(db):
+def build_world() -> tuple[dict, dict]:
+    """One record of every kind the URLs name, with the users of every role."""
     staff = UserFactory(username="staff", role="Staff", dept="procurement")
     users = {
         "staff": staff,
@@ -387,6 +389,38 @@ def world(db):
     return users, objects
 
 
+@pytest.fixture
+def world(db):
+    """A fresh world per test, for tests that change it (the crawl, the admin matrix)."""
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def matrix_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, matrix_media):
+    """The world built once for the matrix's thousand requests, which only read it."""
+    with (
+        override_settings(
+            MEDIA_ROOT=matrix_media,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CELERY_TASK_ALWAYS_EAGER=True,
+            LANGUAGE_CODE="en",
+        ),
+        shared_rows(django_db_blocker),
+    ):
+        yield build_world()
+
+
+@pytest.fixture
+def matrix_world(db, settings, shared_world, matrix_media):
+    settings.MEDIA_ROOT = matrix_media  # where the shared world's files are
+    return shared_world
+
+
 def _supervision_world(users, objects) -> dict:
     from django.core.files.base import ContentFile
 
@@ -472,8 +506,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "role"), CASES)
-def test_permission_matrix(client, world, name, method, role):
-    users, objects = world
+def test_permission_matrix(client, matrix_world, name, method, role):
+    users, objects = matrix_world
     kwargs_builder, methods = MATRIX[name]
     expected = methods[method][role]
     url = reverse(name, kwargs=kwargs_builder(objects) if kwargs_builder else None)

@@ -9,6 +9,16 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.factories import PartnerFactory, UserFactory, department
+from tests.fresh_migrator import FreshMigrator
+
+
+@pytest.fixture
+def migrator(db, tmp_path):
+    """Data-migration tests migrate an empty database of their own, forward only
+    (tests/fresh_migrator.py); this overrides django-test-migrations' fixture."""
+    fresh = FreshMigrator(tmp_path)
+    yield fresh
+    fresh.close()
 
 
 @pytest.fixture(autouse=True)

@@ -192,7 +192,7 @@ def create_templates(apps, schema_editor):
 def grant_permissions(apps, schema_editor):
     app_config = apps.get_app_config("evaluations")
     app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
+    create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

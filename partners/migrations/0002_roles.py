@@ -23,7 +23,7 @@ def perms_for(role: str) -> set[str]:
 def create_roles(apps, schema_editor):
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -33,7 +33,7 @@ def _case(apps):
     return case, user
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_edited_notes_move_their_field_names_to_changed_fields(migrator):
     old = migrator.apply_initial_migration(BEFORE).apps
     case, user = _case(old)

@@ -69,7 +69,7 @@ def _seed(apps) -> dict:
     return {"rows": rows, "plan": plan.pk, "owner": owner.pk, "manager": manager.pk, "department": department.pk}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_scorecard_actions_become_kernel_actions_with_nothing_lost(migrator):
     old = migrator.apply_initial_migration(BEFORE)
     before = _seed(old.apps)

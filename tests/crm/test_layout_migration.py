@@ -160,7 +160,7 @@ def _seed_before(apps) -> dict:
     return {"sla_targets": sla_targets, "permission_ids": permission_ids}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_existing_rows_survive_the_move_to_the_new_apps(migrator):
     old = migrator.apply_initial_migration(BEFORE)
     before = _seed_before(old.apps)

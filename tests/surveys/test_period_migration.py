@@ -96,7 +96,7 @@ def _period(row) -> tuple:
     return (row.period_kind, row.period_start, row.period_end, row.period_note)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_free_text_periods_become_date_ranges_with_nothing_lost(migrator):
     old = migrator.apply_initial_migration(BEFORE)
     ids = _seed(old.apps)

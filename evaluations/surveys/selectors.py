@@ -139,31 +139,65 @@ def _key(row: dict, names: list[str]):
     return values[0] if len(values) == 1 else values
 
 
+SKIP = object()  # a rollup key that leaves the row out
+
+
+def _rows(invitations: QuerySet, answers: QuerySet, keys: Callable[[str], dict]) -> tuple[list, list]:
+    """The two grouped queries: invitations (response rate) and answers by question kind
+    (NPS, CSAT, CES counts and totals), grouped by ``keys``."""
+    inv_keys, ans_keys = keys(""), keys("response__")
+    if inv_keys:
+        inv_rows = list(invitations.values(**inv_keys).annotate(**INVITATION_AGGREGATES).order_by())
+    else:
+        inv_rows = [invitations.aggregate(**INVITATION_AGGREGATES)]
+    ans_rows = list(answers.values("kind", **ans_keys).annotate(**ANSWER_AGGREGATES).order_by())
+    return inv_rows, ans_rows
+
+
+def _rollup(inv_rows: list, ans_rows: list, key: Callable[[dict], object]) -> dict:
+    """Scores per ``key(row)`` (SKIP leaves a row out). Every aggregate is a count or a
+    total, so groups of a finer grouping add up exactly to a coarser one."""
+    tallies: dict = {}
+
+    def tally(row: dict) -> dict | None:
+        group = key(row)
+        if group is SKIP:
+            return None
+        return tallies.setdefault(group, {"invited": 0, "responded": 0, "kinds": {}})
+
+    for row in inv_rows:
+        if (t := tally(row)) is not None:
+            t["invited"] += row["invited"] or 0
+            t["responded"] += row["responded"] or 0
+    for row in ans_rows:
+        if (t := tally(row)) is not None:
+            counts = t["kinds"].setdefault(row["kind"], dict.fromkeys(ANSWER_AGGREGATES, 0))
+            for name in ANSWER_AGGREGATES:
+                counts[name] += row[name] or 0
+    return {group: _scores(t) for group, t in tallies.items()}
+
+
+def _scores(t: dict) -> Scores:
+    scores = Scores(label="", invitations=t["invited"], responses=t["responded"])
+    for kind, c in t["kinds"].items():
+        if kind == QuestionKind.NPS:
+            scores.nps_n = c["n"]
+            scores.nps = metrics.nps_from_counts(n=c["n"], promoters=c["promoters"], detractors=c["detractors"])
+        elif kind == QuestionKind.CSAT:
+            scores.csat_n = c["n"]
+            scores.csat = metrics.csat_from_counts(n=c["n"], satisfied=c["satisfied"])
+        elif kind == QuestionKind.CES:
+            scores.ces_n = c["n"]
+            scores.ces = metrics.ces_from_total(n=c["n"], total=c["total"])
+    return scores
+
+
 def _grouped(invitations: QuerySet, answers: QuerySet, dimension: str) -> dict:
     """Scores per group of ``dimension``: one grouped query over the invitations (response
     rate), one over the answers (NPS, CSAT, CES). Key None for "overall"."""
-    groups: dict = {}
-    inv_keys, ans_keys = DIMENSIONS[dimension](""), DIMENSIONS[dimension]("response__")
-    if not inv_keys:
-        inv_rows = [{**invitations.aggregate(**INVITATION_AGGREGATES)}]
-    else:
-        inv_rows = invitations.values(**inv_keys).annotate(**INVITATION_AGGREGATES).order_by()
-    for row in inv_rows:
-        scores = groups.setdefault(_key(row, list(inv_keys)) if inv_keys else None, Scores(label=""))
-        scores.invitations, scores.responses = row["invited"] or 0, row["responded"] or 0
-    for row in answers.values("kind", **ans_keys).annotate(**ANSWER_AGGREGATES).order_by():
-        key = _key(row, list(ans_keys)) if ans_keys else None
-        scores = groups.setdefault(key, Scores(label=""))
-        if row["kind"] == QuestionKind.NPS:
-            scores.nps_n = row["n"]
-            scores.nps = metrics.nps_from_counts(n=row["n"], promoters=row["promoters"], detractors=row["detractors"])
-        elif row["kind"] == QuestionKind.CSAT:
-            scores.csat_n = row["n"]
-            scores.csat = metrics.csat_from_counts(n=row["n"], satisfied=row["satisfied"])
-        elif row["kind"] == QuestionKind.CES:
-            scores.ces_n = row["n"]
-            scores.ces = metrics.ces_from_total(n=row["n"], total=row["total"])
-    return groups
+    keys = DIMENSIONS[dimension]
+    names = list(keys(""))
+    return _rollup(*_rows(invitations, answers, keys), lambda row: _key(row, names) if names else None)
 
 
 def _in_year(invitations: QuerySet, answers: QuerySet, year: int | None) -> tuple[QuerySet, QuerySet]:
@@ -236,14 +270,12 @@ class Results:
     year: int | None = None
 
 
-def _quarter_rows(invitations: QuerySet, answers: QuerySet, year: int | None) -> list[Scores]:
-    invitations = invitations.exclude(period_kind=PeriodKind.YEAR)
-    answers = answers.exclude(response__period_kind=PeriodKind.YEAR)
-    if year is not None:
-        span = (periods.year_range(year - 1)[0], periods.year_range(year)[1])
-        invitations = invitations.filter(period_start__range=span)
-        answers = answers.filter(response__period_start__range=span)
-    grouped = _grouped(invitations, answers, "quarter")
+def _quarter_rows(rows: tuple[list, list], year: int | None) -> list[Scores]:
+    """Months count in their quarter; a year's survey has no quarter (it is in the year's
+    figures only)."""
+    grouped = _rollup(
+        *rows, lambda row: SKIP if row["g_kind"] == PeriodKind.YEAR else periods.quarter_of(row["g_start"]).start
+    )
     if year is not None:
         quarters = periods.quarters_of_year(year - 1) + periods.quarters_of_year(year)
     elif grouped:
@@ -253,37 +285,47 @@ def _quarter_rows(invitations: QuerySet, answers: QuerySet, year: int | None) ->
             quarters.append(periods.quarter_of(quarters[-1].end + dt.timedelta(days=1)))
     else:
         quarters = []
-    rows = []
+    rows_out = []
     for quarter in quarters:
         scores = grouped.get(quarter.start) or Scores(label="")
         scores.label, scores.key = quarter.display(), quarter.label
-        rows.append(scores)
-    return rows
+        rows_out.append(scores)
+    return rows_out
+
+
+def _fine(p: str) -> dict:
+    """The finest grouping of the results page: every coarser group is a rollup of it."""
+    return {
+        "g_kind": F(f"{p}period_kind"),
+        "g_start": F(f"{p}period_start"),
+        "g_family": F(f"{p}family"),
+        "g_department": F(f"{p}department_id"),
+        "g_name": F(f"{p}department__name"),
+    }
 
 
 def survey_results(*, survey_id: int | None = None, family: str | None = None, year: int | None = None) -> Results:
     """NPS, CSAT and CES with n and response rate (P4.1.3, P4.2.3, P5.2): overall and by
     period, family and department for ``year`` (None: every year); with a year, the same
-    figures of the year before and the quarters of both years. Ten queries whatever the
-    data size."""
-    base_invitations, base_answers = _scope(survey_id=survey_id, family=family)
-    invitations, answers = _in_year(base_invitations, base_answers, year)
-
-    comparison = None
-    if year is None:
-        overall = _grouped(invitations, answers, "overall").get(None) or Scores(label="")
-    else:
-        # The year and the one before in one grouped query each.
+    figures of the year before and the quarters of both years. Two grouped queries, by period,
+    family and department, whatever the data size; every figure is a rollup of their rows."""
+    invitations, answers = _scope(survey_id=survey_id, family=family)
+    if year is not None:
         span = (periods.year_range(year - 1)[0], periods.year_range(year)[1])
-        by_year = _grouped(
-            base_invitations.filter(period_start__range=span),
-            base_answers.filter(response__period_start__range=span),
-            "year",
-        )
-        overall = by_year.get(year) or Scores(label="")
-        comparison = Comparison(year=year, current=overall, previous=by_year.get(year - 1) or Scores(label=""))
+        invitations = invitations.filter(period_start__range=span)
+        answers = answers.filter(response__period_start__range=span)
+    rows = _rows(invitations, answers, _fine)
 
-    by_period = _grouped(invitations, answers, "period")
+    def of_year(key: Callable[[dict], object]) -> Callable[[dict], object]:
+        return key if year is None else lambda row: key(row) if row["g_start"].year == year else SKIP
+
+    overall = _rollup(*rows, of_year(lambda row: None)).get(None) or Scores(label="")
+    comparison = None
+    if year is not None:
+        before = _rollup(*rows, lambda row: None if row["g_start"].year == year - 1 else SKIP).get(None)
+        comparison = Comparison(year=year, current=overall, previous=before or Scores(label=""))
+
+    by_period = _rollup(*rows, of_year(lambda row: (row["g_kind"], row["g_start"])))
     period_rows = []
     for kind, start in sorted(by_period, key=lambda k: (k[1], k[0])):
         period = Period(start, kind)
@@ -291,13 +333,13 @@ def survey_results(*, survey_id: int | None = None, family: str | None = None, y
         scores.label, scores.key = period.display(), period.label
         period_rows.append(scores)
 
-    by_family = _grouped(invitations, answers, "family")
+    by_family = _rollup(*rows, of_year(lambda row: row["g_family"]))
     families = []
     for key in [f for f in FAMILY_PLURALS if f in by_family]:
         by_family[key].label, by_family[key].key = str(FAMILY_PLURALS[key]), key
         families.append(by_family[key])
 
-    by_department = _grouped(invitations, answers, "department")
+    by_department = _rollup(*rows, of_year(lambda row: (row["g_department"], row["g_name"])))
     departments = []
     for (pk, name), scores in sorted(by_department.items(), key=lambda kv: (kv[0][0] is None, kv[0][1] or "")):
         scores.label = name or "—"
@@ -310,7 +352,7 @@ def survey_results(*, survey_id: int | None = None, family: str | None = None, y
         by_period=period_rows,
         by_family=families,
         by_department=departments,
-        by_quarter=_quarter_rows(base_invitations, base_answers, year),
+        by_quarter=_quarter_rows(rows, year),
         comparison=comparison,
         year=year,
     )

@@ -263,8 +263,8 @@ def test_results_page_query_count_is_fixed(client, manager, supplier, django_ass
         survey = make_survey(manager, period)
         for score in range(6):
             answer(survey, supplier, nps=score, csat=1 + score % 5, ces=1 + score)
-    # Session, user, roles, notifications; surveys and years of the filters; ten for the results.
-    with django_assert_max_num_queries(17):
+    # Session, user, roles, notifications; surveys and years of the filters; two for the results.
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("surveys:results"), params).status_code == 200
 
 
@@ -279,7 +279,7 @@ def test_export_follows_the_filter(client, manager, two_years, django_assert_max
     client.force_login(manager)
     page = client.get(reverse("surveys:results"), {"family": "supplier"}).content.decode()
     assert f"{reverse('surveys:results_export')}?year={THIS_YEAR}&amp;family=supplier" in page
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("surveys:results_export"), {"year": THIS_YEAR, "family": "supplier"})
     assert response["Content-Disposition"].startswith(f'attachment; filename="rapport-survey-results-{THIS_YEAR}-')
     rows = csv_rows(response)

@@ -17,9 +17,9 @@ import uuid
 
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections
-from django.db.utils import load_backend
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
+from django.db.utils import load_backend
 from django.test import override_settings
 from django_test_migrations.logic.migrations import normalize
 from django_test_migrations.signals import mute_migrate_signals

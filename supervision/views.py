@@ -7,6 +7,8 @@ their department.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -636,9 +638,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "year_before": report.year - 1,
         "state_label": choice_label(AnnualReport.State, report.state),
         "generation_label": choice_label(AnnualReport.Generation, report.generation),
-        "sections": report_exports.present(figures),
+        # Computed only when the page renders them: a frozen version's tables and charts are
+        # cached by version and language (they never change), so its page costs a list page's.
+        "sections": partial(report_exports.present, figures),
         "has_data": figures.get("has_data"),
-        "charts": report_exports.chart_data(figures) if figures.get("has_data") else None,
+        "charts": partial(report_exports.chart_data, figures),
+        "body_cache_key": f"{report.pk}.{report.version}" if report.is_frozen else "",
         "summary": report.summary_zh
         if (translation.get_language() or "").startswith("zh") and report.summary_zh
         else report.summary,

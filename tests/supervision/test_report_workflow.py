@@ -398,3 +398,17 @@ def test_the_chinese_page_labels_the_snapshot_in_chinese(client, published, supe
     client.cookies["django_language"] = "zh-hans"
     page = client.get(published.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "供应商" in page and "满意度提高了。" in page
+
+
+def test_a_published_version_is_cached_per_language(client, published, supervisor, django_assert_max_num_queries):
+    """A frozen version's tables are cached by version and language: the English page does not
+    serve the Chinese one's tables, and a cached page still shows the current state."""
+    client.force_login(supervisor)
+    english = client.get(published.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(10):
+        again = client.get(published.get_absolute_url()).content.decode()
+    assert english.count('id="report-charts"') == again.count('id="report-charts"') == 1
+    assert "Overall standings of the year" in again
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(published.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Overall standings of the year" not in chinese and "满意度" in chinese

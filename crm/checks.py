@@ -50,3 +50,37 @@ def check_scan_schedule(app_configs=None, **kwargs) -> list[checks.CheckMessage]
             )
         )
     return errors
+
+
+@checks.register()
+def check_base_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """E-mailed links (survey invitations, reminders, unsubscribe) need the address people
+    reach this server at: a wrong one sends every recipient to a dead link."""
+    from .links import DEVELOPMENT_BASE_URL
+
+    value = settings.RAPPORT_BASE_URL
+    if value and not value.startswith(("http://", "https://")):
+        return [
+            checks.Error(
+                f"RAPPORT_BASE_URL={value!r} is not an http(s) address.",
+                hint="Set it to the address people open, e.g. https://rapport.example.com",
+                id="crm.E005",
+            )
+        ]
+    if value:
+        return []
+    if not settings.DEBUG:
+        return [
+            checks.Error(
+                "RAPPORT_BASE_URL is not set: links in e-mails and calendar feeds would lead nowhere.",
+                hint="Set RAPPORT_BASE_URL to the address people open, e.g. https://rapport.example.com",
+                id="crm.E004",
+            )
+        ]
+    return [
+        checks.Warning(
+            f"RAPPORT_BASE_URL is not set: e-mailed links point to {DEVELOPMENT_BASE_URL}.",
+            hint="`make run` sets it from PORT; elsewhere set RAPPORT_BASE_URL=http://host:port",
+            id="crm.W004",
+        )
+    ]

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from . import tasks  # tasks import this module too: both use each other only at call time
+from .links import base_url
 from .models import Notification, OutboundEmail, Profile
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def email_store(
     (``recipient`` None: someone who is not a user, such as a partner's contact); the send
     is enqueued after commit. None when that email already exists."""
     with translation.override(language):
-        context = {**context, "base_url": settings.RAPPORT_BASE_URL.rstrip("/")}
+        context = {**context, "base_url": base_url()}
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)

@@ -349,8 +349,9 @@ CELERY_BEAT_SCHEDULE = {
 # Dashboard: "partners not contacted recently" means no interaction for this many days.
 RAPPORT_STALE_CONTACT_DAYS = env.int("RAPPORT_STALE_CONTACT_DAYS", default=30)
 RAPPORT_PAGE_SIZE = 50
-# Absolute links in emails and the calendar feed.
-RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="http://127.0.0.1:8000")
+# Absolute links in emails and the calendar feed: where people reach this server. `make run`
+# sets it from PORT; without it a production server refuses to start (crm/links.py).
+RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="")
 # Local hour from which the daily follow-up digest is sent.
 RAPPORT_DIGEST_HOUR = env.int("RAPPORT_DIGEST_HOUR", default=7)
 # Evaluations: remind evaluators this many days before the due date; escalate to the

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from crm import roles
+from crm.links import base_url
 from crm.notifications import notify, object_ref, user_language
 from partners.models import Partner
 from partners.reminders import department_managers
@@ -150,7 +151,7 @@ def calendar_items(user) -> list[tuple]:
     sheets = EvaluatorSheet.objects.filter(
         evaluator=user, submitted_at__isnull=True, evaluation__status="open"
     ).select_related("evaluation__partner", "evaluation__template")
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    base = base_url()
     items = []
     for sheet in sheets[:500]:
         evaluation = sheet.evaluation

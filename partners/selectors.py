@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.choices import choice_labels
+from crm.links import base_url
 
 from .models import (
     Contact,
@@ -427,7 +428,7 @@ def contact_language(contact: Contact) -> str:
 
 def followup_calendar_items(user: User) -> list[tuple]:
     """The user's follow-ups for their calendar feed (registered with crm.calendar)."""
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    base = base_url()
     since = timezone.localdate() - dt.timedelta(days=90)
     followups = (
         FollowUp.objects.filter(owner=user, due_on__gte=since).select_related("partner").order_by("due_on", "pk")[:2000]

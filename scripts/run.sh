@@ -12,6 +12,9 @@ HOST="${HOST:-127.0.0.1}"
 PY="${PY:-.venv/bin/python}"
 BIN="${BIN:-.venv/bin}"
 
+# Links in e-mails (survey invitations, reminders) and calendar feeds lead to this server.
+export RAPPORT_BASE_URL="${RAPPORT_BASE_URL:-http://127.0.0.1:$PORT}"
+
 # Runtime files live under var/ (ignored by git). Without CELERY_BROKER_URL the broker is
 # kombu's filesystem transport, which needs its folders to exist before the worker starts.
 mkdir -p var/celery/queue var/celery/processed var/celery/control
@@ -66,6 +69,7 @@ done
 cat <<EOF
 
   Rapport is running: http://127.0.0.1:$PORT/
+  E-mailed links lead to: $RAPPORT_BASE_URL
   Demo logins (password: ${DEMO_PASSWORD:-rapport-demo}):
     staff       Staff, Procurement
     staff2      Staff, Sales

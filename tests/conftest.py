@@ -39,6 +39,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.LANGUAGE_CODE = "en"
+    settings.RAPPORT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` sets on its default port
 
 
 @pytest.fixture

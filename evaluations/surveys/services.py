@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from crm.links import base_url
 from crm.models import OutboundEmail
 from crm.notifications import email_store, object_ref
 from partners.cases.models import Case, CaseChannel, CaseKind, Priority
@@ -68,7 +69,7 @@ def token_hash(token: str) -> str:
 
 
 def invitation_url(invitation: SurveyInvitation) -> str:
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    base = base_url()
     return base + reverse("surveys:respond", kwargs={"token": invitation_token(invitation)})
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.choices import choice_label
+from crm.links import base_url
 from crm.notifications import user_language
 from partners.models import Contact, Family, Partner, Status, Tier
 from partners.selectors import can_edit_partner, can_manage_partner
@@ -446,7 +447,7 @@ def calendar_items(user) -> list[tuple]:
     from django.utils.translation import override
 
     today = timezone.localdate()
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    base = base_url()
     items = []
     with override(user_language(user)):
         for o in care_occasions(start=today, end=today + dt.timedelta(days=60), owner_id=user.pk)[:500]:

@@ -19,7 +19,6 @@ import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from crm.concurrency import check_version
+from crm.links import base_url
 from crm.models import OutboundEmail
 from crm.notifications import CANCELLED_PREFIX, email_store, enqueue_safely, notify, object_ref, user_language
 from partners.models import Contact, Family, FollowUp, Interaction, Partner
@@ -377,7 +377,7 @@ def token_hash(token: str) -> str:
 
 
 def unsubscribe_url(recipient: CampaignRecipient) -> str:
-    base = settings.RAPPORT_BASE_URL.rstrip("/")
+    base = base_url()
     return base + reverse("customers:unsubscribe", kwargs={"token": unsubscribe_token(recipient)})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 
 from evaluations.surveys import services
 from evaluations.surveys.models import Survey, SurveyResponse, SurveyTemplate
@@ -21,7 +22,9 @@ def _reference_data(db):
     ensure_reference_data()
 
 
-def test_customer_answers_survey_and_manager_sees_the_result(page):
+def test_customer_answers_survey_and_manager_sees_the_result(page, live_server, settings):
+    # The site on a port of its own (not 8000), as `PORT=… make run` sets it.
+    settings.RAPPORT_BASE_URL = live_server.url
     manager = UserFactory(username="manager", role="Manager", dept="sales")
     seller = UserFactory(username="seller", role="Staff", dept="sales")
     customer = PartnerFactory(name="Blue Ocean Retail", family="customer", owner=seller, department=department("sales"))
@@ -33,8 +36,11 @@ def test_customer_answers_survey_and_manager_sees_the_result(page):
         period="2026-Q4",
         created_by=manager,
     )
-    invitation = services.survey_send(survey=survey, contacts=[contact])[0]
-    link = "/s/" + services.invitation_token(invitation) + "/"
+    services.survey_send(survey=survey, contacts=[contact])
+    # The link exactly as the e-mail carries it.
+    (message,) = [m for m in mail.outbox if m.to == ["chen@blueocean.example"]]
+    link = re.search(r"https?://\S+/s/[^/\s]+/", message.body).group(0)
+    assert link.startswith(live_server.url + "/s/")
 
     # The customer: no login, answers every question.
     page.goto(link)

@@ -46,3 +46,51 @@ def test_a_scan_entry_without_a_name_fails_the_check(settings):
     )
     with pytest.raises(SystemCheckError, match=r"crm\.E001.*'scan-nameless'"):
         call_command("check")
+
+
+# --- The address in e-mailed links (issue #12 §1) ----------------------------------------------
+
+
+def test_a_production_server_without_a_base_url_refuses_to_start(settings):
+    settings.DEBUG, settings.RAPPORT_BASE_URL = False, ""
+    with pytest.raises(SystemCheckError, match=r"crm\.E004.*RAPPORT_BASE_URL is not set"):
+        call_command("check")
+
+
+def test_a_development_server_without_a_base_url_warns_loudly(settings, capsys):
+    settings.DEBUG, settings.RAPPORT_BASE_URL = True, ""
+    call_command("check")
+    assert "(crm.W004) RAPPORT_BASE_URL is not set: e-mailed links point to http://127.0.0.1:8000" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_base_url_that_is_not_an_address_is_refused(settings):
+    settings.RAPPORT_BASE_URL = "rapport.example:8811"
+    with pytest.raises(SystemCheckError, match=r"crm\.E005"):
+        call_command("check")
+
+
+def test_make_run_derives_the_base_url_from_the_port():
+    """scripts/run.sh exports RAPPORT_BASE_URL from PORT before the web server and the worker
+    start, unless it is set: what `PORT=8811 make run` e-mails leads to port 8811."""
+    import subprocess
+
+    script = (settings.BASE_DIR / "scripts" / "run.sh").read_text()
+    prelude = script.split('"$PY" manage.py migrate', 1)[0]
+    for env, expected in (
+        ({"PORT": "8811"}, "http://127.0.0.1:8811"),
+        ({"PORT": "8811", "RAPPORT_BASE_URL": "https://crm.example"}, "https://crm.example"),
+    ):
+        out = (
+            subprocess.run(
+                ["bash", "-c", prelude.replace('cd "$(dirname "$0")/.."', "cd /tmp") + '\necho "$RAPPORT_BASE_URL"'],
+                env={"PATH": "/usr/bin:/bin", **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        assert out == expected

@@ -68,6 +68,7 @@ def seed_reports(*, rng: random.Random, now: dt.datetime, options: DemoOptions) 
         services.report_submit(report=last, by=supervisor)
         if not report_exports.pdf_unavailable():
             services.report_publish(report=last, by=supervisor)
+            services.report_files_make(report_id=last.pk)  # here, not on a worker: the demo is complete at once
 
     current = services.report_create(year=today.year, by=supervisor)
     services.report_generate(report_id=current.pk)

@@ -417,6 +417,9 @@ class AnnualReport(TimeStampedModel):
             models.Index(fields=["generation", "generation_requested_at"], name="report_generation_idx"),
         ]
 
+    # The files made at publication (supervision.services.report_files_make).
+    FILE_FIELDS = ("pdf_en", "pdf_zh", "xlsx", "xlsx_zh")
+
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
 
@@ -432,6 +435,11 @@ class AnnualReport(TimeStampedModel):
     @property
     def is_generating(self) -> bool:
         return self.generation in (self.Generation.QUEUED, self.Generation.RUNNING)
+
+    @property
+    def files_pending(self) -> bool:
+        """Published, and its files not made yet (a task makes them after publication)."""
+        return self.is_frozen and not all(getattr(self, field) for field in self.FILE_FIELDS)
 
     # Flags for the templates (they never compare a state with a literal).
     @property

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -503,11 +503,13 @@ def report_return(*, report: AnnualReport, by: User) -> AnnualReport:
 
 @transaction.atomic
 def report_publish(*, report: AnnualReport, by: User) -> AnnualReport:
-    """Review → published: the PDF and the spreadsheet, each in English and Chinese, are made from the
-    snapshot and stored; the plan's items become corrective actions; a version it corrects is
-    superseded. Every version of the year is locked first, and one published version per year
-    is also a database constraint: of two publishes at the same moment, the second waits, then
-    finds the report published and is refused, with nothing written."""
+    """Review → published: the figures and text are frozen; the plan's items become corrective
+    actions; a version it corrects is superseded. The files (the PDF and the spreadsheet, each
+    in English and Chinese) are made from the frozen snapshot by a task after the commit, never
+    in the request (``report_files_make``). Every version of the year is locked first, and one
+    published version per year is also a database constraint: of two publishes at the same
+    moment, the second waits, then finds the report published and is refused, with nothing
+    written."""
     _require_supervisor(by)
     list(AnnualReport.objects.select_for_update().filter(year=report.year).order_by("pk"))
     report = _report_locked(report)
@@ -521,13 +523,10 @@ def report_publish(*, report: AnnualReport, by: User) -> AnnualReport:
         raise ValidationError(
             _("The PDF cannot be made on this server (%(reason)s). Nothing was published.") % {"reason": reason}
         )
-    files = report_exports.report_files(report)
     now = timezone.now()
     AnnualReport.objects.filter(year=report.year, state=AnnualReport.State.PUBLISHED).update(
         state=AnnualReport.State.SUPERSEDED, updated_at=now
     )
-    for field, (name, content) in files.items():
-        getattr(report, field).save(name, ContentFile(content), save=False)
     for item in report.items.select_related("department", "owner").filter(action__isnull=True):
         item.action = corrective_action_raise(
             source=item,
@@ -539,10 +538,39 @@ def report_publish(*, report: AnnualReport, by: User) -> AnnualReport:
         )
         item.save(update_fields=["action", "updated_at"])
     report.state, report.published_at, report.published_by = AnnualReport.State.PUBLISHED, now, by
-    report.save(
-        update_fields=["state", "published_at", "published_by", "pdf_en", "pdf_zh", "xlsx", "xlsx_zh", "updated_at"]
-    )
+    report.save(update_fields=["state", "published_at", "published_by", "updated_at"])
+    transaction.on_commit(lambda: enqueue_safely(tasks.report_files_task, report.pk))
     return report
+
+
+def report_files_make(*, report_id: int) -> bool:
+    """Make and store the files a frozen version lacks, from its snapshot (the Celery task's
+    one service). Idempotent: a version that has its four files is left alone, so a duplicate
+    delivery or the scan's catch-up does nothing twice; the files are saved in one write under
+    the row's lock, so a version never has half of them."""
+    with transaction.atomic():
+        report = AnnualReport.objects.select_for_update().get(pk=report_id)
+        missing = [field for field in AnnualReport.FILE_FIELDS if not getattr(report, field)]
+        if not report.is_frozen or not missing:
+            return False
+        for field, (name, content) in report_exports.report_files(report).items():
+            if field in missing:
+                getattr(report, field).save(name, ContentFile(content), save=False)
+        report.save(update_fields=[*missing, "updated_at"])
+    return True
+
+
+def reports_missing_files() -> list[int]:
+    """Frozen versions still without their files (the broker was down at publication, or the
+    worker died while making them): the scan makes them."""
+    empty = Q()
+    for field in AnnualReport.FILE_FIELDS:
+        empty |= Q(**{field: ""})
+    return list(
+        AnnualReport.objects.filter(state__in=[AnnualReport.State.PUBLISHED, AnnualReport.State.SUPERSEDED])
+        .filter(empty)
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

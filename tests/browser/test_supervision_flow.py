@@ -236,7 +236,7 @@ def test_supervisor_publishes_the_annual_report_and_downloads_it_in_both_languag
     page.wait_for_selector("#publish")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#publish")
-    page.wait_for_selector("#report-files")
+    page.wait_for_selector("#report-files >> text=PDF (English)")
     assert "Published" in page.locator("#report-state").inner_text()
 
     name, pdf_en = _download(page, "#report-files >> text=PDF (English)")

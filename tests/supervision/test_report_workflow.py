@@ -37,7 +37,10 @@ def publish_with_item(supervisor, owner, *, year: int = Y) -> AnnualReport:
         by=supervisor,
     )
     services.report_submit(report=report, by=supervisor)
-    return services.report_publish(report=report, by=supervisor)
+    report = services.report_publish(report=report, by=supervisor)
+    services.report_files_make(report_id=report.pk)  # the task, which on_commit runs in production
+    report.refresh_from_db()
+    return report
 
 
 @pytest.fixture
@@ -338,6 +341,48 @@ def test_the_scan_catches_up_a_generation_left_behind(known, supervisor, setting
     assert scan_run("annual_reports").effects == 1
     report.refresh_from_db()
     assert report.generation == AnnualReport.Generation.DONE
+
+
+def test_publishing_leaves_the_files_to_a_task_that_makes_them_once(client, known, supervisor, staff, settings):
+    """The request freezes the report; the files are made after the commit by the task, never in
+    the request. Until they exist the page says so and polls; a second delivery does nothing."""
+    from crm.scheduler import scan_run
+
+    report = generated_report(supervisor)
+    services.report_submit(report=report, by=supervisor)
+    services.report_publish(report=report, by=supervisor)  # on_commit never runs here: no task yet
+    report.refresh_from_db()
+    assert report.state == AnnualReport.State.PUBLISHED and report.files_pending
+    assert not any(getattr(report, field) for field in AnnualReport.FILE_FIELDS)
+    client.force_login(staff)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert 'id="files-pending"' in page and 'hx-trigger="every 2s"' in page
+    assert client.get(reverse("supervision:report_download", args=[report.pk, "pdf-en"])).status_code == 404
+
+    # The broker was down: the scan makes them; then nothing is left to do.
+    assert scan_run("annual_reports").effects == 1
+    report.refresh_from_db()
+    assert not report.files_pending and report.pdf_zh.name.endswith("-zh.pdf")
+    names = [getattr(report, field).name for field in AnnualReport.FILE_FIELDS]
+    assert services.report_files_make(report_id=report.pk) is False  # a duplicate delivery
+    report.refresh_from_db()
+    assert [getattr(report, field).name for field in AnnualReport.FILE_FIELDS] == names
+    assert scan_run("annual_reports").effects == 0
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert 'id="files-pending"' not in page and "Spreadsheet (Chinese)" in page
+
+
+def test_publishing_through_the_page_queues_the_files_after_the_commit(
+    client, known, supervisor, django_capture_on_commit_callbacks
+):
+    report = generated_report(supervisor)
+    services.report_submit(report=report, by=supervisor)
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("supervision:report_publish", args=[report.pk]))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == AnnualReport.State.PUBLISHED and not report.files_pending
 
 
 def test_a_failed_generation_writes_no_figures(known, supervisor, monkeypatch):

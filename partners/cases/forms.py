@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.concurrency import VersionedFormMixin
 from crm.forms import PlainTextFormMixin
@@ -92,10 +93,12 @@ class FeedbackForm(PlainTextFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Your message is"), choices=FEEDBACK_KINDS, widget=forms.RadioSelect)
     name = forms.CharField(label=_("Your name"), max_length=120)
     email = forms.EmailField(label=_("Your email"), max_length=254)
-    company = forms.CharField(label=_("Company"), max_length=200)
+    company = forms.CharField(label=pgettext_lazy("public form", "Company"), max_length=200)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
-        label=_("Details"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000})
+        label=pgettext_lazy("public form", "Details"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
     )
     # A field people never see: bots that fill every input are turned away.
     website = forms.CharField(required=False, label=_("Leave this empty"), max_length=200)

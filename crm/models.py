@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .bilingual import in_language
 from .cleaning import between
 from .uploads import storage_name
 
@@ -32,6 +33,7 @@ class Department(models.Model):
     """An internal department (Procurement, Sales, ...). Partners and users belong to one."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     code = models.SlugField(_("code"), max_length=40, unique=True)
 
     class Meta:
@@ -40,7 +42,12 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the Chinese one when set)."""
+        return in_language(self.name, self.name_zh)
 
 
 class Profile(models.Model):

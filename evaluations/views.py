@@ -128,7 +128,7 @@ def _export(rows, template: ScorecardTemplate, fmt: str) -> HttpResponse:
         [
             i,
             r.partner.name,
-            r.partner.department.name,
+            r.partner.department.display_name,
             r.partner.get_tier_display(),
             r.overall_score,
             r.overall_standing,

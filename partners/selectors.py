@@ -86,6 +86,7 @@ LIST_COLUMNS = (
     "owner__first_name",
     "owner__last_name",
     "department__name",
+    "department__name_zh",
 )
 
 

@@ -106,7 +106,7 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
             p.get_status_display(),
             p.get_tier_display(),
             p.owner.get_full_name() or p.owner.get_username(),
-            p.department.name,
+            p.department.display_name,
             p.industry,
             p.region,
             p.website,

@@ -138,8 +138,8 @@ def satisfaction(year: int) -> tuple[list[Table], int]:
             table.add(["text", "all"], _score_values(overall))
             volume += overall.responses + overall.nps_n + overall.csat_n + overall.ces_n
         by_department = scores_for_year(year=year, by="department", family=family)
-        for (_pk, name), scores in sorted(by_department.items(), key=lambda kv: kv[0][1] or ""):
-            table.add(["department", name or "—"], _score_values(scores))
+        for (_pk, name, name_zh), scores in sorted(by_department.items(), key=lambda kv: kv[0][1] or ""):
+            table.add(["department", name or "—", name_zh or ""], _score_values(scores))
         by_tier = scores_for_year(year=year, by="tier", family=family)
         for tier, scores in sorted(by_tier.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
             table.add(["tier", tier], _score_values(scores))
@@ -408,7 +408,7 @@ def previous_plan(year: int) -> Table:
     for item in report.items.select_related("department", "owner", "action").order_by("position", "pk"):
         outcome = ["action_state", item.action.state] if item.action_id else ["text", "no_action"]
         owner = item.owner.get_full_name() or item.owner.get_username()
-        table.add(["raw", item.description], [item.department.name, owner, item.due_on.isoformat(), outcome])
+        table.add(["raw", item.description], [item.department.display_name, owner, item.due_on.isoformat(), outcome])
     return table
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 
+from crm.bilingual import in_language
 from crm.choices import choice_label
 from crm.csv_export import safe_cell
 from crm.models import CorrectiveAction
@@ -130,6 +131,8 @@ def label(spec) -> str:
         return str(TEXTS.get(rest[0], rest[0]))
     if kind == "family":
         return str(FAMILY_PLURALS.get(rest[0], rest[0]))
+    if kind == "department":  # [name, Chinese name] (snapshots before Chinese names: [name])
+        return in_language(rest[0], rest[1] if len(rest) > 1 else "")
     if kind == "standing":
         return rest[0] or str(_("Not rated"))
     if kind in CHOICES:

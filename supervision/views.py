@@ -460,7 +460,7 @@ def _coverage_scope(request: HttpRequest) -> tuple[int, int | None, list]:
         year = None
     requested = query_int(request.GET.get("department"))
     department_id = selectors.coverage_department_for(request.user, requested)
-    departments = list(Department.objects.order_by("name").values_list("pk", "name"))
+    departments = [(d.pk, d.display_name) for d in Department.objects.order_by("name").only("pk", "name", "name_zh")]
     if department_id is not None and department_id not in {pk for pk, _name in departments}:
         raise Http404
     return year or today.year, department_id, departments

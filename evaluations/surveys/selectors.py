@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from crm import roles
+from crm.bilingual import in_language
 from partners.cases.models import Case
 from partners.models import FAMILY_PLURALS, Contact
 from partners.selectors import partner_list_for_user
@@ -127,7 +128,11 @@ DIMENSIONS: dict[str, Callable[[str], dict]] = {
     # Months count in their quarter; a year's survey has no quarter (callers leave it out).
     "quarter": lambda p: {"g_quarter": TruncQuarter(f"{p}period_start")},
     "family": lambda p: {"g_family": F(f"{p}family")},
-    "department": lambda p: {"g_department": F(f"{p}department_id"), "g_name": F(f"{p}department__name")},
+    "department": lambda p: {
+        "g_department": F(f"{p}department_id"),
+        "g_name": F(f"{p}department__name"),
+        "g_name_zh": F(f"{p}department__name_zh"),
+    },
     "year": lambda p: {"g_year": ExtractYear(f"{p}period_start")},
     # The partner's tier today (the response keeps family and department as they were).
     "tier": lambda p: {"g_tier": F(f"{p}partner__tier")},
@@ -301,6 +306,7 @@ def _fine(p: str) -> dict:
         "g_family": F(f"{p}family"),
         "g_department": F(f"{p}department_id"),
         "g_name": F(f"{p}department__name"),
+        "g_name_zh": F(f"{p}department__name_zh"),
     }
 
 
@@ -339,10 +345,10 @@ def survey_results(*, survey_id: int | None = None, family: str | None = None, y
         by_family[key].label, by_family[key].key = str(FAMILY_PLURALS[key]), key
         families.append(by_family[key])
 
-    by_department = _rollup(*rows, of_year(lambda row: (row["g_department"], row["g_name"])))
+    by_department = _rollup(*rows, of_year(lambda row: (row["g_department"], row["g_name"], row["g_name_zh"])))
     departments = []
-    for (pk, name), scores in sorted(by_department.items(), key=lambda kv: (kv[0][0] is None, kv[0][1] or "")):
-        scores.label = name or "—"
+    for (pk, name, name_zh), scores in sorted(by_department.items(), key=lambda kv: (kv[0][0] is None, kv[0][1] or "")):
+        scores.label = in_language(name, name_zh) if name else "—"
         scores.key = str(pk or "")
         departments.append(scores)
 

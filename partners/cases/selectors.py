@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm import roles
+from crm.bilingual import in_language
 from crm.numbers import share
 from partners.models import FAMILY_PLURALS, Contact, Partner
 
@@ -176,12 +177,19 @@ def sla_attainment(*, cases: QuerySet[Case], now=None) -> dict[str, list[Attainm
         return [Attainment(label=row[key], **{f: row[f] for f in fields}) for row in qs]
 
     by_month = cases.annotate(month=TruncMonth("opened_at")).values("month").annotate(**aggregates).order_by("-month")
-    by_department = cases.values("department__name").annotate(**aggregates).order_by("department__name")
+    by_department = (
+        cases.values("department__name", "department__name_zh").annotate(**aggregates).order_by("department__name")
+    )
     by_family = cases.values("family").annotate(**aggregates).order_by("family")
     families = dict(FAMILY_PLURALS)
     return {
         "month": rows(by_month, "month"),
-        "department": rows(by_department, "department__name"),
+        "department": [
+            Attainment(
+                label=in_language(row["department__name"], row["department__name_zh"]), **{f: row[f] for f in fields}
+            )
+            for row in by_department
+        ],
         "family": [
             Attainment(label=families.get(r.label, r.label), **{f: getattr(r, f) for f in fields})
             for r in rows(by_family, "family")

@@ -125,7 +125,7 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
             _when(c.opened_at),
             c.get_family_display(),
             c.partner.name if c.partner else c.submitter_company,
-            c.department.name if c.department else "",
+            c.department.display_name if c.department else "",
             c.get_kind_display(),
             c.get_channel_display(),
             c.get_priority_display(),

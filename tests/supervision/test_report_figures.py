@@ -25,7 +25,7 @@ def test_satisfaction_scores_with_n_response_rate_and_yoy(known):
     assert supplier["csat"] == (100.0, 0.0)
     assert supplier["ces"] == (6.0, 2.0)
     # By department and by (today's) tier.
-    assert row(figures, "satisfaction_supplier", ["department", "Procurement"])["nps"] == (100.0, -100.0)
+    assert row(figures, "satisfaction_supplier", ["department", "Procurement", "采购部"])["nps"] == (100.0, -100.0)
     assert row(figures, "satisfaction_supplier", ["tier", 1])["responses"] == (2, 1)
     assert figures["has_data"] is True and figures["year"] == Y and figures["previous_year"] == BEFORE
 

@@ -1,0 +1,13 @@
+"""Data people read in their language: records that carry an English and a Chinese text
+(department names, scorecard and survey texts) show the Chinese one to a reader in Chinese,
+and the English one when there is no Chinese text."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+
+def in_language(english: str, chinese: str | None, language: str | None = None) -> str:
+    """``chinese`` when ``language`` (default: the active one) is Chinese and it is set."""
+    language = (language or translation.get_language() or "").lower()
+    return chinese if chinese and language.startswith("zh") else english

@@ -9,7 +9,10 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from crm import checks  # noqa: F401  (registers the system checks)
+        from crm import (
+            checks,  # noqa: F401  (registers the system checks)
+            services,  # noqa: F401  (registers its notification kinds)
+        )
         from crm.cleaning import connect_guards, install_safe_localtime
         from crm.middleware import session_seen_at_login
 

@@ -89,6 +89,11 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     object_ref = models.CharField(_("object"), max_length=80)
     period = models.CharField(_("period"), max_length=20)
+    # The kind's parameters (JSON; dates as ISO strings): the text is rendered from the kind's
+    # wording in the reader's language when shown (crm.notifications.notification_text).
+    # Null on rows made before: they show ``title``.
+    params = models.JSONField(_("parameters"), null=True, blank=True)
+    # The text in the recipient's language when it was made: the admin's, and the fallback.
     title = models.CharField(_("title"), max_length=300)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

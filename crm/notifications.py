@@ -4,6 +4,8 @@ Design rule: every effect is a row with a unique key (kind, object, period, reci
 written in the same transaction as its cause. Creating it twice is a no-op, so a scan
 that runs twice, a task delivered twice or two racing workers produce it once. The
 broker only ever carries the row's id.
+
+A notification stores its kind and parameters, not sentences: see crm/notification_kinds.py.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import logging
 import smtplib
 import socket
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -26,11 +29,14 @@ from django.utils import timezone, translation
 from . import tasks  # tasks import this module too: both use each other only at call time
 from .links import base_url
 from .models import Notification, OutboundEmail, Profile
+from .notification_kinds import NOTIFICATION_KINDS, notification_text, register_kind, render_kind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["NOTIFICATION_KINDS", "notification_text", "register_kind", "render_kind"]
 
 # Errors worth retrying later: the SMTP server or the network, not our data.
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError)
@@ -51,12 +57,38 @@ def user_wants_digest(user: User) -> bool:
     return profile is None or profile.notification_mode == Profile.Digest.DAILY
 
 
-def notify(*, recipient: User, kind: str, obj_ref: str, period: str, title: str, link: str = "") -> bool:
-    """Create the notification unless it exists; True when this call created it."""
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise TypeError("Notification parameters take dates, not datetimes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def notify(*, recipient: User, kind: str, obj_ref: str, period: str, params: Mapping[str, Any], link: str = "") -> bool:
+    """Create the notification unless it exists; True when this call created it.
+
+    ``kind`` must be registered (``register_kind``); ``params`` fill its wording when it is
+    shown. ``title`` keeps the text in the recipient's language at the time, for the admin
+    and as the fallback should the kind's wording ever be removed.
+    """
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"Unregistered notification kind {kind!r}: register it with register_kind()")
+    params = {name: _json_value(value) for name, value in params.items()}
+    with translation.override(user_language(recipient)):
+        title = render_kind(kind, params)
     try:
         with transaction.atomic():
             Notification.objects.create(
-                recipient=recipient, kind=kind, object_ref=obj_ref, period=period, title=title[:300], link=link
+                recipient=recipient,
+                kind=kind,
+                object_ref=obj_ref,
+                period=period,
+                params=params,
+                title=title[:300],
+                link=link,
             )
     except IntegrityError:
         return False

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop, override
 from . import notifications, roles
 from .concurrency import check_version
 from .models import CorrectiveAction, Department
+from .notification_kinds import register_kind
 from .selectors import department_managers, may_cancel, may_respond, verify_problem
 from .uploads import validate_upload
 
@@ -62,14 +63,15 @@ def _locked(action: CorrectiveAction, version) -> CorrectiveAction:
     return row
 
 
-def _tell(user: User, action: CorrectiveAction, kind: str, text: str, *, period: str, email: bool = False) -> int:
+def _tell(user: User, action: CorrectiveAction, kind: str, *, period: str, email: bool = False) -> int:
     """One notification (and e-mail) to ``user`` in their language; 0 when it existed."""
-    with override(notifications.user_language(user)):
-        title = _(text) % {"action": action.description[:120], "date": action.due_on.isoformat()}
+    params = {"action": action.description[:120], "date": action.due_on}
     ref = notifications.object_ref(action)
     link = action.get_absolute_url()
-    created = notifications.notify(recipient=user, kind=kind, obj_ref=ref, period=period, title=title, link=link)
+    created = notifications.notify(recipient=user, kind=kind, obj_ref=ref, period=period, params=params, link=link)
     if email:
+        with override(notifications.user_language(user)):
+            title = notifications.render_kind(kind, params)
         created += (
             notifications.email_enqueue(
                 recipient=user,
@@ -84,13 +86,25 @@ def _tell(user: User, action: CorrectiveAction, kind: str, text: str, *, period:
     return int(created)
 
 
-# Marked for makemessages here, translated in each recipient's language when sent.
-RAISED = gettext_noop("A corrective action was assigned to you, due %(date)s: %(action)s")
-DUE_SOON = gettext_noop("Corrective action due on %(date)s: %(action)s")
-OVERDUE = gettext_noop("Corrective action overdue since %(date)s: %(action)s")
-ESCALATED = gettext_noop("Escalation: a corrective action of your department is overdue since %(date)s: %(action)s")
-ACCEPTED = gettext_noop("Your corrective action was verified and closed: %(action)s")
-REFUSED = gettext_noop("Your corrective action's response was not accepted; it is open again: %(action)s")
+# The notices' wording, translated in each reader's language when shown.
+RAISED = register_kind(
+    "corrective_action_raised", gettext_noop("A corrective action was assigned to you, due %(date)s: %(action)s")
+)
+DUE_SOON = register_kind("corrective_action_due_soon", gettext_noop("Corrective action due on %(date)s: %(action)s"))
+OVERDUE = register_kind(
+    "corrective_action_overdue", gettext_noop("Corrective action overdue since %(date)s: %(action)s")
+)
+ESCALATED = register_kind(
+    "corrective_action_escalated",
+    gettext_noop("Escalation: a corrective action of your department is overdue since %(date)s: %(action)s"),
+)
+ACCEPTED = register_kind(
+    "corrective_action_verified", gettext_noop("Your corrective action was verified and closed: %(action)s")
+)
+REFUSED = register_kind(
+    "corrective_action_refused",
+    gettext_noop("Your corrective action's response was not accepted; it is open again: %(action)s"),
+)
 
 
 @transaction.atomic
@@ -137,7 +151,7 @@ def corrective_action_raise(
     )
     action.save()
     if by is None or owner.pk != by.pk:
-        _tell(owner, action, "corrective_action_raised", RAISED, period=action.due_on.isoformat())
+        _tell(owner, action, RAISED, period=action.due_on.isoformat())
     return action
 
 
@@ -188,8 +202,7 @@ def corrective_action_verify(
     )
     # Keyed by the verification's time: a second refusal is a new notice.
     period = action.verified_at.strftime("%Y%m%d%H%M%S")
-    kind = "corrective_action_verified" if accepted else "corrective_action_refused"
-    _tell(action.owner, action, kind, ACCEPTED if accepted else REFUSED, period=period, email=not accepted)
+    _tell(action.owner, action, ACCEPTED if accepted else REFUSED, period=period, email=not accepted)
     return action
 
 
@@ -221,12 +234,12 @@ def corrective_action_remind(*, action_id: int, day: dt.date) -> int:
     effects = 0
     with transaction.atomic():
         if due - dt.timedelta(days=settings.RAPPORT_ACTION_REMIND_DAYS) <= day <= due:
-            effects += _tell(action.owner, action, "corrective_action_due_soon", DUE_SOON, period=period, email=True)
+            effects += _tell(action.owner, action, DUE_SOON, period=period, email=True)
         if day > due:
-            effects += _tell(action.owner, action, "corrective_action_overdue", OVERDUE, period=period, email=True)
+            effects += _tell(action.owner, action, OVERDUE, period=period, email=True)
         if day > due + dt.timedelta(days=settings.RAPPORT_ACTION_ESCALATE_DAYS):
             for manager in department_managers(action.department_id):
-                effects += _tell(manager, action, "corrective_action_escalated", ESCALATED, period=period, email=True)
+                effects += _tell(manager, action, ESCALATED, period=period, email=True)
     return effects
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop, override
 
 from crm import roles
 from crm.links import base_url
-from crm.notifications import notify, object_ref, user_language
+from crm.notifications import notify, object_ref, register_kind, user_language
 from partners.models import Partner
 from partners.reminders import department_managers
 
@@ -72,18 +72,18 @@ def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     ref = object_ref(sheet)
     effects = 0
 
-    def say(user, kind: str, text: str) -> int:
-        with override(user_language(user)):
-            title = _(text) % {"partner": partner.name, "template": evaluation.template.name, "date": due.isoformat()}
-        return int(notify(recipient=user, kind=kind, obj_ref=ref, period=due.isoformat(), title=title, link=link))
+    params = {"partner": partner.name, "template": evaluation.template.name, "date": due}
+
+    def say(user, kind: str) -> int:
+        return int(notify(recipient=user, kind=kind, obj_ref=ref, period=due.isoformat(), params=params, link=link))
 
     if day >= due - dt.timedelta(days=settings.RAPPORT_EVALUATION_REMIND_DAYS):
-        effects += say(sheet.evaluator, "evaluation_due_soon", DUE_SOON)
+        effects += say(sheet.evaluator, DUE_SOON)
     if day > due:
-        effects += say(sheet.evaluator, "evaluation_overdue", OVERDUE)
+        effects += say(sheet.evaluator, OVERDUE)
     if day > due + dt.timedelta(days=settings.RAPPORT_EVALUATION_ESCALATE_DAYS):
         for manager in department_managers(partner.department_id):
-            effects += say(manager, "evaluation_escalated", ESCALATED)
+            effects += say(manager, ESCALATED)
     return effects
 
 
@@ -116,33 +116,38 @@ def action_plan_re_evaluation_due(*, plan_id: int, day: dt.date) -> int:
     partner = plan.evaluation.partner
     effects = 0
     for manager in department_managers(partner.department_id):
-        with override(user_language(manager)):
-            title = _(RE_EVALUATION_DUE) % {
-                "partner": partner.name,
-                "template": plan.evaluation.template.name,
-                "date": plan.re_evaluation_on.isoformat(),
-            }
         effects += int(
             notify(
                 recipient=manager,
-                kind="action_plan_re_evaluation",
+                kind=RE_EVALUATION_DUE,
                 obj_ref=object_ref(plan),
                 period=plan.re_evaluation_on.isoformat(),
-                title=title,
+                params={
+                    "partner": partner.name,
+                    "template": plan.evaluation.template.name,
+                    "date": plan.re_evaluation_on,
+                },
                 link=reverse("evaluations:detail", args=[plan.evaluation_id]),
             )
         )
     return effects
 
 
-# Marked for makemessages here, translated when shown, in each recipient's language.
-RE_EVALUATION_DUE = gettext_noop(
-    "%(partner)s is due its re-evaluation (%(template)s) on %(date)s, as its corrective action plan set."
+# The notices' wording, translated in each reader's language when shown (crm.notifications).
+RE_EVALUATION_DUE = register_kind(
+    "action_plan_re_evaluation",
+    gettext_noop("%(partner)s is due its re-evaluation (%(template)s) on %(date)s, as its corrective action plan set."),
 )
-DUE_SOON = gettext_noop("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit.")
-OVERDUE = gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
-ESCALATED = gettext_noop(
-    "Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."
+DUE_SOON = register_kind(
+    "evaluation_due_soon",
+    gettext_noop("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit."),
+)
+OVERDUE = register_kind(
+    "evaluation_overdue", gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
+)
+ESCALATED = register_kind(
+    "evaluation_escalated",
+    gettext_noop("Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."),
 )
 
 

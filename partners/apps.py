@@ -13,6 +13,7 @@ class PartnersConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
+        from . import reminders  # noqa: F401  (registers its notification kinds)
         from .selectors import dashboard_counters_panel, dashboard_panel, followup_calendar_items
 
         if followup_calendar_items not in CALENDAR_SOURCES:

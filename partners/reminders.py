@@ -11,34 +11,38 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from crm import roles
-from crm.notifications import email_enqueue, notify, object_ref, user_language, user_wants_digest
+from crm.notifications import email_enqueue, notify, object_ref, register_kind, user_wants_digest
 
 from .models import FollowUp
+
+# The notices' wording, translated in each reader's language when shown (crm.notifications).
+FOLLOWUP_DUE = register_kind("followup_due", gettext_noop("Due today: %(item)s (%(partner)s)"))
+FOLLOWUP_OVERDUE = register_kind("followup_overdue", gettext_noop("Overdue since %(date)s: %(item)s (%(partner)s)"))
+FOLLOWUP_ASSIGNED = register_kind(
+    "followup_assigned", gettext_noop("%(who)s noted a follow-up for you: %(item)s (%(partner)s)")
+)
 
 
 @transaction.atomic
 def followup_remind(*, followup_id: int, day: dt.date) -> int:
     """The in-app reminder for a follow-up due (or overdue) on ``day``; for users who chose
-    "immediately", the email too. Returns the number of effects created (0 on a rerun)."""
+    "immediately", an email about this one item too, in its own words (issue 12, item 5:
+    never the daily digest's). Returns the number of effects created (0 on a rerun)."""
     followup = FollowUp.objects.select_related("partner", "owner").filter(pk=followup_id).first()
     if followup is None or followup.done_at is not None or followup.due_on > day or not followup.owner.is_active:
         return 0
     overdue = followup.due_on < day
-    kind = "followup_overdue" if overdue else "followup_due"
-    with override(user_language(followup.owner)):
-        template = _("Overdue: %(item)s (%(partner)s)") if overdue else _("Due today: %(item)s (%(partner)s)")
-        title = template % {"item": followup.description, "partner": followup.partner.name}
+    kind = FOLLOWUP_OVERDUE if overdue else FOLLOWUP_DUE
     effects = int(
         notify(
             recipient=followup.owner,
             kind=kind,
             obj_ref=object_ref(followup),
             period=followup.due_on.isoformat(),
-            title=title,
+            params={"item": followup.description, "partner": followup.partner.name, "date": followup.due_on},
             link=followup.partner.get_absolute_url(),
         )
     )
@@ -48,13 +52,8 @@ def followup_remind(*, followup_id: int, day: dt.date) -> int:
             kind=kind,
             obj_ref=object_ref(followup),
             period=followup.due_on.isoformat(),
-            template="followup_digest",
-            context={
-                "today": day,
-                "count": 1,
-                "overdue": [followup] if overdue else [],
-                "due_today": [] if overdue else [followup],
-            },
+            template="followup_reminder",
+            context={"followup": followup, "overdue": overdue},
         )
         effects += email is not None
     return effects
@@ -104,17 +103,15 @@ def followup_assigned(*, followup: FollowUp, by) -> bool:
     """In-app notification, at once, when someone logs a follow-up owed by someone else."""
     if followup.owner_id == by.pk:
         return False
-    with override(user_language(followup.owner)):
-        title = _("%(who)s noted a follow-up for you: %(item)s (%(partner)s)") % {
+    return notify(
+        recipient=followup.owner,
+        kind=FOLLOWUP_ASSIGNED,
+        obj_ref=object_ref(followup),
+        period="-",
+        params={
             "who": by.get_full_name() or by.get_username(),
             "item": followup.description,
             "partner": followup.partner.name,
-        }
-    return notify(
-        recipient=followup.owner,
-        kind="followup_assigned",
-        obj_ref=object_ref(followup),
-        period="-",
-        title=title,
+        },
         link=followup.partner.get_absolute_url(),
     )

@@ -10,6 +10,7 @@ class SupervisionConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
+        from . import services  # noqa: F401  (registers its notification kinds)
         from .selectors import dashboard_findings_panel, partner_visit_action_panel
 
         register_panel(

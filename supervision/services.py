@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from crm.concurrency import check_version
 from crm.models import stale_after
-from crm.notifications import enqueue_safely, notify, object_ref, user_language
+from crm.notifications import enqueue_safely, notify, object_ref, register_kind, user_language
 from crm.selectors import department_managers
 from crm.services import corrective_action_raise
 from partners.services import interaction_log
@@ -178,6 +178,16 @@ def plan_close(*, plan: InspectionPlan, by: User) -> InspectionPlan:
     return plan
 
 
+# The notices' wording, translated in each reader's language when shown (crm.notifications).
+SUPERVISION_VISIT = register_kind(
+    "supervision_visit", gettext_noop("The supervision group visited %(partner)s on %(date)s")
+)
+FINDING_RECORDED = register_kind(
+    "finding_recorded",
+    gettext_noop("Supervision finding for your department: %(title)s (respond by %(date)s)"),
+)
+
+
 @transaction.atomic
 def visit_record(*, partner: Partner, data: dict, plan: InspectionPlan | None, by: User) -> Visit:
     """A partner visit (P5.1): also a "visit" interaction on the partner's timeline, and the
@@ -202,17 +212,12 @@ def visit_record(*, partner: Partner, data: dict, plan: InspectionPlan | None, b
     visit = Visit.objects.create(partner=partner, plan=plan, interaction=interaction, visited_by=by, **data)
     owner = partner.owner
     if owner is not None and owner.is_active and owner.pk != by.pk:
-        with override(user_language(owner)):
-            title = _("The supervision group visited %(partner)s on %(date)s") % {
-                "partner": partner.name,
-                "date": visited_on.isoformat(),
-            }
         notify(
             recipient=owner,
-            kind="supervision_visit",
+            kind=SUPERVISION_VISIT,
             obj_ref=object_ref(visit),
             period="-",
-            title=title,
+            params={"partner": partner.name, "date": visited_on},
             link=partner.get_absolute_url(),
         )
     return visit
@@ -231,17 +236,12 @@ def finding_record(*, data: dict, evidence, by: User) -> Finding:
     finding = Finding.objects.create(created_by=by, **data)
     finding.evidence.set(evidence)
     for manager in department_managers(finding.department_id):
-        with override(user_language(manager)):
-            title = _("Supervision finding for your department: %(title)s (respond by %(date)s)") % {
-                "title": finding.title,
-                "date": finding.response_due.isoformat(),
-            }
         notify(
             recipient=manager,
-            kind="finding_recorded",
+            kind=FINDING_RECORDED,
             obj_ref=object_ref(finding),
             period="-",
-            title=title,
+            params={"title": finding.title, "date": finding.response_due},
             link=finding.get_absolute_url(),
         )
     return finding

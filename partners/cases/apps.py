@@ -13,6 +13,7 @@ class CasesConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
+        from . import services  # noqa: F401  (registers its notification kinds)
         from .selectors import dashboard_counter_panel, partner_cases_panel
 
         register_panel(

@@ -18,12 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm import events, roles
 from crm.concurrency import check_version
-from crm.notifications import email_enqueue, email_store, notify, object_ref, user_language
+from crm.notifications import email_enqueue, email_store, notify, object_ref, register_kind
 from partners.models import Contact, Partner
 
 from . import sla
@@ -71,18 +72,28 @@ def case_link(case: Case) -> str:
     return reverse("cases:case_detail", kwargs={"pk": case.pk})
 
 
+# The notices' wording, translated in each reader's language when shown (crm.notifications).
+CASE_ASSIGNED = register_kind("case_assigned", gettext_noop("Case %(ref)s assigned to you: %(subject)s"))
+CASE_BREACH = register_kind(
+    "case_breach",
+    lambda params: (
+        gettext_noop("Case %(ref)s has had no response in time: %(subject)s")
+        if params.get("which") == "response"
+        else gettext_noop("Case %(ref)s is past its resolution deadline: %(subject)s")
+    ),
+)
+
+
 def _notify_assignee(case: Case, *, note: CaseNote, by: User | None) -> None:
     assignee = case.assignee
     if assignee is None or (by is not None and assignee.pk == by.pk) or not assignee.is_active:
         return
-    with translation.override(user_language(assignee)):
-        title = _("Case %(ref)s assigned to you: %(subject)s") % {"ref": case.reference, "subject": case.subject}
     notify(
         recipient=assignee,
-        kind="case_assigned",
+        kind=CASE_ASSIGNED,
         obj_ref=object_ref(case),
         period=f"n{note.pk}",
-        title=title,
+        params={"ref": case.reference, "subject": case.subject},
         link=case_link(case),
     )
 
@@ -351,18 +362,12 @@ def case_escalate(*, case_id: int, which: str, now: dt.datetime | None = None) -
     period = f"{which[:4]}-{due.astimezone(dt.UTC):%y%m%d%H%M}"
     created = 0
     for user in escalation_recipients(case):
-        with translation.override(user_language(user)):
-            if which == "response":
-                title = _("Case %(ref)s has had no response in time: %(subject)s")
-            else:
-                title = _("Case %(ref)s is past its resolution deadline: %(subject)s")
-            title = title % {"ref": case.reference, "subject": case.subject}
         created += notify(
             recipient=user,
-            kind="case_breach",
+            kind=CASE_BREACH,
             obj_ref=object_ref(case),
             period=period,
-            title=title,
+            params={"ref": case.reference, "subject": case.subject, "which": which},
             link=case_link(case),
         )
         email_enqueue(

@@ -24,12 +24,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from crm.concurrency import check_version
 from crm.links import base_url
 from crm.models import OutboundEmail
-from crm.notifications import CANCELLED_PREFIX, email_store, enqueue_safely, notify, object_ref, user_language
+from crm.notifications import (
+    CANCELLED_PREFIX,
+    email_store,
+    enqueue_safely,
+    notify,
+    object_ref,
+    register_kind,
+    user_language,
+)
 from partners.models import Contact, Family, FollowUp, Interaction, Partner
 from partners.reminders import department_managers
 from partners.selectors import contact_language
@@ -44,6 +52,20 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 GREETING_EMAIL_KIND = "greeting"
+
+# The notices' wording, translated in each reader's language when shown (crm.notifications).
+GREETING_DUE = register_kind("greeting_due", gettext_noop("Greeting to send on %(date)s: %(item)s (%(partner)s)"))
+GIFT_APPROVAL = register_kind(
+    "gift_approval", gettext_noop("Gift to approve: %(gift)s, %(value)s %(currency)s (%(partner)s)")
+)
+GIFT_DECIDED = register_kind(
+    "gift_decided",
+    lambda params: (
+        gettext_noop("Gift approved: %(gift)s (%(partner)s)")
+        if params.get("approved")
+        else gettext_noop("Gift rejected: %(gift)s (%(partner)s)")
+    ),
+)
 CAMPAIGN_EMAIL_KIND = "campaign"
 TOKEN_SALT = "partners.campaign-unsubscribe"
 TOKEN_MAX_LENGTH = 100
@@ -231,20 +253,15 @@ def greeting_prepare(
             "who": contact.name if contact else partner.name,
             "occasion": what,
         }
-        title = _("Greeting to send on %(date)s: %(item)s (%(partner)s)") % {
-            "date": day.isoformat(),
-            "item": description,
-            "partner": partner.name,
-        }
     greeting.followup = FollowUp.objects.create(partner=partner, description=description[:300], owner=owner, due_on=day)
     greeting.save(update_fields=["followup", "updated_at"])
     effects += 1
     effects += notify(
         recipient=owner,
-        kind="greeting_due",
+        kind=GREETING_DUE,
         obj_ref=object_ref(greeting),
         period=day.isoformat(),
-        title=title,
+        params={"date": day, "item": description, "partner": partner.name},
         link=reverse("customers:care_calendar"),
     )
     return effects
@@ -306,19 +323,17 @@ def gift_record(*, partner: Partner, data: dict, recorded_by: User) -> Gift:
         for manager in department_managers(partner.department_id):
             if manager.pk == recorded_by.pk:
                 continue
-            with override(user_language(manager)):
-                title = _("Gift to approve: %(gift)s, %(value)s %(currency)s (%(partner)s)") % {
+            notify(
+                recipient=manager,
+                kind=GIFT_APPROVAL,
+                obj_ref=object_ref(gift),
+                period="-",
+                params={
                     "gift": gift.description,
                     "value": gift.value,
                     "currency": gift.currency,
                     "partner": partner.name,
-                }
-            notify(
-                recipient=manager,
-                kind="gift_approval",
-                obj_ref=object_ref(gift),
-                period="-",
-                title=title,
+                },
                 link=reverse("customers:gift_decide", args=[gift.pk]),
             )
     return gift
@@ -348,17 +363,12 @@ def gift_decide(*, gift: Gift, approve: bool, note: str, user: User, version: st
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
     recorder = locked.recorded_by
     if recorder.pk != user.pk:
-        with override(user_language(recorder)):
-            template = (
-                _("Gift approved: %(gift)s (%(partner)s)") if approve else _("Gift rejected: %(gift)s (%(partner)s)")
-            )
-            title = template % {"gift": locked.description, "partner": locked.partner.name}
         notify(
             recipient=recorder,
-            kind="gift_decided",
+            kind=GIFT_DECIDED,
             obj_ref=object_ref(locked),
             period="-",
-            title=title,
+            params={"gift": locked.description, "partner": locked.partner.name, "approved": approve},
             link=reverse("customers:gift_list") + "?status=" + locked.status,
         )
     return locked

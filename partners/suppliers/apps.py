@@ -14,6 +14,7 @@ class SuppliersConfig(AppConfig):
         from crm.panels import register_panel
         from partners.selectors import register_history_source
 
+        from . import services  # noqa: F401  (registers its notification kinds)
         from .selectors import qualification_history, qualifications_panel
 
         register_panel(

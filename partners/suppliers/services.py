@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from crm.concurrency import check_version
-from crm.notifications import notify, object_ref, user_language
+from crm.notifications import notify, object_ref, register_kind
 from partners.reminders import department_managers
 
 from .models import QualificationDocument
@@ -45,6 +44,15 @@ def qualification_update(
     return document
 
 
+# The notice's wording, translated in each reader's language when shown (crm.notifications);
+# the document type is stored as its code and shown by its label.
+QUALIFICATION_EXPIRING = register_kind(
+    "qualification_expiring",
+    gettext_noop("%(doc)s of %(partner)s expires on %(date)s"),
+    choices={"doc": QualificationDocument.DocType},
+)
+
+
 @transaction.atomic
 def qualification_remind(*, document_id: int) -> int:
     """A qualification expiring soon → its supplier's owner and the department's managers,
@@ -54,18 +62,12 @@ def qualification_remind(*, document_id: int) -> int:
         return 0
     effects = 0
     for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
-        with override(user_language(user)):
-            title = _("%(doc)s of %(partner)s expires on %(date)s") % {
-                "doc": doc.get_doc_type_display(),
-                "partner": doc.partner.name,
-                "date": doc.expires_on.isoformat(),
-            }
         effects += notify(
             recipient=user,
-            kind="qualification_expiring",
+            kind=QUALIFICATION_EXPIRING,
             obj_ref=object_ref(doc),
             period=doc.expires_on.isoformat(),
-            title=title,
+            params={"doc": doc.doc_type, "partner": doc.partner.name, "date": doc.expires_on},
             link=doc.partner.get_absolute_url() + "#qualifications",
         )
     return effects

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -13,6 +14,7 @@ from crm.notifications import notify, object_ref, user_language
 from partners.reminders import department_managers
 
 from .models import QualificationDocument
+from .selectors import qualification_is_expired
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -47,15 +49,21 @@ def qualification_update(
 
 @transaction.atomic
 def qualification_remind(*, document_id: int) -> int:
-    """A qualification expiring soon → its supplier's owner and the department's managers,
-    once per document and expiry date (a renewed document with a new date warns again)."""
+    """A qualification expiring soon (or expired) → its supplier's owner and the department's
+    managers, once per document and expiry date (a renewed document with a new date warns again)."""
     doc = QualificationDocument.objects.select_related("partner", "partner__owner").filter(pk=document_id).first()
     if doc is None or doc.expires_on is None:
         return 0
+    expired = qualification_is_expired(doc, timezone.localdate())
     effects = 0
     for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
         with override(user_language(user)):
-            title = _("%(doc)s of %(partner)s expires on %(date)s") % {
+            text = (
+                _("%(doc)s of %(partner)s expired on %(date)s")
+                if expired
+                else _("%(doc)s of %(partner)s expires on %(date)s")
+            )
+            title = text % {
                 "doc": doc.get_doc_type_display(),
                 "partner": doc.partner.name,
                 "date": doc.expires_on.isoformat(),

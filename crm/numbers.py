@@ -38,3 +38,13 @@ def number_text(value, places: int | None = None, *, empty: str = "—") -> str:
     except InvalidOperation:  # more digits than a Decimal context holds: shown as it is
         pass
     return formats.number_format(number, decimal_pos=places, use_l10n=True)
+
+
+def percent_text(value, *, empty: str = "—") -> str:
+    """A percentage (0–100) with at most one decimal: 33.33 → 33.3, 50.00 → 50 (half up).
+    Safe on any stored value, as ``number_text``."""
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return number_text(value, empty=empty)
+    return number_text(number, empty=empty)

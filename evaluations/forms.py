@@ -93,6 +93,29 @@ class SheetForm(PlainTextFormMixin, forms.Form):
         return out
 
 
+class CloseForm(PlainTextFormMixin, forms.Form):
+    """Close an evaluation; before its period ends only with a manager's override and a written
+    reason (issue #12 §4: the service decides, this form only asks)."""
+
+    early = forms.BooleanField(label=_("Override: close before the period ends"), required=False)
+    early_reason = forms.CharField(
+        label=_("Reason for closing before the period ends"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("early") and not cleaned.get("early_reason"):
+            self.add_error("early_reason", _("Give the reason for closing before the period ends."))
+        return cleaned
+
+    def reason_to_record(self) -> str:
+        """The reason the service records: only with the override ticked."""
+        return self.cleaned_data["early_reason"] if self.cleaned_data.get("early") else ""
+
+
 class DecisionForm(PlainTextFormMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -311,6 +311,9 @@ class Evaluation(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # A department manager's written reason for closing before the period ended (issue #12 §4);
+    # empty when it closed after its period, as it should.
+    closed_early_reason = models.TextField(_("reason for closing before the period ended"), max_length=2000, blank=True)
     # How many times it was closed: 1 after the first close, +1 after each amendment's close.
     revision = models.PositiveSmallIntegerField(_("revision"), default=0, validators=between(0, REVISION_MAX))
     snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)

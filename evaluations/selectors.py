@@ -29,6 +29,7 @@ from crm.selectors import actions_for_source, actions_for_sources
 from partners.models import Family, Partner, Status
 from partners.selectors import can_edit_partner, can_manage_partner
 from partners.suppliers.models import QualificationDocument
+from partners.suppliers.selectors import qualification_alerts
 
 from .models import (
     Consequence,
@@ -47,8 +48,6 @@ from .scoring import explain_overall, period_for, period_label
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-QUALIFICATION_WARNING_DAYS = 60
-
 
 # --- Access rules ------------------------------------------------------------------------
 
@@ -66,6 +65,20 @@ def may_decide_evaluation(user: User, partner: Partner) -> bool:
     """Decide on a partner's evaluations: close, amend, record the decision, approve
     incentives, override a failed screening. The department's managers."""
     return can_manage_partner(user, partner)
+
+
+def evaluation_period_not_ended(evaluation: Evaluation, today: dt.date | None = None) -> bool:
+    """Whether closing now would close before the evaluated period has ended (issue #12 §4):
+    its last day is today or later. A screening rates a candidate as it is today, not a
+    period, so it is never early."""
+    today = today or timezone.localdate()
+    return evaluation.template.purpose != Purpose.SCREENING and evaluation.period_end >= today
+
+
+def may_close_early(user: User, partner: Partner) -> bool:
+    """Close before the period ends, with a written reason: a manager of the partner's
+    department (or a superuser)."""
+    return may_decide_evaluation(user, partner) and roles.is_manager(user)
 
 
 def evaluation_incentive_eligible(evaluation: Evaluation) -> bool:
@@ -209,6 +222,7 @@ class Scorecard:
     decisions: list[Decision]
     incentives: list[Incentive]
     open_actions: list[CorrectiveAction]
+    expired_qualifications: list[QualificationDocument]  # apart from the expiring ones (issue #12 §4)
     expiring_qualifications: list[QualificationDocument]
     overall_explanation: dict | None = None  # scoring.explain_overall over the trend
     can_activate: bool | None = None  # only computed for candidate suppliers
@@ -228,7 +242,7 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
 
     1 PartnerScore rows (+ template, latest evaluation with its snapshot)  2 trend series
     3 open evaluations  4 their sheets (+ evaluator)  5 decisions  6 incentives
-    7 open corrective actions  8 expiring qualifications (suppliers only)
+    7 open corrective actions  8 expired and expiring qualifications (suppliers only)
     When the partner has no score yet, the template falls back to ``template_id``.
     """
     scores = list(
@@ -279,10 +293,7 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
     )
     plans = CorrectiveActionPlan.objects.filter(evaluation__partner=partner).values("pk")
     open_actions = list(actions_for_sources(CorrectiveActionPlan, plans).filter(state__in=OPEN_ACTION_STATES))
-    expiring: list[QualificationDocument] = []
-    if partner.family == Family.SUPPLIER:
-        soon = timezone.localdate() + dt.timedelta(days=QUALIFICATION_WARNING_DAYS)
-        expiring = list(partner.qualifications.filter(expires_on__lte=soon).order_by("expires_on"))
+    qualifications = qualification_alerts(partner=partner)
     can_activate = supplier_can_activate(partner) if partner.status == "candidate" else None
     overall_explanation = None
     if trend:
@@ -300,7 +311,8 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
         decisions=decisions,
         incentives=incentives,
         open_actions=open_actions,
-        expiring_qualifications=expiring,
+        expired_qualifications=qualifications.expired,
+        expiring_qualifications=qualifications.expiring,
         overall_explanation=overall_explanation,
         can_activate=can_activate,
     )

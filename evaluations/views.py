@@ -24,7 +24,7 @@ from partners.selectors import partner_get_for_user
 
 from . import scoring, selectors, services
 from .filters import RankingFilter
-from .forms import ActionFormSet, DecisionForm, IncentiveForm, SheetForm
+from .forms import ActionFormSet, CloseForm, DecisionForm, IncentiveForm, SheetForm
 from .models import Evaluation, Purpose, ScorecardTemplate, StandingCode
 
 
@@ -211,7 +211,11 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
     decided_now = any(d.revision == evaluation.revision for d in decisions)
     incentive_eligible = selectors.evaluation_incentive_eligible(evaluation)
     plan, plan_actions = selectors.evaluation_action_plan(evaluation)
+    is_open = evaluation.status == Evaluation.Status.OPEN
     return {
+        "close_form": CloseForm(prefix="c") if is_open and may_decide else None,
+        "period_not_ended": is_open and selectors.evaluation_period_not_ended(evaluation),
+        "may_close_early": is_open and selectors.may_close_early(request.user, evaluation.partner),
         "plan": plan,
         "plan_actions": plan_actions,
         "evaluation": evaluation,
@@ -247,14 +251,21 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(write=True)
 @require_POST
 def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close (freeze the result). Before the period ends only with a manager's override and
+    a written reason; a refusal shows the page again with the message next to the field."""
     evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk, write=True)
-    try:
-        evaluation = services.evaluation_close(evaluation=evaluation, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The evaluation was closed: its result is frozen. Record the decision below."))
-    return redirect("evaluations:detail", pk=pk)
+    form = CloseForm(request.POST, prefix="c")
+    if form.is_valid():
+        try:
+            services.evaluation_close(evaluation=evaluation, by=request.user, early_reason=form.reason_to_record())
+        except ValidationError as exc:
+            form.add_error("early" if exc.code == "period_not_ended" else None, exc)
+        else:
+            messages.success(request, _("The evaluation was closed: its result is frozen. Record the decision below."))
+            return redirect("evaluations:detail", pk=pk)
+    context = _detail_context(request, evaluation)
+    context["close_form"] = form
+    return render(request, "evaluations/evaluation_detail.html", context)
 
 
 @role_required(write=True)

@@ -25,13 +25,21 @@ from ..models import (
     PartnerScore,
     ScorecardTemplate,
 )
-from ..selectors import can_open_evaluation, can_score_sheet, may_decide_evaluation
+from ..selectors import (
+    can_open_evaluation,
+    can_score_sheet,
+    evaluation_period_not_ended,
+    may_close_early,
+    may_decide_evaluation,
+)
 from ._common import _name, _require_reason, _stamp
 from .templates import template_problems
 
 # An evaluation of a period is due this many days after the period ends (or after today
 # when opened later, e.g. a screening).
 EVALUATION_GRACE_DAYS = 14
+# Evaluation.closed_early_reason's max_length.
+EARLY_REASON_MAX = 2000
 
 # --- Opening and scoring ------------------------------------------------------------------------
 
@@ -241,17 +249,34 @@ def _freeze(evaluation: Evaluation, sheets: list[EvaluatorSheet]) -> dict:
 
 
 @transaction.atomic
-def evaluation_close(*, evaluation: Evaluation, by) -> Evaluation:
+def evaluation_close(*, evaluation: Evaluation, by, early_reason: str = "") -> Evaluation:
     """Close an evaluation (department managers): freeze the snapshot, score, standing (P4.1.1).
 
-    Refused while any assigned sheet is unsubmitted; the message names whose. The snapshot
-    holds the template as it is now, so later template edits never change this result.
+    Refused while any assigned sheet is unsubmitted; the message names whose. Refused before
+    the evaluated period has ended (issue #12 §4), unless a manager overrides it with a
+    written ``early_reason``, kept on the evaluation and in its history. The snapshot holds
+    the template as it is now, so later template edits never change this result.
     """
     evaluation = Evaluation.objects.select_for_update().select_related("partner", "template").get(pk=evaluation.pk)
     if not may_decide_evaluation(by, evaluation.partner):
         raise PermissionDenied
     if evaluation.status != Evaluation.Status.OPEN:
         raise ValidationError(_("This evaluation is already closed."), code="already_closed")
+    early_reason = (early_reason or "").strip()
+    early = evaluation_period_not_ended(evaluation)
+    if early and not early_reason:
+        raise ValidationError(
+            _(
+                "The evaluated period ends on %(date)s: an evaluation is closed after its period has ended. "
+                "A manager may close it earlier with a written reason."
+            )
+            % {"date": evaluation.period_end.isoformat()},
+            code="period_not_ended",
+        )
+    if early and not may_close_early(by, evaluation.partner):
+        raise PermissionDenied
+    if len(early_reason) > EARLY_REASON_MAX:
+        raise ValidationError(_("The reason is too long."), code="reason_too_long")
     sheets = list(evaluation.sheets.select_related("evaluator").order_by("pk"))
     if not sheets:
         raise ValidationError(_("No evaluator is assigned to this evaluation."), code="no_sheets")
@@ -262,8 +287,12 @@ def evaluation_close(*, evaluation: Evaluation, by) -> Evaluation:
             code="missing_sheets",
         )
     evaluation.apply_snapshot(_freeze(evaluation, sheets), closed_at=timezone.now(), closed_by=by)
-    _stamp(evaluation, by).save(
+    # A close after the period ends (an amended evaluation closed again) clears an earlier
+    # override; the history keeps it.
+    evaluation.closed_early_reason = early_reason if early else ""
+    _stamp(evaluation, by, evaluation.closed_early_reason).save(
         update_fields=[
+            "closed_early_reason",
             "snapshot",
             "score",
             "scored_weight",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from crm.concurrency import check_version
@@ -12,6 +13,7 @@ from crm.notifications import notify, object_ref, register_kind
 from partners.reminders import department_managers
 
 from .models import QualificationDocument
+from .selectors import qualification_is_expired
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -46,20 +48,23 @@ def qualification_update(
 
 # The notice's wording, translated in each reader's language when shown (crm.notifications);
 # the document type is stored as its code and shown by its label.
+EXPIRES_ON = gettext_noop("%(doc)s of %(partner)s expires on %(date)s")
+EXPIRED_ON = gettext_noop("%(doc)s of %(partner)s expired on %(date)s")
 QUALIFICATION_EXPIRING = register_kind(
     "qualification_expiring",
-    gettext_noop("%(doc)s of %(partner)s expires on %(date)s"),
+    lambda params: EXPIRED_ON if params.get("expired") else EXPIRES_ON,
     choices={"doc": QualificationDocument.DocType},
 )
 
 
 @transaction.atomic
 def qualification_remind(*, document_id: int) -> int:
-    """A qualification expiring soon → its supplier's owner and the department's managers,
-    once per document and expiry date (a renewed document with a new date warns again)."""
+    """A qualification expiring soon (or expired) → its supplier's owner and the department's
+    managers, once per document and expiry date (a renewed document with a new date warns again)."""
     doc = QualificationDocument.objects.select_related("partner", "partner__owner").filter(pk=document_id).first()
     if doc is None or doc.expires_on is None:
         return 0
+    expired = qualification_is_expired(doc, timezone.localdate())
     effects = 0
     for user in {doc.partner.owner, *department_managers(doc.partner.department_id)}:
         effects += notify(
@@ -67,7 +72,7 @@ def qualification_remind(*, document_id: int) -> int:
             kind=QUALIFICATION_EXPIRING,
             obj_ref=object_ref(doc),
             period=doc.expires_on.isoformat(),
-            params={"doc": doc.doc_type, "partner": doc.partner.name, "date": doc.expires_on},
+            params={"doc": doc.doc_type, "partner": doc.partner.name, "date": doc.expires_on, "expired": expired},
             link=doc.partner.get_absolute_url() + "#qualifications",
         )
     return effects

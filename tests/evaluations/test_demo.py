@@ -116,7 +116,9 @@ def test_snapshot_has_the_shape_evaluation_close_produces(db):
         if not sheet.is_submitted:
             services.sheet_save(sheet=sheet, by=sheet.evaluator, scores=uniform_scores(evaluation.template, 4))
             services.sheet_submit(sheet=sheet, by=sheet.evaluator)
-    closed_now = services.evaluation_close(evaluation=evaluation, by=User.objects.get(username="admin"))
+    closed_now = services.evaluation_close(
+        evaluation=evaluation, by=User.objects.get(username="admin"), early_reason="Checking the snapshot"
+    )
     seeded = closed().exclude(pk=closed_now.pk).first().snapshot
     assert set(seeded) == set(closed_now.snapshot)
     assert set(seeded["criteria"][0]) == set(closed_now.snapshot["criteria"][0])

@@ -51,7 +51,10 @@ def select_options(flt: django_filters.FilterSet, names: tuple[str, ...]) -> lis
 
 # --- Corrective actions ----------------------------------------------------------------------
 
+# "all" is a value of its own, not the empty choice: the live filter leaves empty fields out of
+# the URL, and a missing state means the working view (active actions).
 ACTION_STATE_CHOICES = [
+    ("all", _("All actions")),
     ("active", _("Open or awaiting verification")),
     ("overdue", _("Overdue")),
     *CorrectiveAction.State.choices,
@@ -71,7 +74,9 @@ def source_kinds() -> list[tuple[int, str]]:
 
 class CorrectiveActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
-    state = django_filters.ChoiceFilter(label=_("State"), choices=ACTION_STATE_CHOICES, method="filter_state")
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=ACTION_STATE_CHOICES, method="filter_state", empty_label=None
+    )
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     source = django_filters.TypedChoiceFilter(
         label=_("Raised by"), field_name="source_type_id", choices=source_kinds, coerce=int
@@ -99,6 +104,8 @@ class CorrectiveActionFilter(django_filters.FilterSet):
         )
 
     def filter_state(self, queryset, name, value):
+        if value == "all":
+            return queryset
         if value == "active":
             return queryset.filter(state__in=OPEN_ACTION_STATES)
         if value == "overdue":

@@ -33,6 +33,7 @@ from .forms import (
     querystring_without,
 )
 from .forms import form_data as _post
+from .lists import render_list
 from .models import (
     CalendarToken,
     CorrectiveAction,
@@ -235,16 +236,13 @@ def corrective_action_list(request: HttpRequest) -> HttpResponse:
         action.state_label = states[action.state]
         action.overdue = action.is_overdue(today)
         action.source_label = kinds.get(action.source_type_id, "")
-    return render(
-        request,
-        "crm/corrective_action_list.html",
-        {
-            "filter": flt,
-            "selects": select_options(flt, ACTION_SELECTS),
-            "page": page,
-            "querystring": querystring_without(request, "page"),
-        },
-    )
+    context = {
+        "filter": flt,
+        "selects": select_options(flt, ACTION_SELECTS),
+        "page": page,
+        "querystring": querystring_without(request, "page"),
+    }
+    return render_list(request, "crm/corrective_action_list.html", context, results="crm/_corrective_action_table.html")
 
 
 def source_kinds_cached(flt: CorrectiveActionFilter) -> list[tuple[int, str]]:

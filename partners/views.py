@@ -19,6 +19,7 @@ from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import querystring_without
+from crm.lists import render_list
 from crm.panels import panels_for
 from crm.roles import role_required
 
@@ -68,12 +69,12 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
         "family_label": FAMILY_PLURALS[family] if family else _("All partners"),
         "families": [(f, FAMILY_PLURALS[f]) for f in Family],
         "querystring": querystring_without(request, "page"),
+        "export_url": reverse("partners:family_export", args=[family]) if family else reverse("partners:export"),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "archived": archived,
         "can_create": selectors.can_create_partner(request.user),
     }
-    template = "partners/_partner_table.html" if request.htmx and request.htmx.target == "partner-table" else None
-    return render(request, template or "partners/partner_list.html", context)
+    return render_list(request, "partners/partner_list.html", context, results="partners/_partner_table.html")
 
 
 @role_required()

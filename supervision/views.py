@@ -25,6 +25,7 @@ from crm.choices import choice_label, choice_labels
 from crm.concurrency import StaleEdit, refuse_stale
 from crm.filters import select_options
 from crm.forms import form_data, query_int, querystring_without
+from crm.lists import render_list
 from crm.models import CorrectiveAction, Department
 from crm.roles import role_required
 from crm.selectors import actions_for_source, corrective_actions_visible_to
@@ -336,17 +337,14 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     severities, statuses = choice_labels(Finding.Severity), choice_labels(Finding.Status)
     for finding in page.object_list:
         finding.severity_label, finding.status_label = severities[finding.severity], statuses[finding.status]
-    return render(
-        request,
-        "supervision/finding_list.html",
-        {
-            "filter": flt,
-            "page": page,
-            "selects": select_options(flt, FINDING_SELECTS),
-            "querystring": querystring_without(request, "page"),
-            "may_supervise": selectors.may_supervise(request.user),
-        },
-    )
+    context = {
+        "filter": flt,
+        "page": page,
+        "selects": select_options(flt, FINDING_SELECTS),
+        "querystring": querystring_without(request, "page"),
+        "may_supervise": selectors.may_supervise(request.user),
+    }
+    return render_list(request, "supervision/finding_list.html", context, results="supervision/_finding_table.html")
 
 
 @role_required()

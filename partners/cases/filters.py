@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
@@ -17,7 +18,10 @@ from partners.models import Family
 from .models import OPEN_CASE_STATUSES, Case, CaseKind, CaseNote, CaseStatus, Priority
 from .selectors import case_breached_q
 
+# "all" is a value of its own, not the empty choice: the live filter leaves empty fields out of
+# the URL, and a missing state means the working view (open cases).
 STATE_CHOICES = [
+    ("all", _("All cases")),
     ("open", _("Open (new, in progress, waiting)")),
     *CaseStatus.choices,
     ("breached", _("Past a deadline")),
@@ -25,9 +29,26 @@ STATE_CHOICES = [
 ]
 
 
+_REFERENCE_PREFIX = re.compile(r"^[A-Za-z]+-(?=\d)")
+
+
+def reference_q(term: str) -> Q:
+    """Cases whose reference contains ``term``: "00042" or "2026-0004" find CS-2026-00042, and so
+    does a reference typed with another prefix ("C-2026-0004"): the digits after it are searched.
+
+    No index serves this: a reference is searched anywhere in it (a LIKE '%…%', which no B-tree
+    index helps), as the subject and the partner's name already are."""
+    q = Q(reference__icontains=term)
+    if (digits := _REFERENCE_PREFIX.sub("", term)) != term:
+        q |= Q(reference__icontains=digits)
+    return q
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
-    state = django_filters.ChoiceFilter(label=_("Status"), choices=STATE_CHOICES, method="filter_state")
+    state = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATE_CHOICES, method="filter_state", empty_label=None
+    )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     family = django_filters.ChoiceFilter(label=_("Family"), choices=Family.choices)
@@ -50,15 +71,19 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         in_notes = CaseNote.objects.filter(case=OuterRef("pk"), body__icontains=term)
         return queryset.filter(
-            Q(reference__iexact=term)
+            reference_q(term)
             | Q(subject__icontains=term)
             | Q(partner__name__icontains=term)
             | Q(submitter_company__icontains=term)
             | Q(submitter_email__iexact=term)
+            | Q(submitter_name__icontains=term)
+            | Q(contact__name__icontains=term)
             | Exists(in_notes)
         )
 
     def filter_state(self, queryset, name, value):
+        if value == "all":
+            return queryset
         if value == "open":
             return queryset.filter(status__in=OPEN_CASE_STATUSES)
         if value == "unassigned":

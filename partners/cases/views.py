@@ -22,6 +22,7 @@ from crm.choices import choice_labels
 from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data, query_int, querystring_without
+from crm.lists import render_list, wants_list_results
 from crm.panels import panels_for
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
@@ -73,18 +74,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case.kind_label = kinds[case.kind]
         case.priority_label = priorities[case.priority]
         case.status_label = statuses[case.status]
-    return render(
-        request,
-        "cases/case_list.html",
-        {
-            "filter": flt,
-            "selects": select_options(flt, CASE_SELECTS),
-            "page": page,
-            "querystring": querystring_without(request, "page"),
-            "may_open_case": selectors.may_open_case(request.user),
-            "counts": selectors.case_counts_for_user(user=request.user),
-        },
-    )
+    context = {
+        "filter": flt,
+        "selects": select_options(flt, CASE_SELECTS),
+        "page": page,
+        "querystring": querystring_without(request, "page"),
+        "export_url": reverse("cases:case_export"),
+    }
+    if not wants_list_results(request):  # the header's counters are not part of the results
+        context["may_open_case"] = selectors.may_open_case(request.user)
+        context["counts"] = selectors.case_counts_for_user(user=request.user)
+    return render_list(request, "cases/case_list.html", context, results="cases/_case_table.html")
 
 
 def _when(value) -> str:

@@ -29,6 +29,7 @@ from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import query_int, querystring_without
+from crm.lists import render_list
 from crm.public import body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
 from partners import selectors as partner_selectors
@@ -95,6 +96,7 @@ def needs_summary(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "peak": peak,
             "querystring": request.GET.urlencode(),
+            "export_url": reverse("customers:needs_export"),
         },
     )
 
@@ -173,7 +175,7 @@ def gift_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     for gift in page.object_list:
         gift.can_decide = gift.status == Gift.Status.PENDING and selectors.can_decide_gift(request.user, gift)
-    return render(
+    return render_list(
         request,
         "customers/gift_list.html",
         {
@@ -190,6 +192,7 @@ def gift_list(request: HttpRequest) -> HttpResponse:
             "threshold": settings.RAPPORT_GIFT_APPROVAL_THRESHOLD,
             "awaiting_me": selectors.gift_pending_count(user=request.user),
         },
+        results="customers/_gift_table.html",
     )
 
 

@@ -19,7 +19,7 @@ def cache_control(response) -> set[str]:
     [
         ("dashboard", {}),
         ("partners:list", {}),
-        ("partners:list", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "partner-table"}),  # htmx partial
+        ("partners:list", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "list-results"}),  # htmx partial
         ("partners:export", {}),  # CSV export
         ("cases:case_export", {}),
         ("notifications", {}),

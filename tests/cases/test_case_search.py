@@ -1,0 +1,79 @@
+"""The case list's search (issue #12 §2): a partial reference, the submitter's name, the
+contact on file; "All" is a state of its own, so a search of closed cases survives the live
+filter leaving empty fields out of the URL."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from partners.cases import services
+from partners.cases.models import Case, CaseChannel, CaseStatus
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(partner, subject, **extra) -> Case:
+    return services.case_open(kind="issue", channel="phone", subject=subject, description="d", partner=partner, **extra)
+
+
+def references(client, **query) -> set[str]:
+    response = client.get(reverse("cases:case_list"), query)
+    assert response.status_code == 200
+    return {case.reference for case in response.context["page"].object_list}
+
+
+@pytest.fixture
+def cases(supplier):
+    return [_open(supplier, f"Case {n}") for n in range(12)]
+
+
+def test_a_partial_reference_finds_the_case(client, staff, cases):
+    case = cases[-1]  # CS-<year>-000nn
+    client.force_login(staff)
+    digits = case.reference.rsplit("-", 1)[1]  # "000nn"
+    assert references(client, q=digits) == {case.reference}
+    assert references(client, q=case.reference) == {case.reference}
+    assert references(client, q=case.reference.lower()) == {case.reference}
+    # Its start: every case of the year whose number begins so.
+    start = case.reference[:-1]  # "CS-2026-0001" finds CS-2026-00010 … 00019
+    assert case.reference in references(client, q=start)
+    assert references(client, q=start) == {c.reference for c in cases if c.reference.startswith(start)}
+
+
+def test_a_reference_typed_with_another_prefix_finds_the_case(client, staff, cases):
+    case = cases[-1]
+    client.force_login(staff)
+    typed = "C-" + case.reference.split("-", 1)[1][:-1]  # "C-2026-0001", as in the issue
+    assert case.reference in references(client, q=typed)
+    assert cases[0].reference not in references(client, q=typed)
+
+
+def test_the_submitters_name_finds_the_case(client, supervisor, supplier):
+    public = services.case_open(
+        kind="complaint",
+        channel=CaseChannel.WEB_FORM,
+        subject="Late delivery",
+        description="d",
+        family="supplier",
+        submitter_name="Wang Xiaoming",
+        submitter_email="wang@example.com",
+    )
+    contact = ContactFactory(partner=supplier, name="Zhao Lei")
+    on_file = _open(supplier, "Broken seal", contact=contact)
+    _open(supplier, "Something else")
+    client.force_login(supervisor)
+    assert references(client, q="xiaoming") == {public.reference}
+    assert references(client, q="Zhao") == {on_file.reference}
+
+
+def test_all_states_is_a_value_of_its_own(client, staff, cases):
+    closed = cases[0]
+    Case.objects.filter(pk=closed.pk).update(status=CaseStatus.CLOSED)
+    client.force_login(staff)
+    assert closed.reference not in references(client)  # the working view: open cases
+    assert closed.reference in references(client, state="all")
+    assert closed.reference in references(client, state="")  # the former "All cases" link
+    body = client.get(reverse("cases:case_list"), {"state": "all"}).content.decode()
+    assert '<option value="all" selected>' in body and 'href="?state=all"' in body

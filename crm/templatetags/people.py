@@ -8,6 +8,7 @@ a builtin (settings.TEMPLATES), so templates need no ``{% load %}``.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -17,3 +18,11 @@ def person(user, empty: str = "—") -> str:
     if user is None or not getattr(user, "pk", None):
         return empty
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language code as its name in the reader's language ("zh-hans" → "Simplified Chinese"
+    / "简体中文"); an unknown code as it is."""
+    names = dict(settings.LANGUAGES)
+    return str(names[code]) if code in names else (code or "")

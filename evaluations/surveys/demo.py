@@ -47,11 +47,11 @@ def _quarters(today: dt.date, count: int) -> list[periods.Period]:
     return out
 
 
-def demo_title(name_en: str, name_zh: str, period: periods.Period) -> str:
-    """ "Customer satisfaction 2025-Q1 / 客户满意度 2025年第一季度"."""
+def demo_title(name_en: str, name_zh: str, period: periods.Period) -> tuple[str, str]:
+    """("Customer satisfaction 2025-Q1", "客户满意度 2025年第一季度")."""
     with translation.override("zh-hans"):
         zh = period.display()
-    return f"{name_en} {period.label} / {name_zh} {zh}"
+    return f"{name_en} {period.label}", f"{name_zh} {zh}"
 
 
 def _score(rng: random.Random, kind: str, mood: float) -> int:
@@ -98,9 +98,11 @@ def seed_surveys(*, rng: random.Random, now: dt.datetime) -> int:
             sent = timezone.make_aware(dt.datetime.combine(period.start + dt.timedelta(days=14), dt.time(10)))
             if sent > now:
                 continue
+            title, title_zh = demo_title(template_name, name_zh, period)
             survey = Survey.objects.create(
                 template=template,
-                title=demo_title(template_name, name_zh, period),
+                title=title,
+                title_zh=title_zh,
                 family=family,
                 period=period,
                 created_by=manager,

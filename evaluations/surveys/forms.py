@@ -96,6 +96,7 @@ class SurveyForm(PeriodFieldsMixin, PlainTextFormMixin, forms.ModelForm):
         fields = [
             "template",
             "title",
+            "title_zh",
             "family",
             "department",
             "max_reminders",

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.bilingual import in_language
 from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 from partners.models import Contact, Family, Partner
@@ -153,6 +154,9 @@ class Survey(PeriodFields, TimeStampedModel):
         SurveyTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="surveys"
     )
     title = models.CharField(_("title"), max_length=200)
+    title_zh = models.CharField(
+        _("title (Chinese)"), max_length=200, blank=True, help_text=_("What respondents reading Chinese see.")
+    )
     family = models.CharField(_("family"), max_length=20, choices=Family.choices)
     department = models.ForeignKey(
         Department,
@@ -197,6 +201,11 @@ class Survey(PeriodFields, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (respondents: the invitation's)."""
+        return in_language(self.title, self.title_zh)
 
 
 class SurveyInvitation(PeriodFields, TimeStampedModel):

@@ -74,7 +74,12 @@ def invitation_url(invitation: SurveyInvitation) -> str:
 
 
 class TokenError(Exception):
-    """Base of what a survey link can fail with; the page says which, and nothing else."""
+    """Base of what a survey link can fail with; the page says which, and nothing else, in
+    the invitation's language when the link was a real one (``language``)."""
+
+    def __init__(self, language: str = ""):
+        super().__init__(language)
+        self.language = language
 
 
 class TokenInvalid(TokenError):
@@ -101,9 +106,9 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Surve
     if invitation is None:
         raise TokenInvalid
     if invitation.responded_at is not None:
-        raise TokenUsed
+        raise TokenUsed(invitation.language)
     if invitation.expires_at <= (now or timezone.now()):
-        raise TokenExpired
+        raise TokenExpired(invitation.language)
     return invitation
 
 
@@ -294,7 +299,7 @@ def response_submit(
     clean = answers_validate(questions=questions, answers=answers)
     claimed = SurveyInvitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(responded_at=now)
     if not claimed:
-        raise TokenUsed
+        raise TokenUsed(invitation.language)
     response = SurveyResponse.for_invitation(invitation, submitted_at=now, language=language)
     response.save()
     by_id = {q.pk: q for q in questions}

@@ -252,7 +252,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token)
     except services.TokenError as exc:
-        return _token_error_page(request, exc, fallback)
+        # A used or expired link still answers in the language it was sent in.
+        language = public_language(request, exc.language) if exc.language else fallback
+        return _token_error_page(request, exc, language)
     language = public_language(request, invitation.language)
     questions = list(invitation.survey.template.questions.all())
     form = ResponseForm(form_data(request), questions=questions, language=language)

@@ -45,3 +45,13 @@ def test_pages_show_the_department_in_the_readers_language(client, staff, suppli
     staff.profile.save()
     english = client.get(supplier.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert supplier.department.name in english and chinese not in english
+
+
+def test_language_codes_are_shown_by_name_in_the_readers_language():
+    from crm.templatetags.people import language_name
+
+    with translation.override("en"):
+        assert language_name("zh-hans") == "Simplified Chinese" and language_name("en") == "English"
+    with translation.override("zh-hans"):
+        assert language_name("zh-hans") == "简体中文" and language_name("en") == "英语"
+    assert language_name("xx") == "xx"

@@ -80,9 +80,10 @@ class CriterionInline(ConfigStackedInline):
     formset = CriterionFormSet
     extra = 0
     fields = [
-        ("order", "name", "weight", "kind", "allow_na"),
-        "description",
+        ("order", "name", "name_zh", "weight", "kind", "allow_na"),
+        ("description", "description_zh"),
         ("anchor_1", "anchor_2", "anchor_3", "anchor_4", "anchor_5"),
+        ("anchor_1_zh", "anchor_2_zh", "anchor_3_zh", "anchor_4_zh", "anchor_5_zh"),
         ("kpi_min", "kpi_max", "kpi_unit", "kpi_higher_is_better"),
     ]
 
@@ -91,14 +92,14 @@ class StandingBandInline(ConfigTabularInline):
     model = StandingBand
     formset = BandFormSet
     extra = 0
-    fields = ["code", "label", "lower_bound", "consequence"]
+    fields = ["code", "label", "label_zh", "lower_bound", "consequence"]
 
 
 @admin.register(ScorecardTemplate)
 class ScorecardTemplateAdmin(ConfigHistoryAdmin):
-    list_display = ["name", "purpose", "family", "tier", "cadence", "is_active"]
+    list_display = ["name", "name_zh", "purpose", "family", "tier", "cadence", "is_active"]
     list_filter = ["purpose", "family", "cadence", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_zh"]
     inlines = [CriterionInline, StandingBandInline]
 
 

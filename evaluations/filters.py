@@ -36,7 +36,7 @@ class RankingFilter(django_filters.FilterSet):
 
     def __init__(self, *args, templates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["template"].extra["choices"] = [(t.pk, t.name) for t in templates]
+        self.filters["template"].extra["choices"] = [(t.pk, t.display_name) for t in templates]
 
     def applied_by_selector(self, queryset, name, value):
         return queryset

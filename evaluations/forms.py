@@ -26,13 +26,13 @@ class SheetForm(PlainTextFormMixin, forms.Form):
         for c in self.criteria:
             prev = existing.get(c.pk)
             if c.kind == scoring.MANUAL:
-                anchors = list(c.anchors or [])
+                anchors = c.display_anchors()
                 choices = [
                     (str(i), f"{i} — {anchors[i - 1]}" if len(anchors) >= i and anchors[i - 1] else str(i))
                     for i in range(1, 6)
                 ]
                 self.fields[f"c{c.pk}_value"] = forms.ChoiceField(
-                    label=c.name,
+                    label=c.display_name,
                     choices=choices,
                     required=False,
                     widget=forms.RadioSelect,
@@ -42,7 +42,7 @@ class SheetForm(PlainTextFormMixin, forms.Form):
                 # Bounded by the KPI's scale (a percentage 0–100), shown as entered (95.5, not 95.5000).
                 self.fields[f"c{c.pk}_value"] = bound_number_field(
                     forms.DecimalField(
-                        label=f"{c.name} ({c.kpi_unit})" if c.kpi_unit else c.name,
+                        label=f"{c.display_name} ({c.kpi_unit})" if c.kpi_unit else c.display_name,
                         required=False,
                         max_digits=14,
                         decimal_places=4,

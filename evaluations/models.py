@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from crm.bilingual import in_language
 from crm.cleaning import between
 from crm.models import TimeStampedModel
 from partners.models import Family, Partner, Tier
@@ -83,6 +84,7 @@ class ScorecardTemplate(TimeStampedModel):
     """A configurable scorecard: criteria, bands, cadence, thresholds (P4.1.1, P4.3.1)."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices, default=Purpose.PERIODIC)
     family = models.CharField(_("family"), max_length=20, choices=Family.choices, default=Family.SUPPLIER)
     tier = models.PositiveSmallIntegerField(
@@ -117,6 +119,7 @@ class ScorecardTemplate(TimeStampedModel):
         help_text=_("The overall score weighs the last N rated periods N, N−1, …, 1."),
     )
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -135,7 +138,16 @@ class ScorecardTemplate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the Chinese one when set)."""
+        return in_language(self.name, self.name_zh)
+
+    @property
+    def display_description(self) -> str:
+        return in_language(self.description, self.description_zh)
 
     @property
     def is_screening(self) -> bool:
@@ -153,7 +165,9 @@ class Criterion(TimeStampedModel):
         ScorecardTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="criteria"
     )
     name = models.CharField(_("name"), max_length=150)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), max_length=2000, blank=True)
     weight = models.DecimalField(
         _("weight"),
         max_digits=5,
@@ -166,6 +180,11 @@ class Criterion(TimeStampedModel):
     anchor_3 = models.CharField(_("level 3 means"), max_length=300, blank=True)
     anchor_4 = models.CharField(_("level 4 means"), max_length=300, blank=True)
     anchor_5 = models.CharField(_("level 5 means"), max_length=300, blank=True)
+    anchor_1_zh = models.CharField(_("level 1 means (Chinese)"), max_length=300, blank=True)
+    anchor_2_zh = models.CharField(_("level 2 means (Chinese)"), max_length=300, blank=True)
+    anchor_3_zh = models.CharField(_("level 3 means (Chinese)"), max_length=300, blank=True)
+    anchor_4_zh = models.CharField(_("level 4 means (Chinese)"), max_length=300, blank=True)
+    anchor_5_zh = models.CharField(_("level 5 means (Chinese)"), max_length=300, blank=True)
     kpi_unit = models.CharField(_("KPI unit"), max_length=30, blank=True)
     kpi_min = models.DecimalField(
         _("KPI value scoring 0"), max_digits=14, decimal_places=4, null=True, blank=True, validators=KPI_VALIDATORS
@@ -207,7 +226,16 @@ class Criterion(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the Chinese one when set)."""
+        return in_language(self.name, self.name_zh)
+
+    @property
+    def display_description(self) -> str:
+        return in_language(self.description, self.description_zh)
 
     def stored_value_problems(self) -> dict[str, str]:
         """The KPI range lies within its unit's scale (a percentage between 0 and 100)."""
@@ -221,6 +249,15 @@ class Criterion(TimeStampedModel):
     @property
     def anchors(self) -> list[str]:
         return [self.anchor_1, self.anchor_2, self.anchor_3, self.anchor_4, self.anchor_5]
+
+    @property
+    def anchors_zh(self) -> list[str]:
+        return [self.anchor_1_zh, self.anchor_2_zh, self.anchor_3_zh, self.anchor_4_zh, self.anchor_5_zh]
+
+    def display_anchors(self, language: str | None = None) -> list[str]:
+        """What levels 1–5 mean in the reader's language, level by level (English where a
+        Chinese text is missing)."""
+        return [in_language(en, zh, language) for en, zh in zip(self.anchors, self.anchors_zh, strict=True)]
 
     def spec(self) -> scoring.CriterionSpec:
         return scoring.CriterionSpec(
@@ -243,6 +280,7 @@ class StandingBand(TimeStampedModel):
     )
     code = models.CharField(_("standing"), max_length=1, choices=StandingCode.choices)
     label = models.CharField(_("label"), max_length=100)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True)
     lower_bound = models.DecimalField(_("lower bound"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
     consequence = models.CharField(_("consequence"), max_length=30, choices=Consequence.choices)
 
@@ -270,6 +308,11 @@ class StandingBand(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} ≥ {self.lower_bound}"
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language (the Chinese one when set)."""
+        return in_language(self.label, self.label_zh)
 
     def band(self) -> scoring.Band:
         return scoring.Band(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from crm import roles
+from crm.bilingual import in_language
 from crm.links import base_url
 from crm.notifications import notify, object_ref, register_kind, user_language
 from partners.models import Partner
@@ -72,9 +73,12 @@ def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     ref = object_ref(sheet)
     effects = 0
 
-    params = {"partner": partner.name, "template": evaluation.template.name, "date": due}
+    template = evaluation.template
 
     def say(user, kind: str) -> int:
+        # The template's name in the recipient's language.
+        name = in_language(template.name, template.name_zh, user_language(user))
+        params = {"partner": partner.name, "template": name, "date": due}
         return int(notify(recipient=user, kind=kind, obj_ref=ref, period=due.isoformat(), params=params, link=link))
 
     if day >= due - dt.timedelta(days=settings.RAPPORT_EVALUATION_REMIND_DAYS):
@@ -124,7 +128,9 @@ def action_plan_re_evaluation_due(*, plan_id: int, day: dt.date) -> int:
                 period=plan.re_evaluation_on.isoformat(),
                 params={
                     "partner": partner.name,
-                    "template": plan.evaluation.template.name,
+                    "template": in_language(
+                        plan.evaluation.template.name, plan.evaluation.template.name_zh, user_language(manager)
+                    ),
                     "date": plan.re_evaluation_on,
                 },
                 link=reverse("evaluations:detail", args=[plan.evaluation_id]),
@@ -163,7 +169,7 @@ def calendar_items(user) -> list[tuple]:
         with override(user_language(user)):
             summary = _("Evaluate %(partner)s (%(template)s)") % {
                 "partner": evaluation.partner.name,
-                "template": evaluation.template.name,
+                "template": evaluation.template.display_name,
             }
         items.append(
             (

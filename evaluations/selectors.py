@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Abs
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm import roles
@@ -34,6 +34,7 @@ from partners.suppliers.selectors import qualification_alerts
 from .models import (
     Consequence,
     CorrectiveActionPlan,
+    Criterion,
     Decision,
     Evaluation,
     EvaluatorSheet,
@@ -226,6 +227,7 @@ class Scorecard:
     expiring_qualifications: list[QualificationDocument]
     overall_explanation: dict | None = None  # scoring.explain_overall over the trend
     can_activate: bool | None = None  # only computed for candidate suppliers
+    explanation: dict | None = None  # the latest's snapshot in the reader's language
 
 
 def _main_score(scores: list[PartnerScore], template_id: int | None) -> PartnerScore | None:
@@ -234,6 +236,40 @@ def _main_score(scores: list[PartnerScore], template_id: int | None) -> PartnerS
     # The periodic evaluation (or partner assessment) is "the" scorecard; screening only if alone.
     ranked = sorted(scores, key=lambda s: (s.template.purpose == Purpose.SCREENING, -(s.latest_evaluation_id or 0)))
     return ranked[0] if ranked else None
+
+
+def snapshot_in_language(snapshot: dict) -> dict:
+    """A closed evaluation's snapshot as the reader reads it. A reader in Chinese gets each
+    criterion's live Chinese name, description and anchors while the criterion still exists
+    and has them, else the texts frozen on close (one query; none for other readers). Each
+    rating carries what its level means (``anchor``)."""
+    rows = snapshot.get("criteria") or []
+    if not rows:
+        return snapshot
+    live: dict[int, Criterion] = {}
+    if (translation.get_language() or "").lower().startswith("zh"):
+        keys = [r["key"] for r in rows if isinstance(r.get("key"), int)]
+        live = {c.pk: c for c in Criterion.objects.filter(pk__in=keys)}
+    localized = []
+    for row in rows:
+        anchors = list(row.get("anchors") or [])
+        c = live.get(row.get("key"))
+        if c is not None:
+            anchors = [zh or en for en, zh in zip(anchors, c.anchors_zh, strict=False)]
+            row = {
+                **row,
+                "name": c.name_zh or row.get("name", ""),
+                "description": c.description_zh or row.get("description", ""),
+                "anchors": anchors,
+            }
+        inputs = [
+            {**i, "anchor": anchors[i["rating"] - 1]}
+            if isinstance(i.get("rating"), int) and 0 < i["rating"] <= len(anchors)
+            else i
+            for i in row.get("inputs") or []
+        ]
+        localized.append({**row, "inputs": inputs})
+    return {**snapshot, "criteria": localized}
 
 
 def supplier_scorecard(*, partner: Partner, template_id: int | None = None, history_limit: int = 40) -> Scorecard:
@@ -295,6 +331,7 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
     open_actions = list(actions_for_sources(CorrectiveActionPlan, plans).filter(state__in=OPEN_ACTION_STATES))
     qualifications = qualification_alerts(partner=partner)
     can_activate = supplier_can_activate(partner) if partner.status == "candidate" else None
+    explanation = snapshot_in_language(latest.snapshot or {}) if latest else None
     overall_explanation = None
     if trend:
         n = int((latest.snapshot if latest else {}).get("recency_periods") or template.recency_periods)
@@ -304,7 +341,8 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
         template=template,
         current=current,
         latest=latest,
-        breakdown=list((latest.snapshot or {}).get("criteria", [])) if latest else [],
+        breakdown=list(explanation.get("criteria", [])) if explanation else [],
+        explanation=explanation,
         trend=trend,
         scores_by_template=scores,
         open_evaluations=open_evaluations,
@@ -417,7 +455,7 @@ def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
     base = (
         Evaluation.objects.filter(status=Evaluation.Status.OPEN)
         .select_related("partner", "template")
-        .only("due_on", "status", "partner__name", "partner__department_id", "template__name")
+        .only("due_on", "status", "partner__name", "partner__department_id", "template__name", "template__name_zh")
     )
     department_id = roles.user_department_id(user)
     if not user.is_superuser:

@@ -226,7 +226,9 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict:
         "may_decide": may_decide,
         "decisions": decisions,
         "incentives": list(evaluation.incentives.select_related("approved_by").order_by("-pk")),
-        "explanation": evaluation.snapshot if evaluation.status == Evaluation.Status.CLOSED else None,
+        "explanation": selectors.snapshot_in_language(evaluation.snapshot)
+        if evaluation.status == Evaluation.Status.CLOSED
+        else None,
         "needs_decision": evaluation.status == Evaluation.Status.CLOSED and not decided_now and may_decide,
         "incentive_eligible": incentive_eligible,
         "can_propose_incentive": incentive_eligible and selectors.can_open_evaluation(request.user, evaluation.partner),

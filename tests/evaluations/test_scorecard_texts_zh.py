@@ -75,6 +75,8 @@ def test_the_evaluation_page_and_scorecard_show_the_live_chinese_texts(client, s
     ).content.decode()
     assert "季度供应商评分卡" in detail and "<td>质量表现</td>" in detail and "4/5 (良好)" in detail
     assert "<td>Quality</td>" not in detail
+    # The score formula is read in Chinese too (the snapshot keeps the English one as data).
+    assert "Σ 权重×得分 / Σ 权重（仅计有得分的评分项）" in detail and "over the criteria with a score" not in detail
     # Price has no Chinese name: the name frozen on close.
     assert "<td>Price</td>" in detail
     card = client.get(reverse("evaluations:scorecard", args=[supplier.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -91,6 +93,7 @@ def test_the_evaluation_page_and_scorecard_show_the_live_chinese_texts(client, s
     read_in(client, manager, "en")
     detail = client.get(reverse("evaluations:detail", args=[evaluation.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<td>Quality</td>" in detail and "4/5 (good)" in detail and "质量表现" not in detail
+    assert "Σ weight·score / Σ weight over the criteria with a score" in detail
 
 
 def test_the_overview_offers_templates_by_their_chinese_name(client, manager, template):

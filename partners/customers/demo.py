@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from crm.demo import DemoOptions
@@ -170,8 +170,46 @@ def _gifts(*, rng: random.Random, customers: list[Partner], today: dt.date) -> i
         else:
             gift.status = Gift.Status.NOT_REQUIRED
         gifts.append(gift)
+    gifts += _gifts_waiting_for_each_manager(
+        managers=managers,
+        covered={g.partner.department_id for g in gifts if g.status == Gift.Status.PENDING},
+        today=today,
+    )
     Gift.objects.bulk_create(gifts)
     return len(gifts)
+
+
+def _gifts_waiting_for_each_manager(*, managers: dict, covered: set, today: dt.date) -> list[Gift]:
+    """Every demo manager has a gift waiting for their approval (their first journey, P3.1):
+    one recent gift above the threshold to a partner of their department owned by someone else."""
+    waiting = []
+    colleague = (
+        User.objects.filter(is_active=True, groups__name="Staff").order_by("pk").values_list("pk", flat=True).first()
+    )
+    for department_id, manager_id in managers.items():
+        if department_id is None or department_id in covered:
+            continue
+        partner = (
+            Partner.objects.filter(department_id=department_id, archived_at__isnull=True)
+            .order_by(Case(When(owner_id=manager_id, then=1), default=0), "pk")
+            .first()
+        )
+        recorder = partner.owner_id if partner and partner.owner_id != manager_id else colleague
+        if partner is None or recorder is None:
+            continue
+        waiting.append(
+            Gift(
+                partner=partner,
+                description="Tea set for the annual review meeting",
+                value=Decimal("880"),
+                direction=Gift.Direction.GIVEN,
+                date=today - dt.timedelta(days=2),
+                occasion="Annual review",
+                recorded_by_id=recorder,
+                status=Gift.Status.PENDING,
+            )
+        )
+    return waiting
 
 
 def _needs(*, rng: random.Random, customers: list[Partner], now: dt.datetime) -> int:

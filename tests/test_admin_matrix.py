@@ -60,6 +60,7 @@ KIND = {
     "evaluations.screeningoverride": RECORD,
     "surveys.surveytemplate": CONFIG,
     "cases.slatarget": CONFIG,
+    "cases.caseintakerule": CONFIG,
     "surveys.survey": RECORD,
     "surveys.surveyinvitation": RECORD,
     "surveys.surveyresponse": RECORD,

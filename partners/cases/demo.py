@@ -107,7 +107,7 @@ def _play(rng: random.Random, case: Case, user: User, opened: dt.datetime, now: 
     services.case_note_add(
         case=case, user=user, kind="reply", body="Thank you, we are looking into it.", now=respond_at, email=False
     )
-    services.case_transition(case=case, user=user, to_status=CaseStatus.IN_PROGRESS, now=respond_at)
+    # The reply is the first response and moves the case to "in progress".
     resolve_at = opened + dt.timedelta(
         hours=resolution_window * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.2, 0.95))
     )

@@ -229,3 +229,33 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.kind}"
+
+
+class CaseIntakeRule(models.Model):
+    """Who takes a case from the public form (issue 12 §2): the first matching rule sets the
+    case's department and is notified at once. The most specific rule wins (family and type,
+    then family, then type, then the rule for any); a rule for any family and any type is
+    seeded, so a public case is never silent (``services.intake_rule_for``)."""
+
+    class Notify(models.TextChoices):
+        MANAGERS = "managers", _("The department's managers")
+        ON_DUTY = "on_duty", _("The people on duty")
+
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=CaseKind.choices, blank=True)
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    notify = models.CharField(_("notify"), max_length=20, choices=Notify.choices, default=Notify.MANAGERS)
+    on_duty = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("people on duty"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["family", "kind"]
+        verbose_name = _("case intake rule")
+        verbose_name_plural = _("case intake rules")
+        constraints = [models.UniqueConstraint(fields=["family", "kind"], name="case_intake_rule_once")]
+
+    def __str__(self) -> str:
+        family = self.get_family_display() if self.family else _("any family")
+        kind = self.get_kind_display() if self.kind else _("any type")
+        return f"{family} / {kind} → {self.department}"

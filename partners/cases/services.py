@@ -28,11 +28,13 @@ from crm.notifications import email_enqueue, email_store, notify, object_ref, re
 from partners.models import Contact, Partner
 
 from . import sla
+from .intake import intake_rule_for
 from .models import (
     CASE_TRANSITIONS,
     OPEN_CASE_STATUSES,
     Case,
     CaseChannel,
+    CaseIntakeRule,
     CaseKind,
     CaseNote,
     CaseStatus,
@@ -82,6 +84,9 @@ CASE_BREACH = register_kind(
         else gettext_noop("Case %(ref)s is past its resolution deadline: %(subject)s")
     ),
 )
+
+
+CASE_INTAKE = register_kind("case_intake", gettext_noop("New case %(ref)s from the public form: %(subject)s"))
 
 
 def _notify_assignee(case: Case, *, note: CaseNote, by: User | None) -> None:
@@ -242,9 +247,19 @@ def case_note_add(
     case = _locked(case)
     note = CaseNote.objects.create(case=case, kind=kind, author=user, body=body, created_at=now)
     if kind == CaseNote.Kind.REPLY:
+        # The first reply to the requester is the first response, and someone is now on a
+        # new case (issue 12 §2).
+        fields = []
         if case.first_response_at is None:
             case.first_response_at = now
-            case.save(update_fields=["first_response_at", "updated_at"])
+            fields.append("first_response_at")
+        if case.status == CaseStatus.NEW:
+            case.status = CaseStatus.IN_PROGRESS
+            fields.append("status")
+        if fields:
+            case.save(update_fields=[*fields, "updated_at"])
+        if "status" in fields:
+            _event(case, user=user, now=now, status_from=CaseStatus.NEW, status_to=CaseStatus.IN_PROGRESS)
         address = case.requester_email if email else ""
         if address:
             email_store(
@@ -405,7 +420,7 @@ def feedback_submit(
     suggests the contacts with that address)."""
     if kind not in (CaseKind.COMPLAINT, CaseKind.SUGGESTION):
         raise ValidationError({"kind": _("Choose a complaint or a suggestion.")})
-    return case_open(
+    case = case_open(
         kind=kind,
         channel=CaseChannel.WEB_FORM,
         subject=subject,
@@ -416,4 +431,62 @@ def feedback_submit(
         submitter_company=company,
         language=language,
         now=now,
+    )
+    case_intake(case=case)
+    case_acknowledge(case=case)
+    return case
+
+
+# --- Intake of public cases (issue 12 §2) ----------------------------------------------------
+
+
+def intake_recipients(rule: CaseIntakeRule | None) -> list[User]:
+    """Who the rule notifies; every active manager when it names nobody active (no rule, or a
+    department without managers): a public case is never silent."""
+    users = get_user_model().objects.filter(is_active=True)
+    if rule is not None and rule.notify == CaseIntakeRule.Notify.ON_DUTY:
+        chosen = list(users.filter(pk__in=rule.on_duty.values("pk")).order_by("pk"))
+    elif rule is not None:
+        managers = users.filter(groups__name=roles.MANAGER, profile__department_id=rule.department_id)
+        chosen = list(managers.distinct().order_by("pk"))
+    else:
+        chosen = []
+    return chosen or list(users.filter(groups__name=roles.MANAGER).distinct().order_by("pk"))
+
+
+def case_intake(*, case: Case) -> int:
+    """Route a public case by its intake rule: the rule's department takes it and its people
+    are notified now, once per case. Returns the notifications created."""
+    rule = intake_rule_for(family=case.family, kind=case.kind)
+    if rule is not None and case.department_id is None:
+        case.department = rule.department
+        case.save(update_fields=["department", "updated_at"])
+    created = 0
+    for user in intake_recipients(rule):
+        created += notify(
+            recipient=user,
+            kind=CASE_INTAKE,
+            obj_ref=object_ref(case),
+            period="intake",
+            params={"ref": case.reference, "subject": case.subject},
+            link=case_link(case),
+        )
+    return created
+
+
+def case_acknowledge(*, case: Case):
+    """Tell the requester we have their message: the reference and when to expect a first
+    response, in the language the form was shown in; once per case (the email's key)."""
+    address = case.requester_email
+    if not address:
+        return None
+    return email_store(
+        recipient=None,
+        to_address=address,
+        language=case.language,
+        kind="case_received",
+        obj_ref=object_ref(case),
+        period="-",
+        template="case_received",
+        context={"case": case},
     )

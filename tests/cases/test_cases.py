@@ -12,9 +12,9 @@ from django.utils import timezone
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan_run
 from partners.cases import selectors, services, sla
-from partners.cases.models import Case, CaseNote, CaseStatus, Priority, SlaTarget
+from partners.cases.models import Case, CaseIntakeRule, CaseNote, CaseStatus, Priority, SlaTarget
 from tests.edit_forms import post_edit
-from tests.factories import ContactFactory, PartnerFactory
+from tests.factories import ContactFactory, PartnerFactory, department
 
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai, a Monday
 
@@ -190,6 +190,7 @@ def test_a_case_answered_in_time_does_not_escalate_its_response(case, staff, man
 
 
 def test_a_case_without_department_escalates_to_every_manager(manager, manager_sales):
+    CaseIntakeRule.objects.all().delete()  # an admin removed every intake rule
     case = services.feedback_submit(
         family="customer",
         kind="complaint",
@@ -439,6 +440,7 @@ def test_case_detail_and_report_queries(client, staff, case, django_assert_max_n
 
 
 def test_triage_links_a_web_form_case_to_its_partner(client, staff_sales, sales_customer):
+    CaseIntakeRule.objects.create(family="customer", department=department("sales"))  # Sales triages
     case = services.feedback_submit(
         family="customer",
         kind="complaint",

@@ -9,10 +9,10 @@ from django.urls import reverse
 from evaluations.surveys import services as survey_services
 from evaluations.surveys.models import SurveyInvitation, SurveyTemplate
 from partners.cases import services as case_services
-from partners.cases.models import Case, CaseChannel
+from partners.cases.models import Case, CaseChannel, CaseIntakeRule
 from partners.cases.views import FEEDBACK_POSTS_PER_ADDRESS
 from tests.edit_forms import post_edit
-from tests.factories import ContactFactory, PartnerFactory
+from tests.factories import ContactFactory, PartnerFactory, department
 from tests.surveys.conftest import valid_answers
 
 URL = "/feedback/"
@@ -55,6 +55,7 @@ def test_a_visitor_files_a_complaint_and_gets_a_reference(client):
 def test_a_known_address_is_suggested_to_triage_never_linked(client, staff_sales):
     customer = PartnerFactory(family="customer", owner=staff_sales)
     contact = ContactFactory(partner=customer, email="Wang@BlueSky.example")
+    CaseIntakeRule.objects.create(family="customer", department=department("sales"))  # Sales triages
     client.post(URL, form())
     case = Case.objects.get()
     # Anyone can type a customer's address: the case is not filed in their name.

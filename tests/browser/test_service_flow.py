@@ -92,8 +92,11 @@ def test_staff_resolves_a_case_before_its_deadline(page):
     page.fill("#id_body", "We are re-machining the batch today.")
     page.click("#note-form button[type=submit]")
     page.wait_for_selector("#case-timeline :text('We are re-machining the batch today.')")
-    page.click("button:has-text('Start work')")
+    # The first reply to the partner is the first response: the case is now in progress.
     page.wait_for_selector("#resolve-form")
+    assert page.locator("button:has-text('Start work')").count() == 0
+    case.refresh_from_db()
+    assert case.status == "in_progress" and case.first_response_at is not None
     screenshot(page, "case-detail")
     page.fill("#id_resolution", "Batch replaced; revision check added to incoming inspection.")
     page.click("#resolve-form button[type=submit]")

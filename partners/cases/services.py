@@ -260,18 +260,8 @@ def case_note_add(
             case.save(update_fields=[*fields, "updated_at"])
         if "status" in fields:
             _event(case, user=user, now=now, status_from=CaseStatus.NEW, status_to=CaseStatus.IN_PROGRESS)
-        address = case.requester_email if email else ""
-        if address:
-            email_store(
-                recipient=None,
-                to_address=address,
-                language=case.language,
-                kind="case_reply",
-                obj_ref=object_ref(note),
-                period="-",
-                template="case_reply",
-                context={"case": case, "note": note},
-            )
+        if email:
+            _email_requester(case, "case_reply", obj=note, context={"note": note})
     return note
 
 
@@ -477,16 +467,21 @@ def case_intake(*, case: Case) -> int:
 def case_acknowledge(*, case: Case):
     """Tell the requester we have their message: the reference and when to expect a first
     response, in the language the form was shown in; once per case (the email's key)."""
-    address = case.requester_email
-    if not address:
+    return _email_requester(case, "case_received", obj=case)
+
+
+def _email_requester(case: Case, template: str, *, obj, context: dict | None = None):
+    """An e-mail to whoever wrote in, in the language of their form, once per ``obj`` (the
+    e-mail's key: the template and the object); None when the case has no requester address."""
+    if not case.requester_email:
         return None
     return email_store(
         recipient=None,
-        to_address=address,
+        to_address=case.requester_email,
         language=case.language,
-        kind="case_received",
-        obj_ref=object_ref(case),
+        kind=template,
+        obj_ref=object_ref(obj),
         period="-",
-        template="case_received",
-        context={"case": case},
+        template=template,
+        context={"case": case, **(context or {})},
     )

@@ -185,6 +185,8 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language for every page (crm/formats): tables use the SHORT_ ones.
+FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

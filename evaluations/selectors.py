@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, QuerySet, When
 from django.db.models.functions import Abs
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm import roles
+from crm.bilingual import in_language
 from crm.models import OPEN_ACTION_STATES, CorrectiveAction
 from crm.selectors import actions_for_source, actions_for_sources
 from partners.models import Family, Partner, Status
@@ -43,6 +45,7 @@ from .models import (
     Purpose,
     ScorecardTemplate,
     ScreeningOverride,
+    StandingBand,
 )
 from .scoring import explain_overall, period_for, period_label
 
@@ -471,3 +474,35 @@ def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
             .order_by("due_on", "pk")[:50]
         )
     return {"overdue": overdue, "awaiting_close": ready}
+
+
+# --- Standing labels (issue 12 §6: "A" alone tells a reader nothing) ------------------------
+
+STANDING_LABELS_KEY = "evaluations:standing-labels"
+
+
+def standing_labels() -> dict[str, tuple[str, str]]:
+    """Each standing code's (English, Chinese) label, from the periodic templates first.
+
+    Cached: the badge is on every scorecard page and list row, and bands change only in the
+    admin (``standing_labels_forget`` runs on every band save and delete)."""
+    labels = cache.get(STANDING_LABELS_KEY)
+    if labels is None:
+        labels = {}
+        rows = StandingBand.objects.order_by(
+            Case(When(template__purpose=Purpose.PERIODIC, then=0), default=1), "template_id"
+        ).values_list("code", "label", "label_zh")
+        for code, label, label_zh in rows:
+            labels.setdefault(code, (label, label_zh))
+        cache.set(STANDING_LABELS_KEY, labels, 24 * 3600)
+    return labels
+
+
+def standing_label(code: str) -> str:
+    """The label of standing ``code`` in the reader's language ("" when none is set)."""
+    pair = standing_labels().get(code or "")
+    return in_language(*pair) if pair else ""
+
+
+def standing_labels_forget(**_kwargs) -> None:
+    cache.delete(STANDING_LABELS_KEY)

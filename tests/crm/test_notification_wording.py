@@ -42,9 +42,9 @@ def test_immediate_mode_sends_one_email_per_item_in_its_own_words(db, django_cap
             scan_run("followups", now=at_local(2026, 2, 10, hour))
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
-        "Overdue since Dec. 3, 2025: Send contract (Acme)",
-        "Overdue since Jan. 9, 2026: Visit plant (Acme)",
-        "Overdue since Nov. 20, 2025: Call back (Acme)",
+        "Overdue since 20 Nov 2025: Call back (Acme)",
+        "Overdue since 3 Dec 2025: Send contract (Acme)",
+        "Overdue since 9 Jan 2026: Visit plant (Acme)",
     ]
     for message in mail.outbox:
         assert "digest" not in message.subject.lower() and "digest" not in message.body.lower()
@@ -81,8 +81,8 @@ def test_digest_is_one_message_a_day_and_says_overdue_since(db, django_capture_o
             scan_run("followups", now=at_local(2026, 2, 10, hour))
     [message] = mail.outbox
     assert OutboundEmail.objects.filter(recipient=owner).count() == 1
-    assert "Call back" in message.body and "(overdue since Nov. 20, 2025)" in message.body
-    assert "Visit plant" in message.body and "(overdue since Dec. 3, 2025)" in message.body
+    assert "Call back" in message.body and "(overdue since 20 Nov 2025)" in message.body
+    assert "Visit plant" in message.body and "(overdue since 3 Dec 2025)" in message.body
     # Due today is not overdue.
     assert "Send contract" in message.body and message.body.count("overdue since") == 2
     assert "You receive this digest once a day" in message.body
@@ -99,10 +99,10 @@ def test_a_notification_made_in_english_reads_in_chinese_after_switching(client,
     )
     scan_run("followups", now=at_local(2026, 2, 10, 1))
     notice = Notification.objects.get(recipient=owner)
-    assert notice.title == "Overdue since Nov. 20, 2025: Send contract (Acme)"
+    assert notice.title == "Overdue since 20 Nov 2025: Send contract (Acme)"
     assert notice.params == {"item": "Send contract", "partner": "Acme", "date": "2025-11-20"}
     client.force_login(owner)
-    assert "Overdue since Nov. 20, 2025: Send contract (Acme)" in client.get(reverse("notifications")).text
+    assert "Overdue since 20 Nov 2025: Send contract (Acme)" in client.get(reverse("notifications")).text
     response = client.post(reverse("profile"), {"language": "zh-hans", "notification_mode": "immediate"})
     assert response.status_code == 302
     page = client.get(reverse("notifications")).text

@@ -48,7 +48,7 @@ def test_managers_are_told_once_on_the_re_evaluation_date(plan_decided, manager,
         scan_run("action_plans_due", now=at(RE_EVALUATE))
     scan_run("action_plans_due", now=at(RE_EVALUATE + dt.timedelta(days=3)))
     [notice] = _notices(manager)
-    assert "Acme Components" in notice.title and "Sept. 30, 2025" in notice.title
+    assert "Acme Components" in notice.title and "30 Sep 2025" in notice.title
     assert notice.params["date"] == "2025-09-30"
     assert notice.link == f"/evaluations/{plan_decided.pk}/"
     assert _notices(manager_sales) == [] and _notices(staff) == []

@@ -169,6 +169,7 @@ def test_scorecard_shows_trend_and_runs_a_fixed_number_of_queries(client, staff,
         return len(ctx.captured_queries), response.content.decode()
 
     closed_eval(supplier, template, staff, manager, rating=3, period=dt.date(2025, 2, 1))
+    measure()  # warm: the standing labels (cache) and content types are read once
     small, _body = measure()
     for month, rating in ((5, 4), (8, 5), (11, 2)):
         closed_eval(supplier, template, staff, manager, rating=rating, period=dt.date(2025, month, 1))
@@ -186,6 +187,7 @@ def test_overview_runs_a_fixed_number_of_queries(client, staff, manager, templat
         return len(ctx.captured_queries)
 
     closed_eval(PartnerFactory(owner=staff), template, staff, manager, rating=4)
+    measure()  # warm: the standing labels are read once, then cached
     small = measure()
     for rating in (1, 2, 3, 5, 5):
         closed_eval(PartnerFactory(owner=staff), template, staff, manager, rating=rating)

@@ -28,7 +28,7 @@ from crm.links import base_url
 from crm.models import OutboundEmail
 from crm.notifications import email_store, object_ref
 from partners.cases.models import Case, CaseChannel, CaseKind, Priority
-from partners.cases.services import case_open
+from partners.cases.services import case_open, case_survey_sent
 from partners.models import Contact, Partner
 from partners.selectors import contact_language
 
@@ -353,7 +353,10 @@ def case_survey_send(*, case: Case, user: User, now: dt.datetime):
             "sent_at": now,
         },
     )
-    return invitation_create(survey=survey, contact=case.contact, now=now, case_ref=case.reference)
+    invitation = invitation_create(survey=survey, contact=case.contact, now=now, case_ref=case.reference)
+    if invitation is not None:
+        case_survey_sent(case=case, to_address=invitation.email, now=now)
+    return invitation
 
 
 def case_from_low_score(*, response: SurveyResponse, now: dt.datetime) -> Case | None:
@@ -366,6 +369,7 @@ def case_from_low_score(*, response: SurveyResponse, now: dt.datetime) -> Case |
     if not low:
         return None
     partner = Partner.objects.select_related("owner").get(pk=response.partner_id)
+    about = Case.objects.filter(reference=response.case_ref).first() if response.case_ref else None
     with translation.override(settings.LANGUAGE_CODE):
         lines = [f"{a.question.prompt_en}: {a.score if a.score is not None else a.text}" for a in answers]
         subject = _("Low satisfaction score: %(survey)s") % {"survey": response.survey.title}
@@ -379,5 +383,6 @@ def case_from_low_score(*, response: SurveyResponse, now: dt.datetime) -> Case |
         contact=response.contact,
         language=response.language,
         survey_response=response,
+        about_case=about,
         now=now,
     )

@@ -167,6 +167,15 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="cases",
     )
+    # The case the customer was unhappy about: a low score on the survey sent after it.
+    about_case = models.ForeignKey(
+        "self",
+        verbose_name=_("about case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_cases",
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -209,6 +218,7 @@ class CaseNote(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         EDITED = "edited", _("Edited")
         ESCALATION = "escalation", _("Escalated to the managers")
+        SURVEY_SENT = "survey", _("Satisfaction survey sent")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)

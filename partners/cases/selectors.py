@@ -65,7 +65,9 @@ def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
     if not roles.has_any_role(user):
         raise PermissionDenied
     case = (
-        Case.objects.select_related("partner", "contact", "department", "assignee", "created_by", "survey_response")
+        Case.objects.select_related(
+            "partner", "contact", "department", "assignee", "created_by", "survey_response", "about_case"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -74,6 +76,11 @@ def case_get_for_user(*, user: User, pk: int, write: bool = False) -> Case:
     if write and not may_work_on_case(user, case):
         raise PermissionDenied
     return case
+
+
+def case_follow_ups(*, case: Case) -> list[Case]:
+    """The cases opened by a low survey score about ``case`` (issue 12 §2), oldest first."""
+    return list(case.follow_up_cases.only("pk", "reference", "subject", "status").order_by("opened_at", "pk"))
 
 
 def case_list_for_user(*, user: User) -> QuerySet[Case]:

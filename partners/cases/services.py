@@ -126,6 +126,7 @@ def case_open(
     submitter_company: str = "",
     language: str = "",
     survey_response: Model | None = None,  # the surveys app's low-score response (P4.2.3)
+    about_case: Case | None = None,  # the case that low score was about
     now: dt.datetime | None = None,
 ) -> Case:
     """Open a case; deadlines from the partner's family and the priority. Without an
@@ -160,6 +161,7 @@ def case_open(
         created_by=created_by,
         opened_at=now,
         survey_response=survey_response,
+        about_case=about_case,
     )
     _set_deadlines(case)
     case.full_clean(exclude=["reference"])
@@ -169,6 +171,11 @@ def case_open(
     note = _event(case, user=created_by, now=now, status_to=CaseStatus.NEW)
     _notify_assignee(case, note=note, by=created_by)
     return case
+
+
+def case_survey_sent(*, case: Case, to_address: str, now: dt.datetime) -> CaseNote:
+    """Record on the case's timeline that its satisfaction survey went to ``to_address``."""
+    return _event(case, user=None, now=now, kind=CaseNote.Kind.SURVEY_SENT, body=to_address)
 
 
 def _locked(case: Case) -> Case:
@@ -446,7 +453,8 @@ def intake_recipients(rule: CaseIntakeRule | None) -> list[User]:
 
 def case_intake(*, case: Case) -> int:
     """Route a public case by its intake rule: the rule's department takes it and its people
-    are notified now, once per case. Returns the notifications created."""
+    are told now, once per case: in the app and by e-mail, whatever their digest setting (the
+    first-response clock is running). Returns the notifications created."""
     rule = intake_rule_for(family=case.family, kind=case.kind)
     if rule is not None and case.department_id is None:
         case.department = rule.department
@@ -460,6 +468,14 @@ def case_intake(*, case: Case) -> int:
             period="intake",
             params={"ref": case.reference, "subject": case.subject},
             link=case_link(case),
+        )
+        email_enqueue(
+            recipient=user,
+            kind=CASE_INTAKE,
+            period="intake",
+            obj_ref=object_ref(case),
+            template="case_intake",
+            context={"case": case, "link": case_link(case)},
         )
     return created
 

@@ -193,6 +193,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "assign_form": CaseAssignForm(initial={"assignee": case.assignee_id}) if may_work_on_case else None,
         "transition_form": CaseTransitionForm() if may_work_on_case else None,
         "suggestions": selectors.case_contact_suggestions(case=case) if may_work_on_case else [],
+        "follow_ups": selectors.case_follow_ups(case=case),
         "panels": panels_for("case_detail", case=case, user=request.user),
     }
     return {**context, **forms}

@@ -196,3 +196,21 @@ def test_the_reply_form_moves_the_case_to_in_progress(client):
     assert case.status == CaseStatus.IN_PROGRESS and case.first_response_at is not None
     page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "In progress" in page
+
+
+def test_the_intake_people_get_an_email_at_once_in_their_language(django_capture_on_commit_callbacks):
+    """In the app is not enough: the first-response clock runs while nobody looks (issue 12
+    §2). Each person the rule names gets one e-mail now, digest setting or not."""
+    cs_manager = UserFactory(username="cs-manager", role="Manager", dept="customer-service", email="cs@example.com")
+    cs_manager.profile.language = "zh-hans"
+    cs_manager.profile.notification_mode = "daily"
+    cs_manager.profile.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit()
+    alerts = [m for m in mail.outbox if m.to == ["cs@example.com"]]
+    assert len(alerts) == 1
+    assert alerts[0].subject == f"公开表单新工单 {case.reference}：Rude driver"
+    assert f"/cases/{case.pk}/" in alerts[0].body and "客户服务部" in alerts[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_intake(case=case)
+    assert OutboundEmail.objects.filter(kind="case_intake").count() == 1

@@ -209,3 +209,37 @@ def test_the_case_page_shows_the_satisfaction_answered_after_it(client, supplier
     body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert 'id="case-satisfaction"' in body and "<strong>10</strong>" in body
     assert "Fixed &lt;fast&gt;" in body
+
+
+def test_the_case_records_that_its_survey_was_sent(client, supplier, supplier_contact, staff):
+    """Issue 12 §2: "survey sent" is on the case, once, with the address it went to."""
+    SurveyTemplate.objects.filter(name="Supplier satisfaction").update(send_after_case=True)
+    case = _closed_case(supplier, supplier_contact, staff)
+    notes = list(case.notes.filter(kind="survey"))
+    assert [(n.body, n.author) for n in notes] == [(supplier_contact.email, None)]
+    # Reopened and closed again in the same quarter: the contact is not surveyed twice.
+    for status in ("in_progress", "resolved", "closed"):
+        case_services.case_transition(case=case, user=staff, to_status=status, resolution="Again")
+    assert case.notes.filter(kind="survey").count() == 1
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert f'<span class="survey-sent">Satisfaction survey sent to {supplier_contact.email}.</span>' in body
+
+
+def test_a_low_score_after_a_case_links_the_case_it_was_about(client, supplier, supplier_contact, staff):
+    """Issue 12 §2: the complaint a low score opens points at the case the survey followed."""
+    SurveyTemplate.objects.filter(name="Supplier satisfaction").update(send_after_case=True, low_score_opens_case=True)
+    case = _closed_case(supplier, supplier_contact, staff)
+    invitation = SurveyInvitation.objects.get(case_ref=case.reference)
+    survey_services.response_submit(
+        token=survey_services.invitation_token(invitation), answers=valid_answers(invitation.survey, nps=1, csat=1)
+    )
+    complaint = Case.objects.exclude(pk=case.pk).get()
+    assert (complaint.about_case, complaint.channel) == (case, "survey")
+    client.force_login(staff)
+    body = client.get(reverse("cases:case_detail", args=[complaint.pk])).content.decode()
+    assert "The customer was unhappy about case" in body
+    assert f'<a href="{reverse("cases:case_detail", args=[case.pk])}">{case.reference}</a>' in body
+    original = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'id="case-follow-ups"' in original
+    assert f'<a href="{reverse("cases:case_detail", args=[complaint.pk])}">{complaint.reference}</a>' in original

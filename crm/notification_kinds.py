@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats
 from django.utils.translation import gettext
 
+from .bilingual import in_language
+
 if TYPE_CHECKING:
     from .models import Notification
 
@@ -31,12 +33,15 @@ class NotificationKind:
     """How a kind of notification reads. ``title`` is a msgid marked with ``gettext_noop``
     (or a function of the parameters that returns one, for kinds with two wordings) and is
     filled with ``%(name)s`` parameters; the parameters named in ``dates`` are ISO dates, and
-    those in ``choices`` are codes of a ``TextChoices`` shown by their label."""
+    those in ``choices`` are codes of a ``TextChoices`` shown by their label; for those in
+    ``bilingual`` (data with a Chinese twin, such as a template's name) ``name`` holds the
+    English text and ``name_zh`` the Chinese one, and the reader's language picks."""
 
     kind: str
     title: str | Callable[[Mapping[str, Any]], str]
     dates: tuple[str, ...] = ("date",)
     choices: Mapping[str, Any] = field(default_factory=dict)
+    bilingual: tuple[str, ...] = ()
 
 
 # Filled by each app when its module that notifies is imported (every app's ready() imports
@@ -50,8 +55,11 @@ def register_kind(
     *,
     dates: tuple[str, ...] = ("date",),
     choices: Mapping[str, Any] | None = None,
+    bilingual: tuple[str, ...] = (),
 ) -> str:
-    NOTIFICATION_KINDS[kind] = NotificationKind(kind=kind, title=title, dates=dates, choices=choices or {})
+    NOTIFICATION_KINDS[kind] = NotificationKind(
+        kind=kind, title=title, dates=dates, choices=choices or {}, bilingual=bilingual
+    )
     return kind
 
 
@@ -68,6 +76,9 @@ def render_kind(kind: str, params: Mapping[str, Any]) -> str:
     for name, choices in spec.choices.items():
         if name in values:
             values[name] = str(dict(choices.choices).get(values[name], values[name]))
+    for name in spec.bilingual:
+        if name in values:
+            values[name] = in_language(values[name], values.get(f"{name}_zh"))
     msgid = spec.title(params) if callable(spec.title) else spec.title
     return gettext(msgid) % values
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from crm import roles
-from crm.bilingual import in_language
 from crm.links import base_url
 from crm.notifications import notify, object_ref, register_kind, user_language
 from partners.models import Partner
@@ -57,6 +56,11 @@ def evaluation_open_due(*, partner_id: int, template_id: int, day: dt.date) -> i
 
 
 @transaction.atomic
+def _template_names(template) -> dict[str, str]:
+    """Both names: the notice shows the one of the language it is read in."""
+    return {"template": template.name, "template_zh": template.name_zh}
+
+
 def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     """Remind an evaluator whose sheet is not submitted: due soon, then overdue (once each),
     then escalate to the department's managers (once)."""
@@ -76,9 +80,7 @@ def evaluation_sheet_remind(*, sheet_id: int, day: dt.date) -> int:
     template = evaluation.template
 
     def say(user, kind: str) -> int:
-        # The template's name in the recipient's language.
-        name = in_language(template.name, template.name_zh, user_language(user))
-        params = {"partner": partner.name, "template": name, "date": due}
+        params = {"partner": partner.name, **_template_names(template), "date": due}
         return int(notify(recipient=user, kind=kind, obj_ref=ref, period=due.isoformat(), params=params, link=link))
 
     if day >= due - dt.timedelta(days=settings.RAPPORT_EVALUATION_REMIND_DAYS):
@@ -128,9 +130,7 @@ def action_plan_re_evaluation_due(*, plan_id: int, day: dt.date) -> int:
                 period=plan.re_evaluation_on.isoformat(),
                 params={
                     "partner": partner.name,
-                    "template": in_language(
-                        plan.evaluation.template.name, plan.evaluation.template.name_zh, user_language(manager)
-                    ),
+                    **_template_names(plan.evaluation.template),
                     "date": plan.re_evaluation_on,
                 },
                 link=reverse("evaluations:detail", args=[plan.evaluation_id]),
@@ -143,17 +143,22 @@ def action_plan_re_evaluation_due(*, plan_id: int, day: dt.date) -> int:
 RE_EVALUATION_DUE = register_kind(
     "action_plan_re_evaluation",
     gettext_noop("%(partner)s is due its re-evaluation (%(template)s) on %(date)s, as its corrective action plan set."),
+    bilingual=("template",),
 )
 DUE_SOON = register_kind(
     "evaluation_due_soon",
     gettext_noop("Evaluation of %(partner)s (%(template)s) is due on %(date)s: please score and submit."),
+    bilingual=("template",),
 )
 OVERDUE = register_kind(
-    "evaluation_overdue", gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s.")
+    "evaluation_overdue",
+    gettext_noop("Evaluation of %(partner)s (%(template)s) is overdue since %(date)s."),
+    bilingual=("template",),
 )
 ESCALATED = register_kind(
     "evaluation_escalated",
     gettext_noop("Escalation: the evaluation of %(partner)s (%(template)s) is still not submitted (due %(date)s)."),
+    bilingual=("template",),
 )
 
 

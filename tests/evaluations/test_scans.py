@@ -104,3 +104,24 @@ def test_calendar_feed_lists_evaluations_to_score(client, staff, supplier):
     due = [e for e in events if str(e["UID"]).startswith("evaluation-sheet-")]
     assert len(due) == 1 and due[0].decoded("DTSTART") == evaluation.due_on
     assert supplier.name in str(due[0]["SUMMARY"])
+
+
+def test_a_reminder_names_the_template_in_the_language_it_is_read_in(client, staff, supplier):
+    """Issue 12 §7: the reminder was made while the evaluator read English; after switching to
+    Chinese, the template's name in it is Chinese too (both names are stored, not one)."""
+    from django.urls import reverse
+
+    scan_run("evaluations_open", now=noon(dt.date(2026, 11, 27)))
+    evaluation = Evaluation.objects.get(partner=supplier)
+    template = evaluation.template
+    assert template.name_zh
+    scan_run("evaluations_remind", now=noon(evaluation.due_on - dt.timedelta(days=3)))
+    client.force_login(staff)
+    english = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"({template.name})" in english
+    staff.profile.language = "zh-hans"
+    staff.profile.save()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("notifications")).content.decode()
+    assert f"（{template.name_zh}）" in chinese or f"({template.name_zh})" in chinese
+    assert template.name not in chinese

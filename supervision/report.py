@@ -400,7 +400,7 @@ def previous_plan(year: int) -> Table:
     """The improvement plan of the year before's published report, and how each item ended
     (the state of its corrective action): two queries."""
     table = Table(
-        "previous_plan", [("department", TEXT), ("owner", TEXT), ("due", TEXT), ("outcome", LABEL)], yoy=False
+        "previous_plan", [("department", LABEL), ("owner", TEXT), ("due", TEXT), ("outcome", LABEL)], yoy=False
     )
     report = AnnualReport.objects.filter(year=year - 1, state=AnnualReport.State.PUBLISHED).first()
     if report is None:
@@ -408,7 +408,9 @@ def previous_plan(year: int) -> Table:
     for item in report.items.select_related("department", "owner", "action").order_by("position", "pk"):
         outcome = ["action_state", item.action.state] if item.action_id else ["text", "no_action"]
         owner = item.owner.get_full_name() or item.owner.get_username()
-        table.add(["raw", item.description], [item.department.display_name, owner, item.due_on.isoformat(), outcome])
+        # Both names: the page and the files show the one of the reader's language.
+        department = ["department", item.department.name, item.department.name_zh]
+        table.add(["raw", item.description], [department, owner, item.due_on.isoformat(), outcome])
     return table
 
 

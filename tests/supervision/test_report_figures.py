@@ -79,6 +79,15 @@ def test_last_years_plan_items_show_how_they_ended(known, supervisor, staff, set
     item = row(figures, "previous_plan", ["raw", "Call every key supplier each quarter"])
     assert item["outcome"][0] == ["action_state", "open"]
     assert published.items.get().action.state == "open"
+    # The department keeps both names: each reader sees their own (issue 12 §6).
+    from django.utils import translation
+
+    from supervision.report_exports import label
+
+    department = published.items.get().department
+    assert item["department"][0] == ["department", department.name, department.name_zh]
+    with translation.override("zh-hans"):
+        assert label(item["department"][0]) == department.name_zh != department.name
 
 
 def test_a_year_with_no_data_says_so_and_cannot_be_submitted(client, supervisor):

@@ -20,9 +20,13 @@ def person(user, empty: str = "—") -> str:
     return user.get_full_name() or user.get_username()
 
 
-@register.filter
+@register.filter(name="language_label")
 def language_name(code: str) -> str:
-    """A language code as its name in the reader's language ("zh-hans" → "Simplified Chinese"
-    / "简体中文"); an unknown code as it is."""
+    """``{{ code|language_label }}``: a language code as its name in the reader's language
+    ("zh-hans" → "Simplified Chinese" / "简体中文"); an unknown code as it is.
+
+    Not registered as ``language_name``: ``{% load i18n %}`` brings Django's filter of that
+    name (the English name, whatever the reader's language), which replaced this builtin on
+    every template that loads i18n."""
     names = dict(settings.LANGUAGES)
     return str(names[code]) if code in names else (code or "")

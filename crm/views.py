@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from crm import roles
@@ -85,6 +86,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "panels": panels_for("dashboard", user=request.user),
     }
     return render(request, "crm/dashboard.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in user's choice is also saved as their language,
+    which notifications and e-mails follow (otherwise the next sign-in would undo it)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    return response
 
 
 @login_required

@@ -281,6 +281,23 @@ def test_signed_in_user_switches_to_chinese(client, staff):
     assert "My follow-ups" not in html
 
 
+def test_the_switch_is_saved_as_the_users_language_for_notifications_and_emails(client, staff):
+    """The next sign-in, the notices and the e-mails follow the language last chosen."""
+    from crm.notifications import user_language
+
+    client.force_login(staff)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    staff.profile.refresh_from_db()
+    assert staff.profile.language == "zh-hans" and user_language(staff) == "zh-hans"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not offered: ignored
+    staff.profile.refresh_from_db()
+    assert staff.profile.language == "zh-hans"
+    client.logout()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # anonymous: cookie only
+    staff.profile.refresh_from_db()
+    assert staff.profile.language == "zh-hans"
+
+
 def test_anonymous_browser_in_chinese_gets_chinese_login(client):
     page = client.get(reverse("login"), headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.5"})
     assert page.status_code == 200

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from crm.models import Profile
 from crm.scheduler import scan_run
@@ -73,3 +74,15 @@ def test_the_digest_links_to_the_overdue_tab_when_something_is_overdue(
     _run(django_capture_on_commit_callbacks)
     [message] = mail.outbox
     assert _links(message) == [link] * 2
+
+
+def test_the_due_tab_points_at_overdue_follow_ups_instead_of_saying_nothing_is_owed(db, client):
+    owner = UserFactory(username="fast", role="Staff", dept="procurement")
+    partner = PartnerFactory(owner=owner)
+    for day in (1, 2):
+        FollowUpFactory(owner=owner, partner=partner, due_on=timezone.localdate() - dt.timedelta(days=day))
+    client.force_login(owner)
+    page = client.get("/follow-ups/").content.decode()
+    assert "You owe nothing right now" not in page
+    assert "Nothing else is due, but 2 follow-ups are overdue." in page
+    assert '<a href="?state=overdue">See the overdue ones</a>' in page

@@ -116,3 +116,20 @@ def test_public_form_labels_follow_the_glossary(client, db):
     page = client.get("/feedback/?lang=zh-hans").content.decode()
     assert "单位名称" in page and "详细说明" in page
     assert "企业客户" not in page and "基本信息" not in page
+
+
+def test_no_template_puts_an_ascii_colon_after_a_translated_label():
+    """``{% translate "Owner" %}: `` reads 负责人: in Chinese; the separator is translated
+    too (``{% translate ": " context "after a label" %}`` → ：)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pattern = re.compile(r'\{% translate "[^"]*"(?: context "[^"]*")? %\}:')
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for path in Path(settings.BASE_DIR, "templates").rglob("*.*")
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found

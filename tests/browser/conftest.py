@@ -94,3 +94,20 @@ def sign_in(page, username: str, password: str = "pw-for-tests-1") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def file_chinese_complaint(page, email: str = "wang@example.com", *, shot: str = "") -> str:
+    """On the open public form: a customer's complaint in Chinese, sent (``shot``: the
+    screenshot of the filled form to take first); returns the reference."""
+    page.check("#id_family_0")  # a customer
+    page.check("#id_kind_0")  # a complaint
+    page.fill("#id_name", "王芳")
+    page.fill("#id_email", email)
+    page.fill("#id_company", "蓝天贸易")
+    page.fill("#id_subject", "发票重复")
+    page.fill("#id_description", "订单1001的发票开了两次。")
+    if shot:
+        screenshot(page, shot)
+    page.click("#feedback button[type=submit]")
+    page.wait_for_selector("#feedback-thanks")
+    return page.locator("#case-reference").inner_text().strip()

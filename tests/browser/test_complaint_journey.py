@@ -17,7 +17,7 @@ from django.core import mail
 
 from evaluations.surveys.models import SurveyTemplate
 from partners.cases.models import Case
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import file_chinese_complaint, sign_in
 from tests.factories import ContactFactory, PartnerFactory, UserFactory, department, ensure_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -47,16 +47,7 @@ def test_a_public_complaint_is_acknowledged_routed_answered_surveyed_and_followe
 
     # 1. The customer writes in, in Chinese, and leaves with the reference.
     page.goto("/feedback/?lang=zh-hans")
-    page.check("#id_family_0")  # customer
-    page.check("#id_kind_0")  # complaint
-    page.fill("#id_name", "王芳")
-    page.fill("#id_email", "wang@bluesky.example")
-    page.fill("#id_company", "蓝天贸易")
-    page.fill("#id_subject", "发票重复")
-    page.fill("#id_description", "订单1001的发票开了两次。")
-    page.click("#feedback button[type=submit]")
-    page.wait_for_selector("#feedback-thanks")
-    reference = page.locator("#case-reference").inner_text().strip()
+    reference = file_chinese_complaint(page, email="wang@bluesky.example")
     case = Case.objects.get(reference=reference)
     assert case.family == "customer" and case.department.code == "customer-service"
 

@@ -11,7 +11,7 @@ from django.core import mail
 from evaluations.surveys import services
 from evaluations.surveys.models import Survey, SurveyResponse, SurveyTemplate
 from partners.cases.models import Case
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import file_chinese_complaint, screenshot, sign_in
 from tests.factories import ContactFactory, PartnerFactory, UserFactory, department, ensure_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -112,15 +112,5 @@ def test_staff_resolves_a_case_before_its_deadline(page):
 def test_public_feedback_form_gives_a_reference(page):
     page.goto("/feedback/?lang=zh-hans")
     page.wait_for_selector("#feedback")
-    page.check("#id_family_0")
-    page.check("#id_kind_0")
-    page.fill("#id_name", "王芳")
-    page.fill("#id_email", "wang@example.com")
-    page.fill("#id_company", "蓝天贸易")
-    page.fill("#id_subject", "发票重复")
-    page.fill("#id_description", "订单1001的发票开了两次。")
-    screenshot(page, "feedback-form-zh-hans")
-    page.click("#feedback button[type=submit]")
-    page.wait_for_selector("#feedback-thanks")
-    reference = page.locator("#case-reference").inner_text()
+    reference = file_chinese_complaint(page, shot="feedback-form-zh-hans")
     assert Case.objects.get().reference == reference

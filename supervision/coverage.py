@@ -349,7 +349,7 @@ def _invitations(window: Window) -> QuerySet:
 def _invitation_record(invitation) -> tuple[str, str, str]:
     detail = _("answered %(day)s") % {"day": _date(invitation.responded_at)}
     return (
-        f"{invitation.partner.name} · {invitation.survey.title}",
+        f"{invitation.partner.name} · {invitation.survey.display_title}",
         reverse("surveys:survey_detail", args=[invitation.survey_id]),
         str(detail),
     )

@@ -120,6 +120,7 @@ def ensure_reference_data() -> None:
     importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(moved, None)
     importlib.import_module("evaluations.migrations.0007_scorecard_texts_zh").texts_in_chinese(moved, None)
     importlib.import_module("supervision.migrations.0002_default_templates").create(moved, None)
+    importlib.import_module("evaluations.surveys.migrations.0009_template_name_zh").name_in_chinese(moved, None)
     importlib.import_module("supervision.migrations.0004_default_sla_targets").create(moved, None)
     importlib.import_module("partners.cases.migrations.0007_default_intake_rule").create(moved, None)
     roles_migration = importlib.import_module("partners.migrations.0002_roles")

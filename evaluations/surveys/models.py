@@ -50,6 +50,7 @@ class SurveyTemplate(TimeStampedModel):
     """A reusable questionnaire; language-neutral (each question carries both prompts)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     family = models.CharField(
         _("family"), max_length=20, choices=Family.choices, blank=True, help_text=_("Leave empty for any family.")
     )
@@ -71,7 +72,11 @@ class SurveyTemplate(TimeStampedModel):
         verbose_name_plural = _("survey templates")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_zh)
 
 
 class Question(models.Model):
@@ -90,7 +95,12 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
-        return self.prompt_en
+        return self.display_prompt
+
+    @property
+    def display_prompt(self) -> str:
+        """The question in the reader's language (the active one)."""
+        return in_language(self.prompt_en, self.prompt_zh)
 
     def prompt(self, language: str) -> str:
         if language.lower().startswith("zh") and self.prompt_zh:
@@ -200,7 +210,7 @@ class Survey(PeriodFields, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     @property
     def display_title(self) -> str:
@@ -326,7 +336,7 @@ class Answer(models.Model):
         indexes = [models.Index(fields=["kind", "score"], name="answer_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.score if self.score is not None else self.text[:40]}"
+        return f"{self.get_kind_display()}: {self.score if self.score is not None else self.text[:40]}"
 
     def stored_value_problems(self) -> dict[str, str]:
         """A score lies on its question kind's scale (NPS 0–10, CSAT 1–5, CES 1–7)."""

@@ -349,6 +349,7 @@ def case_survey_send(*, case: Case, user: User, now: dt.datetime):
         defaults={
             "period_end": period.end,
             "title": f"{template.name} ({period.label})",
+            "title_zh": f"{template.name_zh} ({period.label})" if template.name_zh else "",
             "created_by": user,
             "sent_at": now,
         },

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.bilingual import in_language
 from crm.csv_export import csv_response, xlsx_response
 from crm.forms import form_data
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
@@ -99,7 +100,12 @@ def _results_filters(request: HttpRequest) -> dict:
     """The chosen year, survey and family. No year given: the chosen survey's year, else the
     current year; "all" for every year. A refused value drops that filter only."""
     today = timezone.localdate()
-    surveys = list(Survey.objects.order_by("-created_at").values_list("pk", "title", "period_start")[:100])
+    surveys = [
+        (pk, in_language(title, title_zh), start)
+        for pk, title, title_zh, start in Survey.objects.order_by("-created_at").values_list(
+            "pk", "title", "title_zh", "period_start"
+        )[:100]
+    ]
     years = sorted({*selectors.survey_years(), today.year}, reverse=True)
     flt = ResultsFilter(request.GET, surveys=[(pk, title) for pk, title, _start in surveys], years=years)
     survey_id, family, year_choice = flt.chosen("survey"), flt.chosen("family"), flt.chosen("year")

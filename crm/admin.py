@@ -3,14 +3,32 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .admin_base import RecordAdmin
 from .models import CorrectiveAction, Department, Profile
 
+# The admin in our name ("Django administration" otherwise), in the reader's language.
+admin.site.site_header = _("Rapport administration")
+admin.site.site_title = _("Rapport administration")
+
+# Words Django's admin and django-axes show on every admin page (the section list) that their
+# own Chinese catalogues lack. Ours, read before theirs, has them: listed so that
+# `make messages` keeps them.
+UPSTREAM_TEXTS = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failures"),
+    gettext_noop("access logs"),
+]
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "name_zh", "code"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 
@@ -67,7 +85,9 @@ class AccessFailureLogAdmin(axes_admin.AccessFailureLogAdmin):
 @admin.register(CorrectiveAction)
 class CorrectiveActionAdmin(RecordAdmin):
     list_display = ["description", "department", "owner", "due_on", "state", "source_type"]
-    list_filter = ["state", "department", "source_type"]
+    # Only the kinds of record that have actions: every content type (Django's own, the
+    # history tables') would otherwise be offered, by their code names.
+    list_filter = ["state", "department", ("source_type", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["department", "owner", "source_type"]
     search_fields = ["description"]
     date_hierarchy = "due_on"

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "crm.axes_app.AxesConfig",  # django-axes, named in the reader's language
     "crm",
     "partners",
     "partners.suppliers",

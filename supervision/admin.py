@@ -22,6 +22,7 @@ from .models import (
     SampleItem,
     Visit,
 )
+from .sampling import kind_label
 from .selectors import may_supervise
 
 
@@ -43,10 +44,18 @@ class SampleItemInline(RecordInline):
     fields = ["position", "label", "department", "grade", "checklist_item", "note"]
 
 
+@admin.display(description=_("records"))
+def sample_kind(sample: Sample) -> str:
+    """The kind of record sampled, in words (``kind`` holds a key of sampling.KINDS)."""
+    return kind_label(sample.kind)
+
+
 @admin.register(Sample)
 class SampleAdmin(PlainRecordAdmin):
-    list_display = ["plan", "kind", "size", "seed", "population", "created_at"]
+    list_display = ["plan", sample_kind, "size", "seed", "population", "created_at"]
     list_select_related = ["plan"]
+    fields = ["plan", sample_kind, "size", "seed", "population", "drawn_by"]
+    readonly_fields = [sample_kind]
     inlines = [SampleItemInline]
 
 

@@ -5,6 +5,7 @@ everyone (crm/admin_base.py)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from crm.admin_base import ConfigAdmin, ConfigTabularInline, PlainRecordAdmin, RecordInline
 
@@ -17,16 +18,22 @@ class QuestionInline(ConfigTabularInline):
     fields = ["order", "kind", "prompt_en", "prompt_zh", "required"]
 
 
+@admin.display(description=_("period"), ordering="period_start")
+def period(obj) -> str:
+    """The period column, labelled in the reader's language (the model's is a property)."""
+    return str(obj.period)
+
+
 @admin.register(SurveyTemplate)
 class SurveyTemplateAdmin(ConfigAdmin):
-    list_display = ["name", "family", "is_active", "send_after_case", "low_score_opens_case"]
+    list_display = ["name", "name_zh", "family", "is_active", "send_after_case", "low_score_opens_case"]
     list_filter = ["family", "is_active"]
     inlines = [QuestionInline]
 
 
 @admin.register(Survey)
 class SurveyAdmin(PlainRecordAdmin):
-    list_display = ["title", "family", "period", "department", "sent_at", "created_by"]
+    list_display = ["title", "family", period, "department", "sent_at", "created_by"]
     list_filter = ["family", "period_kind", "period_start"]
 
 
@@ -45,6 +52,6 @@ class AnswerInline(RecordInline):
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(PlainRecordAdmin):
-    list_display = ["survey", "partner", "period", "family", "submitted_at"]
+    list_display = ["survey", "partner", period, "family", "submitted_at"]
     list_filter = ["family", "period_kind", "period_start"]
     inlines = [AnswerInline]

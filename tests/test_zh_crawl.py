@@ -1,0 +1,256 @@
+"""Issue #12: the zh-Hans crawl finds no English UI text on any page, data included, for the
+demo data.
+
+Every demo login, its interface in Chinese, follows every link of the site from the
+dashboard (GET only, a few URLs per route) and reads each page for English left over once
+what people typed is set aside (tests/zh_leaks.py says how). System data (departments,
+scorecard and survey texts, checklists, templates …) has a Chinese twin and must show it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from html.parser import HTMLParser
+from io import StringIO
+from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from crm.models import Department
+from evaluations.surveys.models import SurveyInvitation
+from evaluations.surveys.services import invitation_token
+from partners.customers.models import CampaignRecipient
+from partners.customers.services import unsubscribe_token
+from tests.zh_leaks import UserData, english_on_page, user_data
+
+ROLES = ("staff", "staff2", "manager", "supervisor", "admin")
+PER_ROUTE = 2  # distinct URLs opened per route and role: a list and one more, a record and another
+ADMIN_PER_ROUTE = 1  # Django's admin: its index, and one changelist and change page per model
+# Never followed: they sign out, switch the language or write. Downloads (CSV, PDF, XLSX,
+# iCalendar, uploaded files) are opened but not read: they are not HTML.
+SKIP_ROUTES = {"logout", "set_language", "admin:logout", "admin:password_change", "admin:jsi18n"}
+# In the admin: our models' lists and records. Not the forms to add, delete or set a
+# password, nor the history, nor the pages of the apps we take as they come (Django's users,
+# groups and permissions, django-axes' sign-in logs).
+SKIP_ADMIN = ("/add/", "/delete/", "/history/", "/password/")
+SKIP_ADMIN_APPS = ("/admin/auth/", "/admin/axes/")
+EXPECTED = {200, 302}
+# A survey link already answered (409) or expired (410) says so, in the reader's language.
+EXPECTED_PUBLIC = EXPECTED | {409, 410}
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _links(html: str, base: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    urls = []
+    for href in parser.hrefs:
+        url, _fragment = urldefrag(urljoin(base, href))
+        parts = urlsplit(url)
+        if parts.scheme in ("", "http") and parts.netloc in ("", "testserver") and parts.path:
+            urls.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return urls
+
+
+def _switches_language(url: str) -> bool:
+    """A public page's link to itself in another language (``?lang=en``)."""
+    lang = parse_qs(urlsplit(url).query).get("lang")
+    return bool(lang) and lang != ["zh-hans"]
+
+
+def _route(path: str) -> str | None:
+    """The URL pattern a path resolves to (what caps the pages per route), None to skip it."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return f"unresolved {path}"
+    if match.view_name in SKIP_ROUTES:
+        return None
+    if path.startswith("/admin/") and (path.endswith(SKIP_ADMIN) or path.startswith(SKIP_ADMIN_APPS)):
+        return None
+    return match.route
+
+
+def crawl(
+    client: Client, data: UserData, twins: UserData, start: list[str], expected: set[int] = EXPECTED
+) -> tuple[dict[str, list[str]], list[str], int]:
+    """Spider from ``start``: ({url: English snippets}, [unexpected statuses], pages read).
+
+    ``twins``: the English texts of bilingual system data, which only the admin shows."""
+    leaks: dict[str, list[str]] = {}
+    problems: list[str] = []
+    seen: set[str] = set()
+    per_route: Counter[str] = Counter()
+    queue = list(start)
+    pages = 0
+    while queue:
+        url = queue.pop(0)
+        if url in seen or _switches_language(url):
+            continue
+        seen.add(url)
+        path = urlsplit(url).path
+        route = _route(path)
+        if route is None:
+            continue
+        cap = ADMIN_PER_ROUTE if path.startswith("/admin/") else PER_ROUTE
+        if per_route[route] >= cap:
+            continue
+        per_route[route] += 1
+        response = client.get(url)
+        if response.status_code not in expected:
+            problems.append(f"{response.status_code} {url}")
+        if response.status_code == 302:
+            queue.append(response["Location"])
+            continue
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        pages += 1
+        html = response.content.decode()
+        found = english_on_page(html, data, twins) if path.startswith("/admin/") else english_on_page(html, data)
+        if found:
+            leaks[url] = found
+        queue.extend(link for link in _links(html, url) if link not in seen)
+    return leaks, problems, pages
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--partners", 20, "--interactions", 60, "--force", stdout=StringIO())
+
+
+def _report(findings: dict[str, dict[str, list[str]]], pages_shown: int = 4) -> str:
+    """One entry per English snippet: the roles that met it and the pages it is on."""
+    roles: dict[str, set[str]] = defaultdict(set)
+    urls: dict[str, list[str]] = defaultdict(list)
+    for role, leaks in findings.items():
+        for url, snippets in leaks.items():
+            for snippet in snippets:
+                roles[snippet].add(role)
+                if url not in urls[snippet]:
+                    urls[snippet].append(url)
+    lines = []
+    for snippet in sorted(roles, key=lambda s: (-len(urls[s]), s)):
+        shown = " ".join(urls[snippet][:pages_shown])
+        more = f" and {len(urls[snippet]) - pages_shown} more" if len(urls[snippet]) > pages_shown else ""
+        lines.append(f"  {snippet!r}\n      roles: {', '.join(sorted(roles[snippet]))}; pages: {shown}{more}")
+    return "\n".join(lines)
+
+
+def _public_pages() -> list[str]:
+    """What a partner's contact opens without signing in, asked in Chinese: the sign-in page,
+    the public feedback form, a survey link (open and answered) and a campaign's unsubscribe link."""
+    urls = ["/accounts/login/", "/feedback/?lang=zh-hans"]
+    now = timezone.now()
+    invitations = SurveyInvitation.objects.order_by("pk")
+    for invitation in (
+        invitations.filter(responded_at=None, expires_at__gt=now).first(),  # open
+        invitations.exclude(responded_at=None).first(),  # answered: 409
+        invitations.filter(responded_at=None, expires_at__lte=now).first(),  # expired: 410
+    ):
+        if invitation:
+            urls.append(reverse("surveys:respond", args=[invitation_token(invitation)]) + "?lang=zh-hans")
+    recipient = CampaignRecipient.objects.order_by("pk").first()
+    if recipient:
+        urls.append(reverse("customers:unsubscribe", args=[unsubscribe_token(recipient)]) + "?lang=zh-hans")
+    return urls
+
+
+def _client_in_chinese(user: User | None) -> Client:
+    client = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    if user is not None:
+        # Signed in as a user whose interface language is Chinese (Preferences), as the
+        # sign-in view leaves it: the profile and the language cookie.
+        user.profile.language = "zh-hans"
+        user.profile.save(update_fields=["language"])
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client
+
+
+def test_no_english_on_any_page_for_any_demo_role(demo):
+    data, twins = user_data(), user_data(twins=True)
+    findings: dict[str, dict[str, list[str]]] = {}
+    problems: dict[str, list[str]] = {}
+    counts = {}
+    for role in (*ROLES, "anonymous"):
+        if role == "anonymous":
+            client, start = _client_in_chinese(None), _public_pages()
+        else:
+            client, start = _client_in_chinese(User.objects.select_related("profile").get(username=role)), ["/"]
+        expected = EXPECTED_PUBLIC if role == "anonymous" else EXPECTED
+        leaks, unexpected, counts[role] = crawl(client, data, twins, start, expected)
+        if leaks:
+            findings[role] = leaks
+        if unexpected:
+            problems[role] = unexpected
+    # The crawl really went round the site (a broken start page would find nothing to read).
+    assert min(counts[role] for role in ROLES) >= 50 and counts["anonymous"] >= 5, counts
+    assert not problems, problems
+    assert not findings, "English on Chinese pages:\n" + _report(findings)
+
+
+# --- The detector can fail --------------------------------------------------------------------------------
+
+
+def test_detector_catches_untranslated_text_but_not_a_partners_english_name(client, supplier, staff):
+    """A real Chinese page of a partner named in English reads clean; the same page with a
+    sentence nobody translated does not."""
+    client = _client_in_chinese(staff)
+    html = client.get(supplier.get_absolute_url()).content.decode()
+    assert "Acme Components" in html and "商务伙伴" in html
+    data = user_data()
+    assert english_on_page(html, data) == []
+    leaked = html.replace("</main>", "<p>Save your changes before leaving.</p></main>")
+    assert english_on_page(leaked, data) == ["Save your changes before leaving."]
+
+
+def test_detector_reads_attributes_titles_and_options_and_skips_what_is_not_ui():
+    data = UserData()
+    data.add("Blue Ocean Retail")  # typed by a person
+    html = """<html lang="zh-hans"><head><title>Partners · Rapport</title><style>.x{color:red}</style></head>
+    <body><input placeholder="Search"><img alt="Logo"><a title="Edit" aria-label="Close">编辑</a>
+    <select><option>Draft</option><option lang="en">English</option></select>
+    <button data-confirm="Really delete?">删除</button><input type="submit" value="Save">
+    <script>const label = "not UI";</script><textarea>Typed text</textarea><code translate="no">scan_name</code>
+    <p>Blue Ocean Retail · CS-2026-00055 · 2026-03-01 14:30 · sales@blue.example · https://blue.example/x · 导出 CSV</p>
+    </body></html>"""
+    assert english_on_page(html, data) == [
+        "[title] Partners · Rapport",
+        "[placeholder] Search",
+        "[alt] Logo",
+        "[title] Edit",
+        "[aria-label] Close",
+        "[option] Draft",
+        "[data-confirm] Really delete?",
+        "[value] Save",
+    ]
+
+
+def test_system_data_with_a_chinese_twin_is_not_taken_for_user_data(db):
+    """A department's English name is system data: in Chinese its Chinese name shows."""
+    department = Department.objects.get(code="procurement")
+    assert department.name_zh
+    data, twins = user_data(), user_data(twins=True)
+    page = f"<p>{department.name}</p>"
+    assert english_on_page(page, data) == [department.name]
+    assert english_on_page(page, data, twins) == []  # the admin, which edits both languages

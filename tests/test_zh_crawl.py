@@ -9,7 +9,7 @@ scorecard and survey texts, checklists, templates …) has a Chinese twin and mu
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from html.parser import HTMLParser
 from io import StringIO
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
@@ -57,16 +57,19 @@ class _Links(HTMLParser):
                 self.hrefs.append(href)
 
 
+def _same_site(href: str, base: str) -> str | None:
+    """The path and query of a link into the site (None for another site, mailto: …)."""
+    url, _fragment = urldefrag(urljoin(base, href))
+    parts = urlsplit(url)
+    if parts.scheme in ("", "http") and parts.netloc in ("", "testserver") and parts.path:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return None
+
+
 def _links(html: str, base: str) -> list[str]:
     parser = _Links()
     parser.feed(html)
-    urls = []
-    for href in parser.hrefs:
-        url, _fragment = urldefrag(urljoin(base, href))
-        parts = urlsplit(url)
-        if parts.scheme in ("", "http") and parts.netloc in ("", "testserver") and parts.path:
-            urls.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return urls
+    return [url for href in parser.hrefs if (url := _same_site(href, base))]
 
 
 def _switches_language(url: str) -> bool:
@@ -98,10 +101,10 @@ def crawl(
     problems: list[str] = []
     seen: set[str] = set()
     per_route: Counter[str] = Counter()
-    queue = list(start)
+    queue = deque(start)
     pages = 0
     while queue:
-        url = queue.pop(0)
+        url = queue.popleft()
         if url in seen or _switches_language(url):
             continue
         seen.add(url)
@@ -117,7 +120,8 @@ def crawl(
         if response.status_code not in expected:
             problems.append(f"{response.status_code} {url}")
         if response.status_code == 302:
-            queue.append(response["Location"])
+            if target := _same_site(response["Location"], url):
+                queue.append(target)
             continue
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
@@ -158,7 +162,8 @@ def _report(findings: dict[str, dict[str, list[str]]], pages_shown: int = 4) -> 
 
 def _public_pages() -> list[str]:
     """What a partner's contact opens without signing in, asked in Chinese: the sign-in page,
-    the public feedback form, a survey link (open and answered) and a campaign's unsubscribe link."""
+    the public feedback form, survey links (open, answered, expired) and a campaign's
+    unsubscribe link."""
     urls = ["/accounts/login/", "/feedback/?lang=zh-hans"]
     now = timezone.now()
     invitations = SurveyInvitation.objects.order_by("pk")
@@ -212,7 +217,7 @@ def test_no_english_on_any_page_for_any_demo_role(demo):
 # --- The detector can fail --------------------------------------------------------------------------------
 
 
-def test_detector_catches_untranslated_text_but_not_a_partners_english_name(client, supplier, staff):
+def test_detector_catches_untranslated_text_but_not_a_partners_english_name(supplier, staff):
     """A real Chinese page of a partner named in English reads clean; the same page with a
     sentence nobody translated does not."""
     client = _client_in_chinese(staff)
@@ -235,7 +240,7 @@ def test_detector_reads_attributes_titles_and_options_and_skips_what_is_not_ui()
     <p>Blue Ocean Retail · CS-2026-00055 · 2026-03-01 14:30 · sales@blue.example · https://blue.example/x · 导出 CSV</p>
     </body></html>"""
     assert english_on_page(html, data) == [
-        "[title] Partners · Rapport",
+        "[page title] Partners · Rapport",
         "[placeholder] Search",
         "[alt] Logo",
         "[title] Edit",

@@ -80,7 +80,7 @@ NOT_WORDS = re.compile(
 class Chunk:
     """One piece of text a reader meets: a text node, an attribute or a page title."""
 
-    where: str  # "text", "title", "option", or the attribute's name
+    where: str  # "text", "page title", "option", or the attribute's name
     text: str
 
 
@@ -129,7 +129,7 @@ class _PageText(HTMLParser):
         if self.hidden:
             return
         open_tags = {tag for tag, _hides in self.stack}
-        where = "title" if "title" in open_tags else "option" if "option" in open_tags else "text"
+        where = "page title" if "title" in open_tags else "option" if "option" in open_tags else "text"
         self._add(where, data)
 
     def _add(self, where: str, text: str) -> None:

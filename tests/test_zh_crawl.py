@@ -51,8 +51,9 @@ class _Links(HTMLParser):
         self.hrefs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
+        attributes = dict(attrs)
+        # Links, and the fragments htmx fetches with GET (a report's status, a list's next page).
+        for href in (attributes.get("href") if tag == "a" else None, attributes.get("hx-get")):
             if href:
                 self.hrefs.append(href)
 

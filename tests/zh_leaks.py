@@ -71,7 +71,7 @@ WHITESPACE = re.compile(r"\s+")
 NOT_WORDS = re.compile(
     r"\S+@\S+\.\S+"  # e-mail addresses
     r"|(?:https?|mailto|webcal)://\S+|(?<!\S)/[\w\-./?=&%#]*"  # URLs and site paths
-    r"|[\w\-./:#]*\d[\w\-./:#]*"  # numbers, dates, times, codes
+    r"|[A-Za-z0-9_\-./:#]*\d[A-Za-z0-9_\-./:#]*"  # numbers, dates, times, codes
     r"|\{\w+\}"  # placeholders in texts people write: {name}, {company}
 )
 

@@ -30,10 +30,8 @@ ALLOWED = {
     "Rapport",  # the product's name, never translated
     "CSV",  # file formats on export links and buttons
     "PDF",
-    "XLSX",
     "KPI",  # acronyms Chinese business writing keeps as is
     "ISO",  # ISO 9001 and friends (qualification types)
-    "SLA",  # service-level agreement: the case service level
     "NPS",  # Net Promoter Score, a survey measure
     "CSAT",  # customer satisfaction score, a survey measure
     "CES",  # customer effort score, a survey measure

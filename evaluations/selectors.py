@@ -71,12 +71,20 @@ def may_decide_evaluation(user: User, partner: Partner) -> bool:
     return can_manage_partner(user, partner)
 
 
+def rates_a_candidate(evaluation: Evaluation) -> bool:
+    """A screening (P4.1.1), or the assessment of a prospective partner (P4.3.1): it rates a
+    candidate as it is today, not a period of cooperation."""
+    purpose = evaluation.template.purpose
+    return purpose == Purpose.SCREENING or (
+        purpose == Purpose.PARTNER_ASSESSMENT and evaluation.partner.status == Status.CANDIDATE
+    )
+
+
 def evaluation_period_not_ended(evaluation: Evaluation, today: dt.date | None = None) -> bool:
     """Whether closing now would close before the evaluated period has ended (issue #12 §4):
-    its last day is today or later. A screening rates a candidate as it is today, not a
-    period, so it is never early."""
+    its last day is today or later. What rates a candidate is never early."""
     today = today or timezone.localdate()
-    return evaluation.template.purpose != Purpose.SCREENING and evaluation.period_end >= today
+    return not rates_a_candidate(evaluation) and evaluation.period_end >= today
 
 
 def may_close_early(user: User, partner: Partner) -> bool:
@@ -196,6 +204,78 @@ def screening_gate(partner: Partner) -> str:
         "This supplier has not passed screening: it needs a passed screening evaluation "
         "or a manager's override before it can become active."
     )
+
+
+# --- Partner assessment (P4.3.1) -----------------------------------------------------------
+
+
+def completed_assessments(partner: Partner) -> QuerySet[Evaluation]:
+    """The partner's closed, rated partner assessments, newest first."""
+    return Evaluation.objects.filter(
+        partner=partner,
+        template__purpose=Purpose.PARTNER_ASSESSMENT,
+        status=Evaluation.Status.CLOSED,
+        is_not_rated=False,
+    ).order_by("-closed_at", "-pk")
+
+
+def assessment_gate(partner: Partner) -> str:
+    """The P4.3.1 gate on a prospective partner being assessed and becoming active (registered
+    in apps.py with the partner update service and the partnership pipeline): why it may not
+    yet, or "". A completed assessment is a closed, rated one; its result is the managers' to
+    weigh (the pipeline's rejection records why one is not taken on). One query."""
+    if partner.family != Family.PARTNER or partner.status != Status.CANDIDATE:
+        return ""
+    if completed_assessments(partner).exists():
+        return ""
+    return _(
+        "This partner has no completed partner assessment: score it on the partner assessment scorecard "
+        "(industry position, technical strength, market channels, corporate culture) and close the "
+        "assessment first (P4.3.1)."
+    )
+
+
+def assessment_panel(*, partner: Partner, user: User) -> dict | None:
+    """The partner page's assessment card (registered in apps.py): the latest completed
+    assessment by criterion, the one in progress, and the button that starts one. Partner
+    family only; three queries (four for a reader in Chinese)."""
+    if partner.family != Family.PARTNER:
+        return None
+    latest = completed_assessments(partner).select_related("template", "closed_by").first()
+    in_progress = (
+        Evaluation.objects.filter(
+            partner=partner, template__purpose=Purpose.PARTNER_ASSESSMENT, status=Evaluation.Status.OPEN
+        )
+        .select_related("template")
+        .defer("snapshot")
+        .order_by("due_on", "pk")
+        .first()
+    )
+    explanation = snapshot_in_language(latest.snapshot or {}) if latest else None
+    threshold = (latest.snapshot or {}).get("pass_threshold") if latest else None
+    # One assessment per period of the template (a year): the next one once this one's is over.
+    may_start = (
+        in_progress is None
+        and (latest is None or latest.period_end < timezone.localdate())
+        and partner.archived_at is None
+        and can_open_evaluation(user, partner)
+    )
+    template = None
+    if may_start:
+        template = (
+            ScorecardTemplate.objects.filter(purpose=Purpose.PARTNER_ASSESSMENT, family=partner.family, is_active=True)
+            .order_by("pk")
+            .first()
+        )
+    return {
+        "partner": partner,
+        "latest": latest,
+        "criteria": explanation.get("criteria", []) if explanation else [],
+        "threshold": Decimal(threshold) if threshold is not None else None,
+        "passed": latest.passed_screening if latest else None,
+        "in_progress": in_progress,
+        "template": template,
+    }
 
 
 # --- Supplier scorecard page -----------------------------------------------------------------

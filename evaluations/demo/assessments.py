@@ -23,7 +23,7 @@ from partners.partnerships.models import MAIN_LINE, Stage
 from partners.partnerships.selectors import partner_stage, partnership_for
 from partners.partnerships.services import partnership_move
 
-from ..models import Criterion, Evaluation, Purpose, ScorecardTemplate
+from ..models import Criterion, Evaluation, EvaluatorSheet, Purpose, ScorecardTemplate
 from ..services import ScoreData, evaluation_close, evaluation_open, sheet_save, sheet_submit
 
 
@@ -54,6 +54,12 @@ def _assess(partner: Partner, template: ScorecardTemplate, spec: Prospect, mover
     return 1
 
 
+def _backdate_assessment(partner: Partner, closed_at: dt.datetime) -> None:
+    evaluations = Evaluation.objects.filter(partner=partner, template__purpose=Purpose.PARTNER_ASSESSMENT)
+    EvaluatorSheet.objects.filter(evaluation__in=evaluations).update(submitted_at=closed_at - dt.timedelta(hours=2))
+    evaluations.update(closed_at=closed_at)
+
+
 def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[str, int]:
     """Registered with crm.demo (evaluations/apps.py)."""
     template = ScorecardTemplate.objects.filter(
@@ -72,7 +78,8 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         current = partner_stage(partner, partnership_for(partner))
         if current != Stage.IDENTIFIED or (spec.stage == Stage.IDENTIFIED and not spec.assessment_open):
             continue  # moved on already (a second run), or not assessed in the demo
-        assessed += _assess(partner, template, spec, mover, now)
+        closed = _assess(partner, template, spec, mover, now)
+        assessed += closed
         if spec.assessment_open:
             continue
         # Along the main line to its stage; a rejected one is rejected once assessed.
@@ -86,5 +93,9 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             partnership_move(partner_id=partner.pk, to_stage=Stage.REJECTED, by=mover, reason=spec.reason)
             path.append(Stage.REJECTED)
             moved += 1
-        backdate_steps(partner, step_moments(spec, now, len(path)))
+        moments = step_moments(spec, now, len(path))
+        backdate_steps(partner, moments)
+        if closed:
+            # Scored and closed the day before the prospect was marked assessed.
+            _backdate_assessment(partner, moments[1] - dt.timedelta(days=1))
     return {"assessments": assessed, "pipeline moves": moved}

@@ -18,8 +18,8 @@ from django.contrib.auth.models import User
 
 from crm.demo import EN, ZH, DemoOptions
 from crm.models import Department
-from partners.models import Family, Partner, PartnerKind, Status
-from partners.services import partner_create
+from partners.models import Family, Interaction, Partner, PartnerKind, Status
+from partners.services import interaction_log, partner_create
 
 from .models import Partnership, Stage
 from .services import partnership_move
@@ -113,6 +113,15 @@ PROSPECTS = (
 )
 # fmt: on
 
+# The meeting where each prospect was identified, in its language.
+FIRST_MEETING = {
+    ZH: ("初次洽谈：了解合作意向", "介绍双方业务，探讨合作方向：%(scope)s。"),
+    EN: (
+        "First meeting: what a cooperation could be",
+        "Both sides presented their business; possible scope: %(scope)s.",
+    ),
+}
+
 
 def prospect_owner(spec: Prospect) -> User | None:
     return User.objects.filter(username=spec.owner, is_active=True).first()
@@ -176,7 +185,18 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         )
         identified = now - dt.timedelta(days=spec.days_ago)
         Partner.objects.filter(pk=partner.pk).update(created_at=identified)
-        Partner.history.filter(id=partner.pk).update(history_date=identified)
+        Partner.history.filter(id=partner.pk).update(history_date=identified, history_user=owner)
+        subject, summary = FIRST_MEETING[spec.lang]
+        interaction_log(
+            partner=partner,
+            author=owner,
+            data={
+                "kind": Interaction.Kind.MEETING,
+                "occurred_at": identified + dt.timedelta(days=1),
+                "subject": subject,
+                "summary": summary % {"scope": spec.scope},
+            },
+        )
         created += 1
         if spec.stage == Stage.REJECTED and not spec.ratings:
             mover = prospect_mover(partner)

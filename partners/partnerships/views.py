@@ -49,7 +49,7 @@ def _show_refusal(form: PartnershipMoveForm, exc: ValidationError) -> None:
 @role_required()
 def pipeline(request: HttpRequest) -> HttpResponse:
     """Prospective partners by stage (P4.3.1): search, department, sorting, pagination."""
-    flt = PipelineFilter(request.GET or None, queryset=selectors.pipeline_for_user(user=request.user))
+    flt = PipelineFilter(request.GET, queryset=selectors.pipeline_for_user(user=request.user))
     counts = selectors.stage_counts(flt.without_stage())
     paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

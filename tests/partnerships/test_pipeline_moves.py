@@ -132,7 +132,9 @@ def test_other_families_and_archived_partners_are_not_moved(staff, manager, supp
 
 
 def test_superusers_pass_the_gate_but_not_the_table(candidate, admin_user):
-    assert stage_move_problem(partner=candidate, current=Stage.IDENTIFIED, to_stage=Stage.ASSESSED, user=admin_user) == ""
+    assert (
+        stage_move_problem(partner=candidate, current=Stage.IDENTIFIED, to_stage=Stage.ASSESSED, user=admin_user) == ""
+    )
     assert "cannot go from" in stage_move_problem(
         partner=candidate, current=Stage.IDENTIFIED, to_stage=Stage.ACTIVE, user=admin_user
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Abs
 from django.http import Http404
 from django.utils import timezone, translation
@@ -209,24 +209,44 @@ def screening_gate(partner: Partner) -> str:
 # --- Partner assessment (P4.3.1) -----------------------------------------------------------
 
 
-def completed_assessments(partner: Partner) -> QuerySet[Evaluation]:
-    """The partner's closed, rated partner assessments, newest first."""
-    return Evaluation.objects.filter(
-        partner=partner,
-        template__purpose=Purpose.PARTNER_ASSESSMENT,
-        status=Evaluation.Status.CLOSED,
-        is_not_rated=False,
-    ).order_by("-closed_at", "-pk")
+@dataclass(frozen=True)
+class Assessments:
+    latest: Evaluation | None  # the latest completed (closed, rated) partner assessment
+    in_progress: Evaluation | None  # the open one, if any
+
+
+def partner_assessments(partner: Partner) -> Assessments:
+    """The partner's latest completed partner assessment and the one in progress (P4.3.1): one
+    query, kept on the partner instance for the rest of the request, so that the pipeline's gate
+    and the assessment card on the partner's page share it. The services always load the partner
+    afresh (under a lock), so a decision never reads an answer from before a change."""
+    cached = getattr(partner, "_assessments", None)
+    if cached is not None:
+        return cached
+    rows = (
+        Evaluation.objects.filter(partner=partner, template__purpose=Purpose.PARTNER_ASSESSMENT)
+        .filter(Q(status=Evaluation.Status.OPEN) | Q(status=Evaluation.Status.CLOSED, is_not_rated=False))
+        .select_related("template", "closed_by")
+        .order_by("-closed_at", "due_on", "-pk")
+    )
+    latest = in_progress = None
+    for evaluation in rows:
+        if evaluation.status == Evaluation.Status.OPEN:
+            in_progress = in_progress or evaluation
+        else:
+            latest = latest or evaluation
+    partner._assessments = Assessments(latest=latest, in_progress=in_progress)
+    return partner._assessments
 
 
 def assessment_gate(partner: Partner) -> str:
     """The P4.3.1 gate on a prospective partner being assessed and becoming active (registered
     in apps.py with the partner update service and the partnership pipeline): why it may not
     yet, or "". A completed assessment is a closed, rated one; its result is the managers' to
-    weigh (the pipeline's rejection records why one is not taken on). One query."""
+    weigh (the pipeline's rejection records why one is not taken on)."""
     if partner.family != Family.PARTNER or partner.status != Status.CANDIDATE:
         return ""
-    if completed_assessments(partner).exists():
+    if partner_assessments(partner).latest is not None:
         return ""
     return _(
         "This partner has no completed partner assessment: score it on the partner assessment scorecard "
@@ -237,44 +257,25 @@ def assessment_gate(partner: Partner) -> str:
 
 def assessment_panel(*, partner: Partner, user: User) -> dict | None:
     """The partner page's assessment card (registered in apps.py): the latest completed
-    assessment by criterion, the one in progress, and the button that starts one. Partner
-    family only; three queries (four for a reader in Chinese)."""
+    assessment's result, the one in progress, and the button that starts one. Partner family
+    only; the query it shares with the pipeline's gate (``partner_assessments``). The result by
+    criterion is on the assessment's own page."""
     if partner.family != Family.PARTNER:
         return None
-    latest = completed_assessments(partner).select_related("template", "closed_by").first()
-    in_progress = (
-        Evaluation.objects.filter(
-            partner=partner, template__purpose=Purpose.PARTNER_ASSESSMENT, status=Evaluation.Status.OPEN
-        )
-        .select_related("template")
-        .defer("snapshot")
-        .order_by("due_on", "pk")
-        .first()
-    )
-    explanation = snapshot_in_language(latest.snapshot or {}) if latest else None
+    found = partner_assessments(partner)
+    latest = found.latest
     threshold = (latest.snapshot or {}).get("pass_threshold") if latest else None
-    # One assessment per period of the template (a year): the next one once this one's is over.
-    may_start = (
-        in_progress is None
-        and (latest is None or latest.period_end < timezone.localdate())
-        and partner.archived_at is None
-        and can_open_evaluation(user, partner)
-    )
-    template = None
-    if may_start:
-        template = (
-            ScorecardTemplate.objects.filter(purpose=Purpose.PARTNER_ASSESSMENT, family=partner.family, is_active=True)
-            .order_by("pk")
-            .first()
-        )
     return {
         "partner": partner,
         "latest": latest,
-        "criteria": explanation.get("criteria", []) if explanation else [],
         "threshold": Decimal(threshold) if threshold is not None else None,
         "passed": latest.passed_screening if latest else None,
-        "in_progress": in_progress,
-        "template": template,
+        "in_progress": found.in_progress,
+        # One assessment per period of the template (a year): the next one once this one's is over.
+        "may_start": found.in_progress is None
+        and (latest is None or latest.period_end < timezone.localdate())
+        and partner.archived_at is None
+        and can_open_evaluation(user, partner),
     }
 
 

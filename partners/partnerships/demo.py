@@ -18,8 +18,8 @@ from django.contrib.auth.models import User
 
 from crm.demo import EN, ZH, DemoOptions
 from crm.models import Department
-from partners.models import Family, Interaction, Partner, PartnerKind, Status
-from partners.services import interaction_log, partner_create
+from partners.models import Contact, Family, Interaction, Partner, PartnerKind, Status
+from partners.services import contact_save, interaction_log, partner_create
 
 from .models import Partnership, Stage
 from .services import partnership_move
@@ -44,6 +44,7 @@ class Prospect:
     notes: tuple[str, ...] = ()  # one per move after "identified", in order
     reason: str = ""  # why it was rejected
     assessment_open: bool = False  # an assessment in progress (a draft sheet)
+    contact: tuple[str, str] = ("", "")  # their person we talk to: name, title
 
 
 # fmt: off
@@ -52,10 +53,12 @@ PROSPECTS = (
         "杭州灵犀智能科技有限公司", ZH, PartnerKind.TECHNOLOGY, "人工智能", "浙江 · 杭州", "procurement", "staff",
         Stage.IDENTIFIED, 12, "视觉质检算法联合开发", assessment_open=True,
         ratings=(4, 5), evidence=("细分领域头部企业，客户包括多家上市公司。", "拥有 30 余项视觉算法专利。"),
+        contact=("周婷", "商务拓展总监"),
     ),
     Prospect(
         "Nordlicht Sensorik GmbH", EN, PartnerKind.TECHNOLOGY, "Sensors", "Germany · Munich", "rnd", "rnd",
         Stage.IDENTIFIED, 5, "Joint development of a low-power humidity sensor",
+        contact=("Anna Keller", "Head of Partnerships"),
     ),
     Prospect(
         "苏州新材研究院有限公司", ZH, PartnerKind.TECHNOLOGY, "新材料", "江苏 · 苏州", "procurement", "staff",
@@ -64,6 +67,7 @@ PROSPECTS = (
         evidence=("在复合材料领域有一定知名度。", "研发团队 80 人，承担过国家重点研发项目。",
                   "以科研合作为主，市场渠道有限。", "重视长期合作，沟通坦诚。"),
         notes=("评估已完成，技术实力突出，建议进入洽谈。",),
+        contact=("陈志远", "副院长"),
     ),
     Prospect(
         "Harbour Bridge Distribution Ltd.", EN, PartnerKind.MARKET, "Distribution", "United Kingdom · Leeds", "sales",
@@ -72,6 +76,7 @@ PROSPECTS = (
         evidence=("Top-three distributor for industrial parts in the UK.", "Little engineering capacity of their own.",
                   "Covers 1,200 resellers and two marketplaces.", "Open books; shared our values in every meeting."),
         notes=("Assessment closed: strong channels, limited technology. Worth negotiating.",),
+        contact=("Oliver Grant", "Commercial Director"),
     ),
     Prospect(
         "深圳云帆物流科技有限公司", ZH, PartnerKind.MARKET, "物流", "广东 · 深圳", "sales", "staff2",
@@ -80,6 +85,7 @@ PROSPECTS = (
         evidence=("华南地区领先的第三方物流企业。", "自研仓储管理系统，能力满足当前需要。",
                   "覆盖华南 300 多家经销商。", "管理层重视诚信经营，价值观契合。"),
         notes=("评估结论良好，进入洽谈。", "已发送合作框架协议草案，等待对方法务意见。"),
+        contact=("林晓", "市场部经理"),
     ),
     Prospect(
         "Meridian Data Alliance Inc.", EN, PartnerKind.STRATEGIC, "Data services", "United States · Austin",
@@ -88,6 +94,7 @@ PROSPECTS = (
         evidence=("Recognised leader in supply-chain data.", "Strong data engineering team, several patents.",
                   "Brings 40 enterprise customers in our markets.", "Different pace of decision-making; workable."),
         notes=("Good result on every criterion.", "Term sheet under discussion: data ownership and revenue share."),
+        contact=("Priya Natarajan", "VP Alliances"),
     ),
     Prospect(
         "上海联拓资源共享平台有限公司", ZH, PartnerKind.RESOURCE_SHARING, "工业互联网", "上海", "marketing",
@@ -96,6 +103,7 @@ PROSPECTS = (
         evidence=("长三角工业互联网平台的主要运营方之一。", "平台技术成熟，运维团队完整。",
                   "连接 500 多家制造企业。", "合作意愿强，重视互利共赢。"),
         notes=("评估通过。", "合作条款基本谈妥。", "合作协议已签署，正式开始合作。"),
+        contact=("吴昊", "合作发展部负责人"),
     ),
     Prospect(
         "Alpine Robotics AG", EN, PartnerKind.TECHNOLOGY, "Robotics", "Switzerland · Zurich", "rnd", "rnd",
@@ -104,11 +112,13 @@ PROSPECTS = (
         evidence=("Start-up with little market presence.", "Promising prototype, no production experience.",
                   "No sales channels in Asia.", "Exclusive terms requested from the first meeting."),
         reason="Assessment below our threshold: no channels in our markets and exclusivity demanded up front.",
+        contact=("Lukas Meier", "Co-founder"),
     ),
     Prospect(
         "成都锦程渠道发展有限公司", ZH, PartnerKind.MARKET, "分销", "四川 · 成都", "sales", "staff2",
         Stage.REJECTED, 30, "西南地区渠道合作",
         reason="对方主营业务与我方产品线不匹配，且近期有多起合同纠纷，暂不合作。",
+        contact=("张强", "总经理"),
     ),
 )
 # fmt: on
@@ -186,6 +196,17 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         identified = now - dt.timedelta(days=spec.days_ago)
         Partner.objects.filter(pk=partner.pk).update(created_at=identified)
         Partner.history.filter(id=partner.pk).update(history_date=identified, history_user=owner)
+        person, title = spec.contact
+        contact_save(
+            contact=Contact(
+                partner=partner,
+                name=person,
+                title=title,
+                email=f"partners{partner.pk}@prospect.example",
+                preferred_language=spec.lang,
+                is_primary=True,
+            )
+        )
         subject, summary = FIRST_MEETING[spec.lang]
         interaction_log(
             partner=partner,

@@ -7,7 +7,6 @@ rule is decided, for the move service and for the page that offers the next step
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,49 +75,16 @@ def stage_move_problem(*, partner: Partner, current: str | None, to_stage: str, 
 
 
 def partnership_for(partner: Partner) -> Partnership | None:
-    return Partnership.objects.filter(partner=partner).select_related("moved_by").first()
+    """The partner's pipeline row, or None before its first move. The partner's page joined it
+    to the partner (apps.py registers the relation with the registry): no query there."""
+    try:
+        return partner.partnership
+    except Partnership.DoesNotExist:
+        return None
 
 
 def partner_stage(partner: Partner, row: Partnership | None) -> str | None:
     return stage_of(status=partner.status, stored=row.stage if row else None)
-
-
-@dataclass
-class Step:
-    """One move of the pipeline, as the partner's page lists it."""
-
-    when: dt.datetime
-    who: object
-    stage: str
-    label: str
-    note: str
-    reason: str
-
-
-def partnership_steps(partner: Partner) -> list[Step]:
-    """The partner's moves, oldest first, from the pipeline's history (one query). The first
-    record is where the pipeline's record started (the stage before its first move)."""
-    records = list(
-        Partnership.history.filter(partner_id=partner.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    steps: list[Step] = []
-    previous = None
-    for rec in records:
-        if previous is not None and rec.stage != previous:
-            steps.append(
-                Step(
-                    when=rec.history_date,
-                    who=rec.history_user,
-                    stage=rec.stage,
-                    label=Stage(rec.stage).label if rec.stage in Stage.values else rec.stage,
-                    note=rec.note,
-                    reason=rec.rejection_reason,
-                )
-            )
-        previous = rec.stage
-    return steps
 
 
 @dataclass
@@ -145,20 +111,22 @@ def next_steps(*, partner: Partner, current: str | None, user: User) -> list[Nex
 
 
 def pipeline_panel(*, partner: Partner, user: User) -> dict | None:
-    """The partner page's pipeline card (registered in apps.py): stage, steps, next steps.
-    Partner family only; three queries (the row, the steps, an assessment gate)."""
+    """The partner page's pipeline card (registered in apps.py): the stage, what was said at the
+    latest move, and the next steps. Partner family only. No query of its own (the row comes
+    with the partner); a gate may read its evidence (the assessment card shares that query)."""
     if partner.family != Family.PARTNER:
         return None
     row = partnership_for(partner)
     current = partner_stage(partner, row)
     reached = MAIN_LINE.index(current) if current in MAIN_LINE else -1
+    latest = row if row is not None and row.stage == current else None
     return {
         "partner": partner,
-        "row": row,
         "stage": current,
         "stage_label": Stage(current).label if current else "",
+        "since": latest.moved_at if latest else None,
+        "said": (latest.rejection_reason or latest.note) if latest else "",
         "line": [(Stage(s).label, i < reached, i == reached) for i, s in enumerate(MAIN_LINE)],
-        "steps": partnership_steps(partner),
         "next_steps": next_steps(partner=partner, current=current, user=user),
         "may_move": may_move_partnership(user, partner),
         "Stage": Stage,

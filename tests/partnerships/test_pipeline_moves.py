@@ -145,3 +145,18 @@ def test_a_relationship_that_ended_outside_the_pipeline_is_in_no_stage(staff, ma
     assert stage(ended) is None
     with pytest.raises(ValidationError, match="no longer in the partnership pipeline"):
         partnership_move(partner_id=ended.pk, to_stage=Stage.IDENTIFIED, by=manager)
+
+
+def test_every_move_is_a_step_of_the_history_with_who_and_why(candidate, staff, manager):
+    assess(candidate, staff, manager)
+    partnership_move(partner_id=candidate.pk, to_stage=Stage.ASSESSED, by=manager, note="Strong")
+    partnership_move(partner_id=candidate.pk, to_stage=Stage.REJECTED, by=manager, reason="Price")
+    steps = list(Partnership.history.filter(partner_id=candidate.pk).order_by("history_date", "history_id"))
+    assert [(s.stage, s.history_user) for s in steps] == [
+        (Stage.IDENTIFIED, manager),
+        (Stage.ASSESSED, manager),
+        (Stage.REJECTED, manager),
+    ]
+    assert (steps[1].note, steps[2].rejection_reason) == ("Strong", "Price")
+    # The registry status change is on the partner's own history too.
+    assert Partner.history.filter(id=candidate.pk, status=Status.TERMINATED).exists()

@@ -175,20 +175,12 @@ def pipeline_for_user(*, user: User) -> QuerySet[Partner]:
 def attach_stage_labels(partners: list[Partner]) -> list[Partner]:
     """Each row's stage label and what was said at its latest move (the reason, if rejected)."""
     for p in partners:
-        row = getattr(p, "partnership", None) if _has_row(p) else None
+        row = partnership_for(p)  # joined by pipeline_for_user: no query
         p.stage_label = Stage(p.pipeline_stage).label
         p.stage_note = ""
         if row is not None and row.stage == p.pipeline_stage:
             p.stage_note = row.rejection_reason if p.pipeline_stage == Stage.REJECTED else row.note
     return partners
-
-
-def _has_row(partner: Partner) -> bool:
-    try:
-        partner.partnership  # noqa: B018 - select_related loaded it (or its absence)
-    except Partnership.DoesNotExist:
-        return False
-    return True
 
 
 def in_stage(qs: QuerySet[Partner], tab: str) -> QuerySet[Partner]:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "partners.suppliers",
     "partners.customers",
     "partners.cases",
+    "partners.partnerships",
     "evaluations",
     "evaluations.surveys",
     "supervision",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Abs
 from django.http import Http404
 from django.utils import timezone, translation
@@ -71,12 +71,20 @@ def may_decide_evaluation(user: User, partner: Partner) -> bool:
     return can_manage_partner(user, partner)
 
 
+def rates_a_candidate(evaluation: Evaluation) -> bool:
+    """A screening (P4.1.1), or the assessment of a prospective partner (P4.3.1): it rates a
+    candidate as it is today, not a period of cooperation."""
+    purpose = evaluation.template.purpose
+    return purpose == Purpose.SCREENING or (
+        purpose == Purpose.PARTNER_ASSESSMENT and evaluation.partner.status == Status.CANDIDATE
+    )
+
+
 def evaluation_period_not_ended(evaluation: Evaluation, today: dt.date | None = None) -> bool:
     """Whether closing now would close before the evaluated period has ended (issue #12 §4):
-    its last day is today or later. A screening rates a candidate as it is today, not a
-    period, so it is never early."""
+    its last day is today or later. What rates a candidate is never early."""
     today = today or timezone.localdate()
-    return evaluation.template.purpose != Purpose.SCREENING and evaluation.period_end >= today
+    return not rates_a_candidate(evaluation) and evaluation.period_end >= today
 
 
 def may_close_early(user: User, partner: Partner) -> bool:
@@ -196,6 +204,79 @@ def screening_gate(partner: Partner) -> str:
         "This supplier has not passed screening: it needs a passed screening evaluation "
         "or a manager's override before it can become active."
     )
+
+
+# --- Partner assessment (P4.3.1) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessments:
+    latest: Evaluation | None  # the latest completed (closed, rated) partner assessment
+    in_progress: Evaluation | None  # the open one, if any
+
+
+def partner_assessments(partner: Partner) -> Assessments:
+    """The partner's latest completed partner assessment and the one in progress (P4.3.1): one
+    query, kept on the partner instance for the rest of the request, so that the pipeline's gate
+    and the assessment card on the partner's page share it. The services always load the partner
+    afresh (under a lock), so a decision never reads an answer from before a change."""
+    cached = getattr(partner, "_assessments", None)
+    if cached is not None:
+        return cached
+    rows = (
+        Evaluation.objects.filter(partner=partner, template__purpose=Purpose.PARTNER_ASSESSMENT)
+        .filter(Q(status=Evaluation.Status.OPEN) | Q(status=Evaluation.Status.CLOSED, is_not_rated=False))
+        .select_related("template", "closed_by")
+        .order_by("-closed_at", "due_on", "-pk")
+    )
+    latest = in_progress = None
+    for evaluation in rows:
+        if evaluation.status == Evaluation.Status.OPEN:
+            in_progress = in_progress or evaluation
+        else:
+            latest = latest or evaluation
+    partner._assessments = Assessments(latest=latest, in_progress=in_progress)
+    return partner._assessments
+
+
+def assessment_gate(partner: Partner) -> str:
+    """The P4.3.1 gate on a prospective partner being assessed and becoming active (registered
+    in apps.py with the partner update service and the partnership pipeline): why it may not
+    yet, or "". A completed assessment is a closed, rated one; its result is the managers' to
+    weigh (the pipeline's rejection records why one is not taken on)."""
+    if partner.family != Family.PARTNER or partner.status != Status.CANDIDATE:
+        return ""
+    if partner_assessments(partner).latest is not None:
+        return ""
+    return _(
+        "This partner has no completed partner assessment: score it on the partner assessment scorecard "
+        "(industry position, technical strength, market channels, corporate culture) and close the "
+        "assessment first (P4.3.1)."
+    )
+
+
+def assessment_panel(*, partner: Partner, user: User) -> dict | None:
+    """The partner page's assessment card (registered in apps.py): the latest completed
+    assessment's result, the one in progress, and the button that starts one. Partner family
+    only; the query it shares with the pipeline's gate (``partner_assessments``). The result by
+    criterion is on the assessment's own page."""
+    if partner.family != Family.PARTNER:
+        return None
+    found = partner_assessments(partner)
+    latest = found.latest
+    threshold = (latest.snapshot or {}).get("pass_threshold") if latest else None
+    return {
+        "partner": partner,
+        "latest": latest,
+        "threshold": Decimal(threshold) if threshold is not None else None,
+        "passed": latest.passed_screening if latest else None,
+        "in_progress": found.in_progress,
+        # One assessment per period of the template (a year): the next one once this one's is over.
+        "may_start": found.in_progress is None
+        and (latest is None or latest.period_end < timezone.localdate())
+        and partner.archived_at is None
+        and can_open_evaluation(user, partner),
+    }
 
 
 # --- Supplier scorecard page -----------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("partner/<int:pk>/", views.scorecard, name="scorecard"),
     path("partner/<int:pk>/screening/", views.screening_open, name="screening_open"),
     path("partner/<int:pk>/screening/override/", views.screening_override, name="screening_override"),
+    path("partner/<int:pk>/assessment/", views.assessment_open, name="assessment_open"),
     path("<int:pk>/", views.evaluation_detail, name="detail"),
     path("<int:pk>/close/", views.evaluation_close, name="close"),
     path("<int:pk>/decision/", views.decision_create, name="decide"),

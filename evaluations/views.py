@@ -201,6 +201,41 @@ def screening_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:detail", pk=evaluation.pk)
 
 
+@role_required(write=True)
+@require_POST
+def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the partner assessment of a partner-family partner (P4.3.1), scored by the person
+    starting it; it lands on their scoring sheet."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_open_evaluation(request.user, partner):
+        raise PermissionDenied
+    template = (
+        ScorecardTemplate.objects.filter(purpose=Purpose.PARTNER_ASSESSMENT, family=partner.family, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if template is None:
+        messages.error(request, _("There is no partner assessment scorecard for this family of partners."))
+        return redirect(partner)
+    try:
+        evaluation, created = services.evaluation_open(
+            partner=partner,
+            template=template,
+            period=timezone.localdate(),
+            evaluators=[request.user],
+            opened_by=request.user,
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect(partner)
+    if created:
+        messages.success(request, _("The partner assessment was started: score each criterion on your sheet."))
+        sheet = evaluation.sheets.filter(evaluator=request.user).first()
+        if sheet is not None:
+            return redirect("evaluations:sheet", pk=sheet.pk)
+    return redirect("evaluations:detail", pk=evaluation.pk)
+
+
 # --- One evaluation ------------------------------------------------------------------------------
 
 

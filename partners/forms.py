@@ -26,7 +26,7 @@ from .models import (
     Partner,
     Status,
 )
-from .services import partner_status_problem
+from .services import partner_initial_statuses, partner_status_problem
 
 User = get_user_model()
 
@@ -103,10 +103,7 @@ class PartnerForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
 
         creating = self.instance.pk is None
         if creating:
-            # P4.1.1: a new supplier is a candidate until it passes screening (admins may
-            # register existing suppliers as active directly).
-            screened = family == "supplier" and not user.is_superuser
-            allowed = [Status.CANDIDATE] if screened else [Status.CANDIDATE, Status.ACTIVE]
+            allowed = partner_initial_statuses(family=family, user=user)
         else:
             allowed = [self.instance.status, *sorted(STATUS_TRANSITIONS[self.instance.status])]
         self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]

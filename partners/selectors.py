@@ -146,11 +146,24 @@ def partner_search(qs: QuerySet[Partner], term: str) -> QuerySet[Partner]:
     return qs.filter(Q(name__icontains=term) | Exists(contact_match) | Exists(tag_match))
 
 
-def partner_get_for_user(*, user: User, pk: int, write: bool = False, manage: bool = False) -> Partner:
+# One-to-one relations of a partner that the family apps' panels on its page read, joined to the
+# page's one query for the partner: registered in their AppConfig.ready() (the pipeline's stage).
+DETAIL_RELATED: list[str] = []
+
+
+def register_detail_related(name: str) -> None:
+    if name not in DETAIL_RELATED:
+        DETAIL_RELATED.append(name)
+
+
+def partner_get_for_user(
+    *, user: User, pk: int, write: bool = False, manage: bool = False, detail: bool = False
+) -> Partner:
+    """``detail``: the partner's page, which also loads what its panels read (DETAIL_RELATED)."""
     if not roles.has_any_role(user):
         raise PermissionDenied
     try:
-        partner = Partner.objects.select_related("owner", "department").get(pk=pk)
+        partner = Partner.objects.select_related("owner", "department", *(DETAIL_RELATED if detail else ())).get(pk=pk)
     except Partner.DoesNotExist:
         raise Http404 from None
     if manage and not can_manage_partner(user, partner):

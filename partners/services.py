@@ -62,6 +62,15 @@ def partner_status_problem(*, partner: Partner, to_status: str, user: User | Non
     return ""
 
 
+def partner_initial_statuses(*, family: str, user: User) -> list[str]:
+    """The statuses a new partner of ``family`` may be registered with. A family whose becoming
+    active is gated (a supplier's screening P4.1.1, a partner's assessment P4.3.1) starts as a
+    candidate; superusers may register an existing relationship as active directly."""
+    if STATUS_GATES.get((family, Status.ACTIVE)) and not user.is_superuser:
+        return [Status.CANDIDATE]
+    return [Status.CANDIDATE, Status.ACTIVE]
+
+
 def partner_status_check(*, partner: Partner, to_status: str, user: User | None = None) -> None:
     if message := partner_status_problem(partner=partner, to_status=to_status, user=user):
         raise ValidationError({"status": message}, code="bad_transition")
@@ -84,8 +93,13 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
 
 @transaction.atomic
 def partner_create(*, family: str, data: dict, tag_names: Sequence[str], created_by: User) -> Partner:
-    """Register a partner (P2). The department defaults to the creator's."""
+    """Register a partner (P2). The department defaults to the creator's; the status is one a
+    new partner of its family may start with (``partner_initial_statuses``)."""
     partner = Partner(family=family, **{k: v for k, v in data.items() if k in PARTNER_FIELDS})
+    if partner.status not in partner_initial_statuses(family=family, user=created_by):
+        raise ValidationError(
+            {"status": _("A new partner of this family starts as a candidate.")}, code="bad_initial_status"
+        )
     if partner.owner_id is None:
         partner.owner = created_by
     if partner.department_id is None:

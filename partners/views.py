@@ -146,7 +146,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
 
 @role_required()
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get_for_user(user=request.user, pk=pk)
+    partner = selectors.partner_get_for_user(user=request.user, pk=pk, detail=True)
     context = _detail_context(request, partner)
     if request.htmx and request.htmx.target == "timeline":
         return render(request, "partners/_timeline.html", context)

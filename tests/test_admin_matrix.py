@@ -73,6 +73,8 @@ KIND = {
     "supervision.coveragetarget": SUPERVISION_CONFIG,
     # Published reports are frozen; drafts change only in the report's pages (services).
     "supervision.annualreport": RECORD,
+    # Pipeline moves only through the service (allowed moves, managers, the assessment gate).
+    "partnerships.partnership": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

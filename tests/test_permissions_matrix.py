@@ -26,6 +26,7 @@ from evaluations.surveys.services import invitation_token, survey_send
 from partners.cases.services import case_open
 from partners.customers.models import Campaign, CampaignRecipient, Gift, Greeting, Need
 from partners.customers.services import token_hash, unsubscribe_token
+from partners.partnerships.services import partnership_move
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 from tests.shared_rows import shared_rows
 
@@ -193,6 +194,15 @@ MATRIX: dict[str, tuple] = {
     "evaluations:screening_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     # The matrix partner is active: a manager's override answers with a message (302).
     "evaluations:screening_override": (lambda o: {"pk": o["partner"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
+    # The matrix partner is a supplier, with no partner assessment scorecard: a message (302).
+    "evaluations:assessment_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    # The partnership pipeline (P4.3.1): everyone with a role reads it; the prospect's department
+    # managers move it (an empty POST shows the form's errors, 200).
+    "partnerships:pipeline": (None, {"get": READERS}),
+    "partnerships:move": (
+        lambda o: {"pk": o["prospect"].pk, "stage": "rejected"},
+        {"get": MANAGERS, "post": MANAGERS},
+    ),
     "evaluations:detail": (lambda o: {"pk": o["evaluation"].pk}, {"get": READERS}),
     "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),
@@ -386,7 +396,16 @@ def build_world() -> tuple[dict, dict]:
     recipient.save()
     objects["unsubscribe_token"] = unsubscribe_token(recipient)
     objects.update(_supervision_world(users, objects))
+    objects.update(_pipeline_world(users))
     return users, objects
+
+
+def _pipeline_world(users) -> dict:
+    """A prospect of the partner family, and one rejected in the pipeline (P4.3.1)."""
+    prospect = PartnerFactory(name="Matrix Prospect", family="partner", status="candidate", owner=users["staff"])
+    rejected = PartnerFactory(name="Matrix Rejected", family="partner", status="candidate", owner=users["staff"])
+    partnership_move(partner_id=rejected.pk, to_stage="rejected", by=users["manager"], reason="Wrong market")
+    return {"prospect": prospect, "rejected_prospect": rejected}
 
 
 @pytest.fixture

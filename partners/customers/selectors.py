@@ -467,8 +467,9 @@ def calendar_items(user) -> list[tuple]:
 
 def needs_panel(*, partner: Partner, user: User) -> dict | None:
     """P4.2.1: the latest needs (one query). A supplier page shows qualification documents
-    instead, which keeps every partner page within its query budget."""
-    if partner.family == Family.SUPPLIER:
+    instead, and a partner-family page its pipeline and assessment (P4.3.1), which keeps every
+    partner page within its query budget."""
+    if partner.family in (Family.SUPPLIER, Family.PARTNER):
         return None
     needs = needs_for_partner(partner=partner)
     can_manage = can_manage_partner(user, partner)

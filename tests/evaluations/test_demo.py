@@ -52,8 +52,13 @@ def evaluated_suppliers():
     return Partner.objects.filter(family=Family.SUPPLIER, status__in=(Status.ACTIVE, Status.PROBATION))
 
 
+def supplier_evaluations():
+    """The supplier scorecards' history (the pipeline's prospects have partner assessments too)."""
+    return Evaluation.objects.filter(template__family=Family.SUPPLIER)
+
+
 def closed():
-    return Evaluation.objects.filter(status=Evaluation.Status.CLOSED)
+    return supplier_evaluations().filter(status=Evaluation.Status.CLOSED)
 
 
 def test_active_suppliers_get_eight_quarters_of_closed_history_and_an_open_current_one(db):
@@ -75,7 +80,7 @@ def test_active_suppliers_get_eight_quarters_of_closed_history_and_an_open_curre
         evaluators = set(now_open.sheets.values_list("evaluator_id", flat=True))
         assert supplier.owner_id in evaluators
     # Only active/probation suppliers, and every open current evaluation waits for sheets.
-    assert not Evaluation.objects.exclude(partner__in=suppliers).exists()
+    assert not supplier_evaluations().exclude(partner__in=suppliers).exists()
     assert EvaluatorSheet.objects.filter(evaluation__period_start=current, submitted_at__isnull=True).exists()
     assert not closed().filter(sheets__submitted_at__isnull=True).exists()
     assert not closed().filter(closed_at__gt=timezone.now()).exists()
@@ -111,7 +116,7 @@ def test_stored_results_are_what_the_engine_computes_from_the_sheets(db):
 def test_snapshot_has_the_shape_evaluation_close_produces(db):
     seed()
     current, _end = scoring.period_for(timezone.localdate(), "quarterly")
-    evaluation = Evaluation.objects.filter(period_start=current).order_by("pk").first()
+    evaluation = supplier_evaluations().filter(period_start=current).order_by("pk").first()
     for sheet in evaluation.sheets.select_related("evaluator"):
         if not sheet.is_submitted:
             services.sheet_save(sheet=sheet, by=sheet.evaluator, scores=uniform_scores(evaluation.template, 4))
@@ -128,12 +133,16 @@ def test_snapshot_has_the_shape_evaluation_close_produces(db):
 def test_partner_scores_are_what_partner_score_refresh_computes_and_the_ranking_shows_them(db):
     seed()
     template = periodic_template()
-    before = {s.partner_id: [getattr(s, f) for f in SCORE_FIELDS] for s in PartnerScore.objects.all()}
+    before = {
+        s.partner_id: [getattr(s, f) for f in SCORE_FIELDS] for s in PartnerScore.objects.filter(template=template)
+    }
     per_period = dict(closed().values_list("pk", "overall_score"))
     assert set(before) == set(evaluated_suppliers().values_list("pk", flat=True))
     for partner_id in before:
         services.partner_score_refresh(partner_id=partner_id, template=template)
-    after = {s.partner_id: [getattr(s, f) for f in SCORE_FIELDS] for s in PartnerScore.objects.all()}
+    after = {
+        s.partner_id: [getattr(s, f) for f in SCORE_FIELDS] for s in PartnerScore.objects.filter(template=template)
+    }
     assert after == before
     assert dict(closed().values_list("pk", "overall_score")) == per_period
     assert all(row[0] is not None and row[2] is not None for row in before.values())  # overall and movement
@@ -172,7 +181,9 @@ def test_decisions_follow_the_rules_of_decision_record(db):
             assert evaluation.incentives.get().status == Incentive.Status.APPROVED
     assert not Incentive.objects.exclude(evaluation__standing="A").exists()
     # Active suppliers are not left on a probation decision (the partner status follows it).
-    for score in PartnerScore.objects.select_related("latest_evaluation", "partner"):
+    for score in PartnerScore.objects.filter(template__family=Family.SUPPLIER).select_related(
+        "latest_evaluation", "partner"
+    ):
         latest = score.latest_evaluation.decisions.get()
         if score.partner.status == Status.ACTIVE:
             assert latest.outcome != Decision.Outcome.PROBATION

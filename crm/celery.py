@@ -63,13 +63,15 @@ class Scheduler(PersistentScheduler):
 
     @staticmethod
     def record_tick() -> None:
-        from django.db import close_old_connections
+        from django.db import close_old_connections, connection
 
         from crm.models import Heartbeat
 
         try:
-            # Beat serves no requests, so nothing else drops a connection the database closed.
-            close_old_connections()
+            # Beat serves no requests, so nothing else drops a connection the database closed
+            # (but never one in the middle of a caller's transaction).
+            if not connection.in_atomic_block:
+                close_old_connections()
             Heartbeat.record(Heartbeat.Kind.BEAT_TICK)
         except Exception:
             logging.getLogger(__name__).warning("Could not record beat's tick", exc_info=True)

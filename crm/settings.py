@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "health_check",  # /healthz, /readyz and `manage.py health_check` (crm/health.py)
+    "dbbackup",  # `manage.py backup` / `restore` (crm/backup.py)
     "crm",
     "partners",
     "partners.suppliers",
@@ -223,6 +224,19 @@ FILE_UPLOAD_HANDLERS = [
 # proxy sends the file from RAPPORT_SENDFILE_PREFIX (an internal location over MEDIA_ROOT).
 RAPPORT_SENDFILE_HEADER = env("RAPPORT_SENDFILE_HEADER", default="")
 RAPPORT_SENDFILE_PREFIX = env("RAPPORT_SENDFILE_PREFIX", default="/protected-media/")
+
+# --- Backups (crm/backup.py): `manage.py backup` writes the database and the uploaded files
+# here, `manage.py restore` reads the newest (README "Backup and restore").
+RAPPORT_BACKUP_DIR = Path(env("RAPPORT_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(RAPPORT_BACKUP_DIR)},
+}
+DBBACKUP_CLEANUP_KEEP = env.int("RAPPORT_BACKUP_KEEP", default=10)
+DBBACKUP_SEND_EMAIL = False  # a failed backup exits non-zero; cron or the timer reports it
+# SQLite is restored with SQLite's backup API, which is safe with WAL (the stock connector
+# writes the file over the live database and its -wal file).
+DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "crm.backup.SqliteConnector"}
 
 # --- Forms ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

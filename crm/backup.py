@@ -25,6 +25,11 @@ def _quiet(verbosity: int) -> int:
     return max(verbosity - 1, 0)
 
 
+def backup_folder() -> Path:
+    """Where django-dbbackup's storage keeps the backups (RAPPORT_BACKUP_DIR)."""
+    return Path(get_storage().storage.location)
+
+
 def backup_save(*, keep_all: bool = False, verbosity: int = 1) -> tuple[str, str]:
     """Save the database, then the uploaded files; delete all but the newest
     RAPPORT_BACKUP_KEEP of each unless ``keep_all``. Returns the two file names."""
@@ -37,18 +42,26 @@ def backup_save(*, keep_all: bool = False, verbosity: int = 1) -> tuple[str, str
 def backup_latest() -> tuple[str, str]:
     """The newest saved database and the newest saved files, by the time in their names."""
     storage = get_storage()
+    folder = backup_folder()
+    if not folder.is_dir():
+        raise CommandError(f"No backup in {folder}: the folder does not exist.")
     try:
         return (
             storage.get_latest_backup(content_type="db", compressed=True),
             storage.get_latest_backup(content_type="media", compressed=True),
         )
     except StorageError as exc:
-        raise CommandError(f"No backup in {settings.RAPPORT_BACKUP_DIR}: {exc}") from exc
+        raise CommandError(f"No backup in {folder}: {exc}") from exc
 
 
 def backup_restore(*, db_file: str, media_file: str, verbosity: int = 1) -> None:
     """Replace the database with ``db_file`` and write the files of ``media_file`` into
-    MEDIA_ROOT (over any of the same name). Stop the web, worker and beat processes first."""
+    MEDIA_ROOT (over any of the same name). Stop the web, worker and beat processes first.
+    Both files are looked for before anything is replaced."""
+    folder = backup_folder()
+    missing = [name for name in (db_file, media_file) if not (folder / name).is_file()]
+    if missing:
+        raise CommandError(f"Not in {folder}: {', '.join(missing)}")
     call_command("dbrestore", interactive=False, uncompress=True, input_filename=db_file, verbosity=_quiet(verbosity))
     call_command(
         "mediarestore",

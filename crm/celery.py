@@ -45,24 +45,28 @@ def run_every_entry_at_start(sender=None, **_extra):
         logging.getLogger(__name__).exception("Could not send the start-up run of the schedule")
 
 
+# Beat records a tick at most this often (seconds); CELERY_BEAT_MAX_LOOP_INTERVAL wakes it
+# at least every minute, and crm/health.py calls it late after five minutes without one.
+BEAT_TICK_RECORD_EVERY = 30.0
+
+
 class Scheduler(PersistentScheduler):
     """Beat's scheduler (CELERY_BEAT_SCHEDULER), recording that its loop still turns: the
-    time of a tick, at most every health.BEAT_TICK_RECORD_EVERY seconds, for /readyz and the
+    time of a tick, at most every BEAT_TICK_RECORD_EVERY seconds, for /readyz and the
     operations page. A database that is down only loses the record, never a tick."""
 
     _recorded_at = float("-inf")
 
     def tick(self, *args, **kwargs):
         interval = super().tick(*args, **kwargs)
-        from crm import health
-
-        if time.monotonic() - self._recorded_at >= health.BEAT_TICK_RECORD_EVERY:
+        if time.monotonic() - self._recorded_at >= BEAT_TICK_RECORD_EVERY:
             self._recorded_at = time.monotonic()
             self.record_tick()
         return interval
 
     @staticmethod
     def record_tick() -> None:
+        # Imported here, like the signal handlers above: this module loads before the apps.
         from django.db import close_old_connections, connection
 
         from crm.models import Heartbeat

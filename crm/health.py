@@ -37,10 +37,6 @@ from health_check.exceptions import ServiceUnavailable
 
 from .models import Heartbeat
 
-# Beat wakes at least this often (CELERY_BEAT_MAX_LOOP_INTERVAL) and records each tick, at
-# most once per BEAT_TICK_RECORD_EVERY; five loops without one means beat is stopped or stuck.
-BEAT_TICK_RECORD_EVERY = 30.0
-
 
 def worker_late_after() -> dt.timedelta:
     """Two heartbeat periods without a heartbeat: beat, the broker or every worker is down."""
@@ -48,6 +44,8 @@ def worker_late_after() -> dt.timedelta:
 
 
 def beat_late_after() -> dt.timedelta:
+    """Beat wakes at least every CELERY_BEAT_MAX_LOOP_INTERVAL and records its ticks
+    (crm.celery.Scheduler): five loops without one, it is stopped or stuck."""
     return dt.timedelta(seconds=5 * settings.CELERY_BEAT_MAX_LOOP_INTERVAL)
 
 

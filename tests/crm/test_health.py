@@ -32,11 +32,13 @@ def readyz(client):
 
 
 @pytest.fixture
-def broker_url():
-    """Point the Celery app (not only Django's settings) at another broker for one test."""
+def broker_url(monkeypatch):
+    """Point the Celery app (not only Django's settings) at another broker for one test.
+    Celery reads CELERY_BROKER_URL from the environment before its configuration."""
     previous = app.conf.broker_url, app.conf.broker_transport_options
 
     def point(url: str, **options) -> None:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
         app.conf.broker_url, app.conf.broker_transport_options = url, options
 
     yield point

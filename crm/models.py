@@ -261,12 +261,14 @@ class TaskFailure(models.Model):
 
 
 class Heartbeat(models.Model):
-    """When the worker last ran the heartbeat task (beat → broker → worker round trip) and
-    when beat last started, for the operations page. One row per kind, overwritten."""
+    """When the worker last ran the heartbeat task (beat → broker → worker round trip), when
+    beat last started and when its loop last ticked, for the operations page and /readyz
+    (crm/health.py). One row per kind, overwritten."""
 
     class Kind(models.TextChoices):
         WORKER = "worker", _("Last heartbeat task run by a worker")
         BEAT_START = "beat_start", _("Beat started")
+        BEAT_TICK = "beat_tick", _("Beat's last tick")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
     at = models.DateTimeField(_("at"))

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "crm.axes_app.AxesConfig",  # django-axes, named in the reader's language
+    "health_check",  # /healthz, /readyz and `manage.py health_check` (crm/health.py)
+    "dbbackup",  # `manage.py backup` / `restore` (crm/backup.py)
     "crm",
     "partners",
     "partners.suppliers",
@@ -224,6 +226,19 @@ FILE_UPLOAD_HANDLERS = [
 RAPPORT_SENDFILE_HEADER = env("RAPPORT_SENDFILE_HEADER", default="")
 RAPPORT_SENDFILE_PREFIX = env("RAPPORT_SENDFILE_PREFIX", default="/protected-media/")
 
+# --- Backups (crm/backup.py): `manage.py backup` writes the database and the uploaded files
+# here, `manage.py restore` reads the newest (README "Backup and restore").
+RAPPORT_BACKUP_DIR = Path(env("RAPPORT_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(RAPPORT_BACKUP_DIR)},
+}
+DBBACKUP_CLEANUP_KEEP = env.int("RAPPORT_BACKUP_KEEP", default=10)
+DBBACKUP_SEND_EMAIL = False  # a failed backup exits non-zero; cron or the timer reports it
+# SQLite is restored with SQLite's backup API, which is safe with WAL (the stock connector
+# writes the file over the live database and its -wal file).
+DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "crm.backup.SqliteConnector"}
+
 # --- Forms ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -300,6 +315,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat records each tick of its loop (Heartbeat "beat_tick", read by /readyz) and wakes at
+# least this often, so a live beat is never silent for long (crm/health.py).
+CELERY_BEAT_SCHEDULER = "crm.celery:Scheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 # The one periodic schedule: each entry is a *scan* that finds due work in the database.
 # Business cadences (evaluate quarterly, review every 6 months) live in data, not here.
 # Beat also sends every entry once as soon as it starts (crm/celery.py), so an hourly scan
@@ -376,6 +395,9 @@ RAPPORT_GREETING_LEAD_DAYS = env.int("RAPPORT_GREETING_LEAD_DAYS", default=3)
 RAPPORT_GIFT_APPROVAL_THRESHOLD = Decimal(env("RAPPORT_GIFT_APPROVAL_THRESHOLD", default="500"))
 
 # --- Security (production) ----------------------------------------------------------------
+# Probes (/healthz, /readyz) speak plain HTTP to gunicorn, and a redirect to https reads as
+# "up" to a probe that does not follow it: the only exemption from the redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
+    # Probes for load balancers and monitors: open to anyone, JSON, no reasons (crm/health.py).
+    path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("readyz", views.HealthView.as_view(checks=health.READINESS_CHECKS), name="readyz"),
     path("", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notifications"),

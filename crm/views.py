@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
+from health_check.views import HealthCheckView
 
 from crm import roles
 
 from . import calendar as calendar_service
+from . import health
 from . import selectors as action_selectors
 from . import services as action_services
 from .choices import choice_labels
@@ -176,17 +176,18 @@ def operations(request: HttpRequest) -> HttpResponse:
     for name in sorted(load_scans()):
         latest.append((name, ScanRun.objects.filter(name=name).order_by("-started_at", "-pk").first()))
     now = timezone.now()
-    beats = {row.kind: row.at for row in Heartbeat.objects.all()}
-    worker_at = beats.get(Heartbeat.Kind.WORKER)
-    # Late: two heartbeat periods without one (beat, the broker or every worker is down).
-    late_after = dt.timedelta(seconds=2 * settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"])
+    beats = health.heartbeats()
+    worker_at, beat_tick = beats.get(Heartbeat.Kind.WORKER), beats.get(Heartbeat.Kind.BEAT_TICK)
     return render(
         request,
         "crm/operations.html",
         {
+            "readiness": health.readiness(),
             "latest": latest,
             "worker_heartbeat": worker_at,
-            "worker_late": worker_at is None or now - worker_at > late_after,
+            "worker_late": health.is_late(worker_at, health.worker_late_after(), now=now),
+            "beat_tick": beat_tick,
+            "beat_late": health.is_late(beat_tick, health.beat_late_after(), now=now),
             "beat_started": beats.get(Heartbeat.Kind.BEAT_START),
             "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout"),
             "task_time_limit": settings.CELERY_TASK_TIME_LIMIT,
@@ -201,6 +202,28 @@ def operations(request: HttpRequest) -> HttpResponse:
             "stuck_emails": emails_stuck(now=now).order_by("claimed_at")[:20],
         },
     )
+
+
+class HealthView(HealthCheckView):
+    """/healthz (no checks: the process answers) and /readyz (health.READINESS_CHECKS): 200
+    when every check passes, else 503. Anyone may ask, load balancers and monitors do: the
+    answer is each check's name with "ok" or "fail", never the reason (which may name a host
+    or a driver error); superusers read the reasons on the operations page. A class, unlike
+    our other views, because `manage.py health_check readyz --no-http` finds the checks on it.
+    """
+
+    checks = ()
+
+    async def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        results = await health.gather(self.get_checks())
+        failed = any(result.error for result in results)
+        return JsonResponse(
+            {
+                "status": "fail" if failed else "ok",
+                "checks": {result.check.name: "fail" if result.error else "ok" for result in results},
+            },
+            status=503 if failed else 200,
+        )
 
 
 def moved(request: HttpRequest, rest: str) -> HttpResponse:

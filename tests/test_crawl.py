@@ -18,7 +18,11 @@ from partners.cases.services import case_transition
 from partners.models import Partner
 from tests.test_permissions_matrix import MATRIX, world  # noqa: F401  (the shared fixture)
 
-PAGES = [(name, build) for name, (build, methods) in MATRIX.items() if "get" in methods and name != "logout"]
+# /readyz answers 503 by design here (no worker or beat has run in the test world): a
+# service's state, not a broken page (tests/crm/test_health.py).
+PAGES = [
+    (name, build) for name, (build, methods) in MATRIX.items() if "get" in methods and name not in ("logout", "readyz")
+]
 
 
 def _unassigned(users, objects):

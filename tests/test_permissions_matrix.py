@@ -33,6 +33,8 @@ from tests.shared_rows import shared_rows
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
 
 OK, DENY, LOGIN, NOPE, MISSING, MOVED = "ok", "403", "login", "405", "404", "moved"
+# A probe answers whoever asks, signed in or not: 200 when ready, 503 when not (crm/health.py).
+PROBE = "probe"
 READERS = {"anonymous": LOGIN, "outsider": DENY, **{r: OK for r in ROLES[2:]}}
 SIGNED_IN = {"anonymous": LOGIN, **{r: OK for r in ROLES[1:]}}
 WRITERS = {**READERS, "supervisor": DENY}  # staff and managers of any department
@@ -161,6 +163,9 @@ MATRIX: dict[str, tuple] = {
     # The feed is read by calendar apps that cannot sign in: the secret token is the key.
     "calendar_feed": (lambda o: {"token": o["calendar_token"]}, {"get": {r: OK for r in ROLES}}),
     "operations": (None, {"get": ADMIN_ONLY}),
+    # Load balancers and monitors cannot sign in; the answer names no host and no reason.
+    "healthz": (None, {"get": {r: PROBE for r in ROLES}, "post": {r: NOPE for r in ROLES}}),
+    "readyz": (None, {"get": {r: PROBE for r in ROLES}, "post": {r: NOPE for r in ROLES}}),
     # Pages that moved out of /supervision/: a permanent redirect for everyone (the new page
     # then applies its own rules).
     "moved": (lambda o: {"rest": "cases/"}, {"get": {r: MOVED for r in ROLES}, "post": {r: MOVED for r in ROLES}}),
@@ -546,5 +551,7 @@ def test_permission_matrix(client, matrix_world, name, method, role):
         assert code == 405, code
     elif expected == MISSING:
         assert code == 404, code
+    elif expected == PROBE:
+        assert code in (200, 503) and response["Content-Type"] == "application/json", code
     elif expected == MOVED:
         assert code == (301 if method == "get" else 308) and response["Location"] == "/cases/", code

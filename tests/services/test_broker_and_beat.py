@@ -3,7 +3,8 @@
 (a) Redis frozen (SIGSTOP: it accepts connections and never answers) while a user replies
 to a case: the request returns at once, the reply and its email row stand, and once Redis
 is back the email scan sends the email exactly once. (b) A real `celery beat` runs every
-scan and the heartbeat within seconds of starting, not an hour later.
+scan and the heartbeat within seconds of starting, not an hour later, records its ticks,
+and /readyz then finds everything ready.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def test_a_frozen_broker_does_not_hang_a_case_reply_and_the_scan_sends_it_once(b
     assert list(OutboundEmail.objects.filter(kind="case_reply").values_list("state", "attempts")) == [("sent", 1)] * 2
 
 
-def test_beat_runs_every_scan_and_the_heartbeat_soon_after_it_starts(services, worker_factory, tmp_path):
+def test_beat_runs_every_scan_and_the_heartbeat_soon_after_it_starts(services, worker_factory, tmp_path, client):
     worker_factory(concurrency=2)
     log = open(tmp_path / "beat.log", "ab")  # noqa: SIM115
     started = time.monotonic()
@@ -158,6 +159,14 @@ def test_beat_runs_every_scan_and_the_heartbeat_soon_after_it_starts(services, w
         assert Heartbeat.objects.filter(kind=Heartbeat.Kind.BEAT_START).exists()
         for name in scans:  # once each: the start-up run, the regular ones come later
             assert ScanRun.objects.filter(name=name).count() == 1, name
+        # Beat's loop records its ticks, and with the real Redis, worker and beat /readyz
+        # and its command-line twin find everything ready.
+        assert Heartbeat.objects.filter(kind=Heartbeat.Kind.BEAT_TICK).exists()
+        response = client.get("/readyz")
+        assert response.status_code == 200, response.content
+        command = [sys.executable, "manage.py", "health_check", "readyz", "--no-http"]
+        checked = subprocess.run(command, cwd=ROOT, env=Worker().env(), capture_output=True, text=True, timeout=60)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     finally:
         os.killpg(beat.pid, signal.SIGTERM)
         beat.wait(timeout=15)

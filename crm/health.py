@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -149,6 +150,18 @@ async def gather(checks) -> list[HealthCheckResult]:
     return list(await asyncio.gather(*(check.get_result() for check in checks)))
 
 
+def run_checks(checks) -> list[HealthCheckResult]:
+    """Run ``checks`` at once, for a synchronous caller. Where this thread already runs an
+    event loop (a test driving Playwright's sync API), async_to_sync refuses: the checks
+    then run on a loop of their own in a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(gather)(checks)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(gather(checks))).result()
+
+
 def readiness() -> list[HealthCheckResult]:
     """Run every readiness check at once (for a synchronous caller: the operations page)."""
-    return async_to_sync(gather)([check() for check in READINESS_CHECKS])
+    return run_checks([check() for check in READINESS_CHECKS])

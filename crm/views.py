@@ -8,11 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from health_check.views import HealthCheckView
@@ -214,8 +217,17 @@ class HealthView(HealthCheckView):
 
     checks = ()
 
-    async def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        results = await health.gather(self.get_checks())
+    @method_decorator(transaction.non_atomic_requests)
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Synchronous like every other view (the library's is async): the same headers.
+        response = View.dispatch(self, request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Synchronous, like every other view: the checks run at once (health.run_checks).
+        results = health.run_checks(list(self.get_checks()))
         failed = any(result.error for result in results)
         return JsonResponse(
             {

@@ -25,6 +25,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
@@ -52,11 +53,21 @@ def register_api(prefix: str, viewset: type, *, basename: str) -> None:
     _ROUTES[basename] = _Route(prefix=prefix, viewset=viewset, basename=basename)
 
 
+_VIEWS: dict[str, tuple[str, type]] = {}
+
+
+def register_api_view(route: str, view: type, *, name: str) -> None:
+    """A single resource that is not a collection (a report): ``/api/<route>`` served by an
+    ``APIView``."""
+    _VIEWS[name] = (route, view)
+
+
 def api_urls() -> list:
     router = SimpleRouter(trailing_slash=True)
     for route in sorted(_ROUTES.values(), key=lambda r: r.prefix):
         router.register(route.prefix, route.viewset, basename=route.basename)
-    return router.urls
+    views = [path(route, view.as_view(), name=name) for name, (route, view) in sorted(_VIEWS.items())]
+    return router.urls + views
 
 
 # --- Authentication (crm/api_auth.py) in the schema -------------------------------------

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.services import api_token_create
+from evaluations.models import ScorecardTemplate
 from partners.cases.services import case_open
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 
@@ -44,7 +45,13 @@ API_MATRIX: dict[str, tuple] = {
     "api:case-detail": ("case", {"get": (None, READ)}),
     # The case's department (Procurement) and its assignee (staff) write notes.
     "api:case-notes": ("case", {"get": (None, READ), "post": ({}, WRITE_OWN)}),
+    # Read-only: scorecards (a partner's), standings (a template's), survey results.
+    "api:scorecard-detail": ("partner", {"get": (None, READ)}),
+    "api:standing-list": (None, {"get": (None, READ)}),
+    "api:survey-results": (None, {"get": (None, READ)}),
 }
+# Query strings a route needs to answer 200.
+QUERIES = {"api:standing-list": lambda o: f"?template={o['template'].pk}"}
 
 
 def _api_routes() -> dict[str, set[str]]:
@@ -54,7 +61,9 @@ def _api_routes() -> dict[str, set[str]]:
         if isinstance(resolver, URLResolver) and resolver.namespace == "api":
             for p in resolver.url_patterns:
                 if isinstance(p, URLPattern) and p.name:
-                    actions = getattr(p.callback, "actions", {})
+                    actions = getattr(p.callback, "actions", None)  # a viewset's, else an APIView's
+                    if actions is None:
+                        actions = {m for m in ("get", "post", "put", "patch", "delete") if hasattr(p.callback.cls, m)}
                     routes[f"api:{p.name}"] = set(actions) - {"head", "options"}
     return routes
 
@@ -87,6 +96,7 @@ def api_world(db):
         "contact": ContactFactory(partner=partner),
         "interaction": InteractionFactory(partner=partner, author=staff),
         "followup": FollowUpFactory(partner=partner, owner=staff),
+        "template": ScorecardTemplate.objects.get(purpose="periodic", family="supplier"),
         "case": case_open(partner=partner, kind="complaint", channel="phone", subject="Late", description="Late"),
     }
     tokens = {role: api_token_create(user=user, name="matrix")[1] for role, user in users.items()}
@@ -99,6 +109,7 @@ def test_api_permission_matrix(api_world, settings, name):
     tokens, objects = api_world
     detail, methods = API_MATRIX[name]
     url = reverse(name, kwargs={"pk": objects[detail].pk} if detail else None)
+    url += QUERIES[name](objects) if name in QUERIES else ""
     client = Client()
     failures = []
     for method, (body, expectations) in methods.items():

@@ -29,6 +29,7 @@ def test_the_api_survives_schemathesis(staff, supplier, settings):
     headers = {"Authorization": f"Bearer {raw}"}
     records = {
         "partners": supplier.pk,
+        "scorecards": supplier.pk,
         "contacts": ContactFactory(partner=supplier).pk,
         "interactions": InteractionFactory(partner=supplier, author=staff).pk,
         "follow-ups": FollowUpFactory(partner=supplier, owner=staff).pk,

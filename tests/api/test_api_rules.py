@@ -14,7 +14,7 @@ from crm.services import api_token_create
 from partners.cases.models import Case, CaseNote
 from partners.models import FollowUp, Interaction, Partner
 from tests.conftest import login
-from tests.factories import FollowUpFactory
+from tests.factories import FollowUpFactory, InteractionFactory
 
 
 def bearer(user) -> dict:
@@ -174,3 +174,34 @@ def test_cursor_pages_the_list(client, staff, supplier):
     assert len(page["results"]) == 1 and page["next"]
     rest = client.get(page["next"], **auth).json()
     assert {page["results"][0]["id"], rest["results"][0]["id"]} == set(Partner.objects.values_list("pk", flat=True))
+
+
+def test_lists_take_a_fixed_number_of_queries(client, staff, django_assert_max_num_queries):
+    from tests.factories import PartnerFactory
+
+    for i in range(6):
+        InteractionFactory(partner=PartnerFactory(name=f"P{i}", owner=staff), author=staff)
+    auth = bearer(staff)
+    for url in ("/api/partners/", "/api/interactions/", "/api/contacts/", "/api/cases/", "/api/follow-ups/"):
+        with django_assert_max_num_queries(8):
+            assert client.get(url, **auth).status_code == 200
+
+
+def test_the_browser_session_works_with_its_csrf_check(staff, supplier):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    assert browser.get("/api/partners/").status_code == 200
+    refused = browser.post("/api/cases/", {"partner": supplier.pk}, content_type="application/json")
+    assert refused.status_code == 403  # no CSRF token: a page of another site cannot write
+
+
+def test_docs_page_uses_vendored_assets(client, staff):
+    login(client, staff)
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "https://" not in page and "http://" not in page
+    schema = client.get(reverse("api_schema") + "?format=json").json()
+    assert "/api/partners/{id}/" in schema["paths"]
+    assert "tokenAuth" in schema["components"]["securitySchemes"]

@@ -205,3 +205,20 @@ def test_docs_page_uses_vendored_assets(client, staff):
     schema = client.get(reverse("api_schema") + "?format=json").json()
     assert "/api/partners/{id}/" in schema["paths"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_a_deactivated_users_token_fails(client, staff):
+    auth = bearer(staff)
+    staff.is_active = False
+    staff.save()
+    assert client.get("/api/partners/", **auth).status_code == 401
+
+
+def test_read_only_reports(client, staff, supplier):
+    auth = bearer(staff)
+    results = client.get("/api/survey-results/?year=2026", **auth)
+    assert results.status_code == 200 and results.json()["year"] == 2026
+    assert client.get("/api/survey-results/?year=20260", **auth).status_code == 400
+    assert client.get("/api/standings/", **auth).json() == {"template": ["Choose a scorecard template (its id)."]}
+    card = client.get(f"/api/scorecards/{supplier.pk}/", **auth).json()
+    assert card["partner"] == supplier.pk and card["current"] is None

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import django
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -190,7 +191,9 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own catalogue after ours and before the apps': REST framework's would otherwise
+# reword Django's form messages on every page ("This field is required." and the like).
+LOCALE_PATHS = [BASE_DIR / "locale", Path(django.__file__).parent / "conf" / "locale"]
 # One date format per language for every page (crm/formats): tables use the SHORT_ ones.
 FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")

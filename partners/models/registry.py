@@ -83,6 +83,7 @@ FAMILY_FIELDS: dict[str, list[str]] = {
 # Fields a user edits on the partner form (family-specific ones shown for their family only).
 PARTNER_EDITABLE_FIELDS = (
     "name",
+    "reference",
     "kind",
     "status",
     "tier",
@@ -154,7 +155,12 @@ class Partner(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     # The partner's number in another system (ERP, the spreadsheet it came from): an import
     # matches rows to partners by it first, then by name within the family.
-    reference = models.CharField(_("external reference"), max_length=64, blank=True)
+    reference = models.CharField(
+        _("external reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("Its number in another system (ERP, a spreadsheet): imports match partners by it."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     tier = models.PositiveSmallIntegerField(
         _("tier"), choices=Tier.choices, default=Tier.NORMAL, validators=between(min(Tier.values), max(Tier.values))

@@ -168,3 +168,28 @@ def test_a_large_file_runs_in_a_task(manager_client, django_capture_on_commit_ca
     assert job.status == ImportJob.Status.DONE and job.counts["new"] == 2
     assert Partner.objects.filter(name__startswith="Big ").count() == 2
     assert response.status_code == 302
+
+
+def test_a_running_import_shows_its_progress_and_polls(manager_client, manager, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from partners.importing.services import progress_key
+
+    job = ImportJob.objects.create(
+        user=manager, kind="partners", file_hash="1" * 64, filename="big.csv", status="running", total=2000
+    )
+    cache.set(progress_key(job.pk), 500)
+    with django_assert_max_num_queries(15):
+        page = manager_client.get(reverse("partners:import_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in page and 'http-equiv="refresh"' in page
+    assert "500 / 2000" in page and 'value="25"' in page
+    assert "import-confirm" not in page
+
+
+def test_a_preview_page_has_a_fixed_number_of_queries(manager_client, manager, django_assert_max_num_queries):
+    rows = "".join(f",customer,company,Row {n},,,,\n" for n in range(60))
+    _upload(manager_client, HEADER + rows)
+    job = ImportJob.objects.get()
+    with django_assert_max_num_queries(15):
+        response = manager_client.get(reverse("partners:import_job", args=[job.pk]) + "?page=2")
+    assert "Row 59" in response.content.decode() and "2 / 2" in response.content.decode()

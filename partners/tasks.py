@@ -24,7 +24,7 @@ def followup_digest_task(owner_id: int, day: str) -> int:
 
 
 # An import of a few thousand rows takes longer than the default time limit.
-IMPORT_LIMITS = {"soft_time_limit": 15 * 60, "time_limit": 16 * 60}
+IMPORT_LIMITS = {"soft_time_limit": importing.IMPORT_TIME_LIMIT - 60, "time_limit": importing.IMPORT_TIME_LIMIT}
 
 
 @shared_task(name="partners.tasks.import_job_preview", **RETRY, **IMPORT_LIMITS)

@@ -9,13 +9,15 @@ click does the work once.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 from tablib import Dataset
@@ -34,6 +36,8 @@ ACTIONS = {
     RowResult.IMPORT_TYPE_SKIP: "unchanged",
 }
 PROGRESS_EVERY = 25
+# The import tasks' hard time limit (partners.tasks.IMPORT_LIMITS).
+IMPORT_TIME_LIMIT = 16 * 60
 
 
 def progress_key(job_id: int) -> str:
@@ -67,6 +71,7 @@ def import_job_create(*, user: User, kind: str, name: str, data: bytes) -> tuple
                 headers=table.headers,
                 rows=table.rows,
                 total=len(table.rows),
+                language=translation.get_language() or "",
             )
     except IntegrityError:  # the same file, submitted twice at once
         return ImportJob.objects.get(user=user, kind=kind, file_hash=digest), False
@@ -125,14 +130,25 @@ def _run(job: ImportJob, rows: list[list], *, dry_run: bool, skip_bad_rows: bool
     return results, counts, result
 
 
+def _claim(job_id: int, *, waiting: str, working: str) -> bool:
+    """Take the job from ``waiting`` to ``working``; also take back one left ``working`` by a
+    worker killed past the task's time limit (its transaction was rolled back: nothing of it
+    was written), when the broker delivers its task again."""
+    abandoned = timezone.now() - dt.timedelta(seconds=IMPORT_TIME_LIMIT + 60)
+    return bool(
+        ImportJob.objects.filter(pk=job_id)
+        .filter(Q(status=waiting) | Q(status=working, updated_at__lt=abandoned))
+        .update(status=working, processed=0, updated_at=timezone.now())
+    )
+
+
 def import_job_preview(*, job_id: int) -> ImportJob:
     """Check every row without writing anything (a dry run rolled back)."""
-    if not ImportJob.objects.filter(pk=job_id, status=Status.PREVIEW_QUEUED).update(
-        status=Status.PREVIEWING, processed=0
-    ):
+    if not _claim(job_id, waiting=Status.PREVIEW_QUEUED, working=Status.PREVIEWING):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    results, counts, _result = _run(job, job.rows, dry_run=True, skip_bad_rows=True)
+    with translation.override(job.language or None):
+        results, counts, _result = _run(job, job.rows, dry_run=True, skip_bad_rows=True)
     job.results, job.counts, job.processed, job.status = results, counts, job.total, Status.PREVIEWED
     job.save(update_fields=["results", "counts", "processed", "status", "updated_at"])
     cache.delete(progress_key(job.pk))
@@ -153,7 +169,7 @@ def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool) -> bool:
 def import_job_apply(*, job_id: int) -> ImportJob:
     """Import the rows: all or nothing, or, with skip_bad_rows, all but the bad ones (which
     are kept on the job for download). Runs once whatever calls it twice."""
-    if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING):
+    if not _claim(job_id, waiting=Status.QUEUED, working=Status.RUNNING):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     bad = {r["line"]: r["errors"] for r in job.results if r["action"] == "error"}
@@ -163,13 +179,15 @@ def import_job_apply(*, job_id: int) -> ImportJob:
         for row in job.rows
         if job.skip_bad_rows and row[0] in bad
     ]
-    results, counts, result = _run(job, rows, dry_run=False, skip_bad_rows=job.skip_bad_rows)
+    with translation.override(job.language or None):
+        results, counts, result = _run(job, rows, dry_run=False, skip_bad_rows=job.skip_bad_rows)
+        message = _("Nothing was imported: some rows could not be saved.")
     failed = result.has_errors() or (not job.skip_bad_rows and result.has_validation_errors())
     job.finished_at = timezone.now()
     job.processed = job.total
     if failed:
         job.status = Status.FAILED
-        job.message = _("Nothing was imported: some rows could not be saved.")
+        job.message = message
         job.results = results
     else:
         values_of = {row[0]: row[1:] for row in rows}

@@ -40,6 +40,8 @@ class ImportJob(TimeStampedModel):
     filename = models.CharField(_("file name"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEW_QUEUED)
     skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    # The importer's language when uploading: the row messages a task stores are in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     # The file as read (partners/importing/files.py): canonical column names, the headers as
     # the file spelled them, and the rows with their line numbers in the file.
     columns = models.JSONField(_("columns"), default=list)

@@ -193,3 +193,29 @@ def test_a_preview_page_has_a_fixed_number_of_queries(manager_client, manager, d
     with django_assert_max_num_queries(15):
         response = manager_client.get(reverse("partners:import_job", args=[job.pk]) + "?page=2")
     assert "Row 59" in response.content.decode() and "2 / 2" in response.content.decode()
+
+
+def test_a_job_claimed_once_is_not_run_twice_unless_its_worker_died(manager_client, manager):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partners.importing.services import import_job_apply
+
+    _upload(manager_client, HEADER + ",customer,company,Claimed,,,,\n")
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    assert import_job_apply(job_id=job.pk).status == ImportJob.Status.RUNNING  # someone else runs it
+    assert not Partner.objects.filter(name="Claimed").exists()
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    assert import_job_apply(job_id=job.pk).status == ImportJob.Status.DONE  # its worker was killed
+    assert Partner.objects.filter(name="Claimed").count() == 1
+
+
+def test_row_messages_are_in_the_uploaders_language(client, manager):
+    client.force_login(manager)
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    _upload(client, HEADER + ",customer,company,坏行,,nobody,,\n")
+    job = ImportJob.objects.get()
+    assert job.language == "zh-hans"
+    assert "没有使用此用户名或电子邮件的在职用户" in job.results[0]["errors"][0]["message"]

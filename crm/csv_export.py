@@ -76,3 +76,21 @@ def xlsx_response(
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_workbook_response(
+    *, filename: str, sheets: Iterable[tuple[str, Iterable[object], Iterable[Iterable[object]]]]
+) -> HttpResponse:
+    """Several sheets ``(title, header, rows)`` as one XLSX download, every cell formula-safe."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append([_xlsx_value(v) for v in header])
+        for row in rows:
+            ws.append([_xlsx_value(v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -486,3 +486,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Imports (partners/importing/): the largest file and the most rows accepted, and the row
+# count above which the preview and the import run in a Celery task with a progress bar.
+RAPPORT_IMPORT_MAX_BYTES = env.int("RAPPORT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+RAPPORT_IMPORT_MAX_ROWS = env.int("RAPPORT_IMPORT_MAX_ROWS", default=5000)
+RAPPORT_IMPORT_ASYNC_ROWS = env.int("RAPPORT_IMPORT_ASYNC_ROWS", default=1000)

@@ -26,6 +26,7 @@ from .models import (
     Contact,
     Family,
     FollowUp,
+    ImportJob,
     Interaction,
     Partner,
     PartnerKind,
@@ -467,3 +468,26 @@ def dashboard_counters_panel(*, user: User) -> dict:
 def dashboard_panel(*, user: User) -> dict:
     """The dashboard's cards: what I owe, whom I neglect, what my department did."""
     return dashboard_for_user(user=user)
+
+
+# --- Imports (partners/importing/) ------------------------------------------------------
+
+
+def can_import_partners(user: User) -> bool:
+    """Managers import into their department's registry, superusers into any; staff and
+    supervision do not (issue #14: one careless file could rewrite many partners)."""
+    return user.is_superuser or roles.MANAGER in roles.role_names(user)
+
+
+def import_job_list_for_user(*, user: User) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(user=user).only("kind", "filename", "status", "total", "created_at", "user_id")
+
+
+def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
+    """Only its importer (and superusers) see a job: others get 404."""
+    if not can_import_partners(user):
+        raise PermissionDenied
+    job = ImportJob.objects.filter(pk=pk).first()
+    if job is None or (job.user_id != user.pk and not user.is_superuser):
+        raise Http404
+    return job

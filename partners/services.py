@@ -218,7 +218,7 @@ class FollowUpData:
     due_on: dt.date
 
 
-def _touch_last_contact(partner: Partner, occurred_at: dt.datetime) -> None:
+def partner_touch_last_contact(partner: Partner, occurred_at: dt.datetime) -> None:
     """Move the partner's denormalised last contact forward (never backward)."""
     Partner.objects.filter(pk=partner.pk).filter(
         Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
@@ -258,7 +258,7 @@ def interaction_log(
         )
         # The owner learns at once, in the same transaction (never a lost or double notice).
         followup_assigned(followup=followup, by=author)
-    _touch_last_contact(partner, interaction.occurred_at)
+    partner_touch_last_contact(partner, interaction.occurred_at)
     return interaction
 
 
@@ -280,7 +280,7 @@ def interaction_update(*, pk: int, changed: dict, version: str | None = None, us
     if fields or m2m:
         interaction.save(update_fields=[*fields, "updated_at"])
     if "occurred_at" in fields:
-        _touch_last_contact(interaction.partner, interaction.occurred_at)
+        partner_touch_last_contact(interaction.partner, interaction.occurred_at)
     return interaction
 
 

@@ -73,6 +73,7 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "archived": archived,
         "can_create": selectors.can_create_partner(request.user),
+        "can_import": selectors.can_import_partners(request.user),
     }
     return render_list(request, "partners/partner_list.html", context, results="partners/_partner_table.html")
 

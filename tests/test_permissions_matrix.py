@@ -26,6 +26,7 @@ from evaluations.surveys.services import invitation_token, survey_send
 from partners.cases.services import case_open
 from partners.customers.models import Campaign, CampaignRecipient, Gift, Greeting, Need
 from partners.customers.services import token_hash, unsubscribe_token
+from partners.models import ImportJob
 from partners.partnerships.services import partnership_move
 from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, PartnerFactory, UserFactory
 from tests.shared_rows import shared_rows
@@ -60,6 +61,11 @@ ACTION_POST_ONLY_GET = {**{r: NOPE for r in ROLES}, "anonymous": LOGIN, "outside
 SUPERVISORS = {"anonymous": LOGIN, **{r: DENY for r in ROLES[1:]}, "supervisor": OK, "admin": OK}
 # Policy coverage: supervision (every department) and managers (their own department).
 COVERAGE_READERS = {**SUPERVISORS, "manager": OK, "manager_other": OK}
+# Imports (issue #14): managers of any department (each into their own) and admins; a job
+# is seen by its importer (the manager here) and admins only: other importers get 404.
+IMPORTERS = {**WRITERS, "staff": DENY, "staff_other": DENY}
+IMPORT_JOB = {**IMPORTERS, "manager_other": MISSING}
+IMPORT_POST_ONLY_GET = {**IMPORTERS, "manager": NOPE, "manager_other": NOPE, "admin": NOPE}
 
 
 # url name -> (kwargs builder, {method: expectations})
@@ -209,6 +215,16 @@ MATRIX: dict[str, tuple] = {
     # The author (staff) and the partner's department managers edit an interaction.
     "partners:interaction_edit": (lambda o: {"pk": o["interaction"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "partners:followups": (None, {"get": READERS}),
+    "partners:export_all": (None, {"get": READERS}),
+    "partners:import": (None, {"get": IMPORTERS, "post": IMPORTERS}),
+    "partners:import_job": (lambda o: {"pk": o["import_job"].pk}, {"get": IMPORT_JOB}),
+    # The matrix's job is done already: confirming it again only says so.
+    "partners:import_confirm": (
+        lambda o: {"pk": o["import_job"].pk},
+        {"post": IMPORT_JOB, "get": IMPORT_POST_ONLY_GET},
+    ),
+    "partners:import_skipped": (lambda o: {"pk": o["import_job"].pk}, {"get": IMPORT_JOB}),
+    "partners:import_template": (lambda o: {"kind": "contacts", "language": "zh-hans"}, {"get": IMPORTERS}),
     "evaluations:overview": (None, {"get": READERS}),
     "evaluations:scorecard": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
     "evaluations:screening_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
@@ -352,6 +368,15 @@ def build_world() -> tuple[dict, dict]:
         ),
         "calendar_token": calendar_token_for(staff).token,
         "api_token": api_token_create(user=staff, name="Matrix")[0],
+        "import_job": ImportJob.objects.create(
+            user=users["manager"],
+            kind="partners",
+            file_hash="0" * 64,
+            filename="matrix.csv",
+            status=ImportJob.Status.DONE,
+            columns=["name"],
+            headers=["Name"],
+        ),
     }
     template = ScorecardTemplate.objects.get(purpose="periodic", family="supplier")
     evaluation, _created = evaluation_open(

@@ -1,5 +1,6 @@
 """Models of the registry (P2, P3): partners, contacts, tags, interactions, follow-ups."""
 
+from .imports import ImportJob, ImportKind
 from .registry import (
     FAMILY_FIELDS,
     FAMILY_KINDS,
@@ -26,6 +27,8 @@ __all__ = [
     "FAMILY_PLURALS",
     "Family",
     "FollowUp",
+    "ImportJob",
+    "ImportKind",
     "Interaction",
     "PARTNER_EDITABLE_FIELDS",
     "Partner",

@@ -83,6 +83,7 @@ FAMILY_FIELDS: dict[str, list[str]] = {
 # Fields a user edits on the partner form (family-specific ones shown for their family only).
 PARTNER_EDITABLE_FIELDS = (
     "name",
+    "reference",
     "kind",
     "status",
     "tier",
@@ -152,6 +153,14 @@ class Partner(TimeStampedModel):
     family = models.CharField(_("family"), max_length=20, choices=Family.choices)
     kind = models.CharField(_("type"), max_length=30, choices=PartnerKind.choices)
     name = models.CharField(_("name"), max_length=200)
+    # The partner's number in another system (ERP, the spreadsheet it came from): an import
+    # matches rows to partners by it first, then by name within the family.
+    reference = models.CharField(
+        _("external reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("Its number in another system (ERP, a spreadsheet): imports match partners by it."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     tier = models.PositiveSmallIntegerField(
         _("tier"), choices=Tier.choices, default=Tier.NORMAL, validators=between(min(Tier.values), max(Tier.values))
@@ -212,6 +221,12 @@ class Partner(TimeStampedModel):
                 "family",
                 name="partner_unique_name_per_family",
                 violation_error_message=_("A partner with this name already exists in this family."),
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="partner_unique_reference",
+                violation_error_message=_("Another partner has this external reference."),
             ),
         ]
         indexes = [

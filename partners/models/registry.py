@@ -230,10 +230,11 @@ class Partner(TimeStampedModel):
             ),
         ]
         indexes = [
-            # Family lists: filter by family (+ status), default sort by name.
-            models.Index(fields=["family", "archived_at", "name"], name="partner_family_list_idx"),
-            # "All partners" list: archived filter + default sort by name.
-            models.Index(fields=["archived_at", "name"], name="partner_name_idx"),
+            # Family lists: filter by family (+ status), default sort by name then id (issue
+            # #15: with the id in the index, a deep page reads the index in order, no sort).
+            models.Index(fields=["family", "archived_at", "name", "id"], name="partner_family_list_idx"),
+            # "All partners" list: archived filter + default sort by name then id.
+            models.Index(fields=["archived_at", "name", "id"], name="partner_name_idx"),
             models.Index(fields=["status", "name"], name="partner_status_idx"),
             models.Index(fields=["tier", "name"], name="partner_tier_idx"),
             # Filter "last contact older than N days", sort by last contact, dashboard.

@@ -84,7 +84,7 @@ REPORTS = (
         EN,
         "Industry outlook: supply chain resilience 2026",
         "International Supply Chain Institute",
-        "supply chain, technology",
+        "供应链, 技术趋势",
         "How leading manufacturers diversify suppliers; a benchmark of lead times and inventory policy.",
         ("procurement",),
     ),

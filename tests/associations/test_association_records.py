@@ -144,7 +144,7 @@ def test_events_list_filters_and_exports(client, django_assert_max_num_queries, 
     assert "Welding" in csv and "Data rules" not in csv
 
 
-def test_term_reminders_and_the_weekly_digest_are_sent_once(manager, staff, association):
+def test_term_reminders_and_the_weekly_digest_are_sent_once(client, manager, staff, association):
     from crm.models import Notification
     from partners.associations.models import ReportReceipt
 
@@ -160,3 +160,43 @@ def test_term_reminders_and_the_weekly_digest_are_sent_once(manager, staff, asso
         industry_report_digest_scan(now)
     assert Notification.objects.filter(kind="membership_renewal", recipient=manager).count() == 1
     assert Notification.objects.filter(kind="industry_report_digest", recipient=staff).count() == 1
+    # The dashboard says what is due: the renewal to the manager, the unread report to staff.
+    client.force_login(manager)
+    assert "membership (Member) ends on" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(staff)
+    assert "1 industry report to read" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_reports_read_appear_in_policy_coverage(manager, staff, staff_sales):
+    from partners.associations.models import ReportReceipt
+    from supervision import coverage
+
+    year = dt.date.today().year - 1
+    report = IndustryReport.objects.create(source_institution="I", title="Outlook", summary="S", sent_by=manager)
+    IndustryReport.objects.filter(pk=report.pk).update(created_at=dt.datetime(year, 5, 1, tzinfo=dt.UTC))
+    ReportReceipt.objects.create(report=report, reader=staff, read_at=dt.datetime(year, 5, 2, tzinfo=dt.UTC))
+    ReportReceipt.objects.create(report=report, reader=staff_sales)
+    rows = {row.clause.code: row for row in coverage.coverage(year=year).rows}
+    (figure,) = rows["P4.4.3"].figures
+    assert (figure.counted, figure.passed) == (2, 1)
+
+
+def test_demo_seeds_every_model_once(manager, staff):
+    import random
+
+    from django.utils import timezone
+
+    from crm.demo import DemoOptions
+    from partners.associations import demo
+    from partners.associations.models import AssociationProject, ReportReceipt, StandardWork, Submission
+
+    UserFactory(username="rnd", role="Staff", dept="rnd")
+    PartnerFactory(
+        name="Assoc A", family="association", owner=staff, membership_level="Council", preferred_language="zh-hans"
+    )
+    models = (Membership, Position, AssociationEvent, AssociationProject, StandardWork, Submission, IndustryReport)
+    for _ in range(2):
+        demo.seed(rng=random.Random(1), now=timezone.now(), options=DemoOptions())
+        assert [m.objects.count() for m in models] == [1, 1, 1, 1, 1, 1, 3]
+    assert Membership.objects.get().level == "Council"
+    assert ReportReceipt.objects.filter(read_at__isnull=False).exists()

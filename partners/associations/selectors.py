@@ -74,17 +74,21 @@ def _section_rows(partner: Partner) -> dict[str, list[dict]]:
     person = Concat("person__first_name", Value(" "), "person__last_name", output_field=text)
 
     def shape(qs, section, *, title, code1=None, code2=None, d1=None, d2=None, who=None, doc=None, extra=None):
-        return qs.filter(association=partner).order_by().values_list(
-            Value(section, output_field=text),
-            "pk",
-            Cast(title, text),
-            Cast(code1, text) if code1 else none_text,
-            code2 or none_text,
-            d1 or none_date,
-            d2 or none_date,
-            who or none_text,
-            doc or none_text,
-            extra or none_text,
+        return (
+            qs.filter(association=partner)
+            .order_by()
+            .values_list(
+                Value(section, output_field=text),
+                "pk",
+                Cast(title, text),
+                Cast(code1, text) if code1 else none_text,
+                code2 or none_text,
+                d1 or none_date,
+                d2 or none_date,
+                who or none_text,
+                doc or none_text,
+                extra or none_text,
+            )
         )
 
     union = shape(Membership.objects, "membership", title="level", code1="fee", d1="starts_on", d2="ends_on").union(

@@ -89,10 +89,28 @@ def event_save(*, event: AssociationEvent, attendees, shared_with, by: User) -> 
     """Record an industry event and who attended (P4.4.1); its takeaways are shared with the
     departments chosen."""
     _check_dates(event.starts_on, event.ends_on)
-    if event.pk is None:
+    created = event.pk is None
+    if created:
         event.recorded_by = by
         event.department_id = roles.user_department_id(by)
-    return _save(event, {"attendees": attendees, "shared_with": shared_with})
+    event = _save(event, {"attendees": attendees, "shared_with": shared_with})
+    if event.takeaways:
+        # Each reader once per event, also when the event is edited to share it wider.
+        for reader in report_readers(departments=list(shared_with), people=[]) - {by}:
+            notify(
+                recipient=reader,
+                kind=TAKEAWAYS_SHARED,
+                obj_ref=object_ref(event),
+                period="-",
+                params={"topic": event.topic, "association": event.association.name},
+                link=event.association.get_absolute_url() + "#assoc-events",
+            )
+    return event
+
+
+TAKEAWAYS_SHARED = register_kind(
+    "event_takeaways_shared", gettext_noop("Takeaways shared with you: %(topic)s (%(association)s)"), dates=()
+)
 
 
 @transaction.atomic

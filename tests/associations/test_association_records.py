@@ -44,10 +44,22 @@ def test_manager_adds_a_membership_shown_on_the_association_page(client, manager
     assert "Council member" in page and 'id="assoc-memberships"' in page
 
 
-def test_staff_may_record_events_but_not_manage_memberships(client, staff, association):
+def test_staff_record_an_event_whose_takeaways_reach_the_departments_chosen(client, staff, staff_sales, association):
+    from crm.models import Department, Notification
+
     client.force_login(staff)
     assert client.get(_new("membership", association)).status_code == 403
-    assert client.get(_new("event", association)).status_code == 200
+    data = {
+        "kind": "seminar",
+        "topic": "Data rules",
+        "purpose": "policy",
+        "starts_on": "2026-03-01",
+        "attendees": [staff.pk],
+        "takeaways": "New clause needed",
+        "shared_with": [Department.objects.get(code="sales").pk],
+    }
+    assert client.post(_new("event", association), data).status_code == 302
+    assert Notification.objects.filter(kind="event_takeaways_shared", recipient=staff_sales).count() == 1
 
 
 def test_an_end_date_before_the_start_is_refused(client, manager, association):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -74,6 +75,29 @@ def bound_like_model_field(formfield: forms.Field | None, model_field) -> forms.
     return formfield
 
 
+def _ids_in_range(formfield: forms.ModelChoiceField):
+    """The field's ``clean``, refusing an id the database column cannot hold (it would raise
+    an overflow in the query, a 500) as an invalid choice."""
+    clean = formfield.clean
+
+    def bounded(value):
+        pk = formfield.queryset.model._meta.pk
+        if formfield.to_field_name is None and pk.get_internal_type() in ("AutoField", "BigAutoField"):
+            low, high = connection.ops.integer_field_range(pk.get_internal_type())
+            for item in value if isinstance(value, list | tuple) else [value]:
+                try:
+                    number = int(str(item).strip())
+                except ValueError:
+                    continue
+                if not low <= number <= high:
+                    raise forms.ValidationError(
+                        formfield.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return clean(value)
+
+    return bounded
+
+
 class PlainTextFormMixin:
     """Every field of the form within the stored-value rules (crm/cleaning.py), with the
     message next to the field: dates between 1900 and 2100, numbers within their model field's
@@ -85,12 +109,15 @@ class PlainTextFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model = getattr(getattr(self, "_meta", None), "model", None)
-        if model is not None:
-            for name, formfield in self.fields.items():
-                try:
-                    bound_like_model_field(formfield, model._meta.get_field(name))
-                except FieldDoesNotExist:  # a form-only field
-                    continue
+        for name, formfield in self.fields.items():
+            if isinstance(formfield, forms.ModelChoiceField):
+                formfield.clean = _ids_in_range(formfield)
+            if model is None:
+                continue
+            try:
+                bound_like_model_field(formfield, model._meta.get_field(name))
+            except FieldDoesNotExist:  # a form-only field
+                continue
 
     def clean(self):
         cleaned = super().clean()
@@ -110,6 +137,14 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["language", "notification_mode"]
+
+
+class ApiTokenForm(PlainTextFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("Where you use it, e.g. “Spreadsheet import”."),
+    )
 
 
 def querystring_without(request, *names: str) -> str:

@@ -415,3 +415,29 @@ OPEN_ACTION_STATES = (CorrectiveAction.State.OPEN, CorrectiveAction.State.RESPON
 def corrective_action_overdue_q(today) -> Q:
     """Open or awaiting verification, past the due date: the one definition of "overdue"."""
     return Q(state__in=OPEN_ACTION_STATES, due_on__lt=today)
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API (crm/api.py), created and revoked on the profile page.
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is made.
+    A revoked token keeps its row (who used what, when) and fails at the next request."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        # The profile page lists a user's tokens, newest first.
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name}"

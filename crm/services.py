@@ -13,6 +13,8 @@ effect keyed (kind, action, due date, recipient) so it happens once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,7 +28,7 @@ from django.utils.translation import gettext_noop, override
 
 from . import notifications, roles
 from .concurrency import check_version
-from .models import CorrectiveAction, Department
+from .models import ApiToken, CorrectiveAction, Department
 from .notification_kinds import register_kind
 from .selectors import department_managers, may_cancel, may_respond, verify_problem
 from .uploads import validate_upload
@@ -251,3 +253,32 @@ def corrective_actions_due_ids(*, day: dt.date) -> list[int]:
         .order_by("due_on", "pk")
         .values_list("pk", flat=True)
     )
+
+
+# --- API tokens (crm/api.py) -------------------------------------------------------------
+
+API_TOKENS_PER_USER = 20
+
+
+def api_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns the row and the token itself, which is shown
+    once and never stored (only its hash is)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Name the token after where you use it.")})
+    if ApiToken.objects.filter(user=user, revoked_at=None).count() >= API_TOKENS_PER_USER:
+        raise ValidationError({"name": _("You have too many tokens: revoke one you no longer use first.")})
+    raw = f"rpt_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name[:80], token_hash=api_token_hash(raw), prefix=raw[:12])
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, pk: int) -> bool:
+    """Revoke one of ``user``'s tokens at once; False when there was none to revoke."""
+    return bool(ApiToken.objects.filter(user=user, pk=pk, revoked_at=None).update(revoked_at=timezone.now()))

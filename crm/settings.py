@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import django
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' Swagger UI, served from our static files (no CDN)
     "django_htmx",
     "simple_history",
     "crm.axes_app.AxesConfig",  # django-axes, named in the reader's language
@@ -188,7 +192,9 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own catalogue after ours and before the apps': REST framework's would otherwise
+# reword Django's form messages on every page ("This field is required." and the like).
+LOCALE_PATHS = [BASE_DIR / "locale", Path(django.__file__).parent / "conf" / "locale"]
 # One date format per language for every page (crm/formats): tables use the SHORT_ ones.
 FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
@@ -424,6 +430,35 @@ X_FRAME_OPTIONS = "DENY"
 # scripts, styles, images and fonts; no inline script, style or event handler anywhere (shared
 # behaviour is in static/js/rapport.js, layout in static/css/rapport.css); no framing.
 # "data:" images are Bootstrap's own icons in its stylesheet (form-select arrow, checkboxes).
+# --- JSON API (crm/api.py, docs/api.md) ---------------------------------------------------
+# Requests per token (per user for a browser session), counted in the shared cache.
+RAPPORT_API_RATE = env("RAPPORT_API_RATE", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api_auth.HasRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api_auth.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "crm.api_auth.ApiCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rapport API",
+    "DESCRIPTION": "Partners, contacts, interactions, follow-ups and service cases. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["crm.api_auth.HasRole"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "crm.api.document_errors"],
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

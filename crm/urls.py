@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import health, views
+from .api import api_urls
 
 urlpatterns = [
     # Probes for load balancers and monitors: open to anyone, JSON, no reasons (crm/health.py).
@@ -13,6 +15,12 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("profile/tokens/new/", views.api_token_create, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    # The JSON API (crm/api.py, docs/api.md), its OpenAPI schema and its documentation page.
+    path("api/", include((api_urls(), "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.decorators import method_decorator
@@ -30,6 +31,7 @@ from .choices import choice_labels
 from .concurrency import StaleEdit, refuse_stale
 from .filters import ACTION_SELECTS, CorrectiveActionFilter, select_options
 from .forms import (
+    ApiTokenForm,
     CorrectiveActionCancelForm,
     CorrectiveActionResponseForm,
     CorrectiveActionVerifyForm,
@@ -39,6 +41,7 @@ from .forms import (
 from .forms import form_data as _post
 from .lists import render_list
 from .models import (
+    ApiToken,
     CalendarToken,
     CorrectiveAction,
     Heartbeat,
@@ -113,7 +116,51 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = redirect("profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
         return response
-    return render(request, "crm/profile.html", {"form": form})
+    return render(request, "crm/profile.html", {"form": form, **_api_tokens_context(request)})
+
+
+def _api_tokens_context(request: HttpRequest) -> dict:
+    """The profile's API tokens: the user's, newest first, and a new token's secret, shown on
+    the one page that follows its creation (it is kept nowhere else)."""
+    if not roles.has_any_role(request.user):
+        return {"api_tokens_allowed": False}
+    return {
+        "api_tokens_allowed": True,
+        "api_tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk")[:50],
+        "api_token_form": ApiTokenForm(),
+        "new_api_token": request.session.pop(NEW_API_TOKEN_KEY, None),
+    }
+
+
+NEW_API_TOKEN_KEY = "new_api_token"
+
+
+@role_required()
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = action_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            request.session[NEW_API_TOKEN_KEY] = {"name": token.name, "token": raw}
+            messages.success(request, _("API token “%(name)s” created.") % {"name": token.name})
+    else:
+        messages.error(request, _("Name the token after where you use it."))
+    return redirect(reverse("profile") + "#api-tokens")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if not ApiToken.objects.filter(user=request.user, pk=pk).exists():
+        raise Http404
+    if action_services.api_token_revoke(user=request.user, pk=pk):
+        messages.success(request, _("The API token was revoked: it no longer works."))
+    return redirect(reverse("profile") + "#api-tokens")
 
 
 @login_required

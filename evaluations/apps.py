@@ -9,6 +9,7 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from crm.api import register_api
         from crm.calendar import CALENDAR_SOURCES
         from crm.demo import register_seeder
         from crm.panels import register_panel
@@ -17,6 +18,7 @@ class EvaluationsConfig(AppConfig):
         from partners.partnerships.selectors import register_stage_gate
         from partners.services import register_status_gate
 
+        from . import api
         from .models import StandingBand
         from .reminders import calendar_items
         from .selectors import assessment_gate, assessment_panel, screening_gate, standing_labels_forget
@@ -36,3 +38,5 @@ class EvaluationsConfig(AppConfig):
         for stage in (Stage.ASSESSED, Stage.ACTIVE):
             register_stage_gate(to_stage=stage, gate=assessment_gate)
         register_panel("partner_side", template="evaluations/_assessment_card.html", context=assessment_panel, order=6)
+        register_api("scorecards", api.ScorecardViewSet, basename="scorecard")
+        register_api("standings", api.StandingViewSet, basename="standing")

@@ -9,11 +9,12 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner registry")
 
     def ready(self) -> None:
+        from crm.api import register_api
         from crm.calendar import CALENDAR_SOURCES
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
-        from . import reminders  # noqa: F401  (registers its notification kinds)
+        from . import api, reminders  # noqa: F401  (reminders registers its notification kinds)
         from .selectors import dashboard_counters_panel, dashboard_panel, followup_calendar_items
 
         if followup_calendar_items not in CALENDAR_SOURCES:
@@ -28,3 +29,7 @@ class PartnersConfig(AppConfig):
         # First: the registry's partners, contacts and interactions, which every other app's
         # demo data builds on.
         register_seeder("partners.demo.seed", order=0)
+        register_api("partners", api.PartnerViewSet, basename="partner")
+        register_api("contacts", api.ContactViewSet, basename="contact")
+        register_api("interactions", api.InteractionViewSet, basename="interaction")
+        register_api("follow-ups", api.FollowUpViewSet, basename="followup")

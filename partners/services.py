@@ -285,9 +285,11 @@ def interaction_update(*, pk: int, changed: dict, version: str | None = None, us
 
 
 @transaction.atomic
-def followup_complete(*, followup: FollowUp, user: User) -> bool:
-    """Mark done; returns False when it already was (a double click does nothing twice)."""
+def followup_complete(*, followup: FollowUp, user: User, version: str | None = None) -> bool:
+    """Mark done; returns False when it already was (a double click does nothing twice).
+    ``version``: the API's If-Match (``StaleEdit`` if the follow-up moved since)."""
     followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    check_version(followup, version, fields=["done_at"])
     if followup.done_at is not None:
         return False
     followup.done_at = timezone.now()
@@ -297,8 +299,9 @@ def followup_complete(*, followup: FollowUp, user: User) -> bool:
 
 
 @transaction.atomic
-def followup_reopen(*, followup: FollowUp) -> bool:
+def followup_reopen(*, followup: FollowUp, version: str | None = None) -> bool:
     followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    check_version(followup, version, fields=["done_at"])
     if followup.done_at is None:
         return False
     followup.done_at = None

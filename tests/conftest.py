@@ -7,39 +7,70 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
 
-from tests.factories import PartnerFactory, UserFactory, department
+from tests.factories import PartnerFactory, UserFactory, department, ensure_reference_data
 from tests.fresh_migrator import FreshMigrator
 
 
+@pytest.fixture(scope="session")
+def django_db_use_migrations(request) -> bool:
+    """How the test database is built. On SQLite (`make test`), from the models, then the
+    data migrations' rows (tests.factories.ensure_reference_data): running the 90-odd
+    migrations cost each test process half a minute. On PostgreSQL (CI's second run, the
+    production path) by the migrations themselves. The migrations are tested either way:
+    tests/crm/test_upgrade_migration.py runs all of them and finds the same reference rows,
+    and the data-migration tests run theirs. `--migrations` / `--no-migrations` decide."""
+    if request.config.getvalue("nomigrations"):
+        return False
+    if "--migrations" in request.config.invocation_params.args:
+        return True
+    return connection.vendor != "sqlite"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_use_migrations):
+    if not django_db_use_migrations:
+        with django_db_blocker.unblock():
+            ensure_reference_data()
+
+
 @pytest.fixture
-def migrator(db, tmp_path):
+def migrator(db, tmp_path, settings):
     """Data-migration tests migrate an empty database of their own, forward only
     (tests/fresh_migrator.py); this overrides django-test-migrations' fixture."""
+    settings.MIGRATION_MODULES = {}  # the migrations, whichever way the test database was built
     fresh = FreshMigrator(tmp_path)
     yield fresh
     fresh.close()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(settings):
+# The same for every test, so set once: each change of a setting sends signals that reset
+# caches and storages, which cost every one of the suite's ~3,000 tests.
+SUITE_SETTINGS = {
     # The configured cache (files under var/cache, or Redis) is shared with a running site:
-    # tests count rate limits in a memory cache of their own, empty at each test.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
+    # tests count rate limits in a memory cache of their own, emptied at each test.
+    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "CELERY_TASK_ALWAYS_EAGER": True,
+    "LANGUAGE_CODE": "en",
+    "RAPPORT_BASE_URL": "http://127.0.0.1:8000",  # what `make run` sets on its default port
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_settings():
+    with override_settings(**SUITE_SETTINGS):
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.LANGUAGE_CODE = "en"
-    settings.RAPPORT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` sets on its default port
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

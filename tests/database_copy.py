@@ -33,11 +33,18 @@ class ToDatabaseCopy:
 class DatabaseCopy:
     """A copy of the test database; ``connect()`` opens it under ALIAS."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, *, empty: bool = False):
+        """``empty``: a database of the same kind, with nothing in it (for a test that
+        migrates it from the start)."""
         default = connections["default"]
         self.vendor = default.vendor
         self.settings_dict = copy.deepcopy(default.settings_dict)
-        if self.vendor == "sqlite":
+        if self.vendor == "sqlite" and empty:
+            self.settings_dict["NAME"] = str(tmp_path / "empty.sqlite3")
+        elif empty:
+            self.settings_dict["NAME"] = f"{default.settings_dict['NAME']}_empty_{uuid.uuid4().hex[:8]}"
+            self.create()
+        elif self.vendor == "sqlite":
             self.settings_dict["NAME"] = str(tmp_path / "copy.sqlite3")
             # As SQL through the test's own connection: it holds the test's transaction open,
             # so SQLite's backup API would wait for it forever.

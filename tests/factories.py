@@ -115,22 +115,29 @@ def ensure_reference_data() -> None:
                 raise
 
     moved = MovedApps()
+    # In the order `migrate` runs them.
     importlib.import_module("crm.migrations.0002_departments").create(moved, None)
     importlib.import_module("crm.migrations.0013_department_name_zh").name_in_chinese(moved, None)
+    importlib.import_module("partners.migrations.0005_customer_care").seed_holidays(moved, None)
     importlib.import_module("evaluations.migrations.0002_default_templates").create_templates(moved, None)
     importlib.import_module("evaluations.migrations.0007_scorecard_texts_zh").texts_in_chinese(moved, None)
     importlib.import_module("supervision.migrations.0002_default_templates").create(moved, None)
+    importlib.import_module("evaluations.surveys.migrations.0006_association_template").create(moved, None)
     importlib.import_module("evaluations.surveys.migrations.0009_template_name_zh").name_in_chinese(moved, None)
     importlib.import_module("supervision.migrations.0004_default_sla_targets").create(moved, None)
     importlib.import_module("partners.cases.migrations.0007_default_intake_rule").create(moved, None)
-    roles_migration = importlib.import_module("partners.migrations.0002_roles")
+    roles = importlib.import_module("partners.migrations.0002_roles")
+    scorecards = importlib.import_module("evaluations.migrations.0002_default_templates")
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0)
+    evaluations = Permission.objects.filter(content_type__app_label="evaluations")
     for role in ("Staff", "Manager", "Supervision"):
         group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(
-                codename__in=roles_migration.perms_for(role),
-                content_type__app_label__in=["partners", "suppliers", "crm"],
+        granted = Permission.objects.filter(
+            codename__in=roles.perms_for(role), content_type__app_label__in=["partners", "suppliers", "crm"]
+        ) | evaluations.filter(codename__in=[f"view_{m}" for m in scorecards.READ_MODELS])
+        if role == "Manager":
+            granted |= evaluations.filter(
+                codename__in=[f"{a}_{m}" for a in ("add", "change") for m in scorecards.MANAGER_CONFIG]
             )
-        )
+        group.permissions.set(granted)

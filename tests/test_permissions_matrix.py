@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from crm.calendar import calendar_token_for
 from crm.models import Notification
-from crm.services import corrective_action_raise
+from crm.services import api_token_create, corrective_action_raise
 from evaluations.models import CorrectiveActionPlan, Incentive, ScorecardTemplate
 from evaluations.services import evaluation_open
 from evaluations.surveys.models import Survey, SurveyTemplate
@@ -33,6 +33,8 @@ from tests.shared_rows import shared_rows
 ROLES = ["anonymous", "outsider", "staff", "staff_other", "manager", "manager_other", "supervisor", "admin"]
 
 OK, DENY, LOGIN, NOPE, MISSING, MOVED = "ok", "403", "login", "405", "404", "moved"
+# The API's pages answer a missing sign-in with 401, not a redirect to the login page.
+UNAUTHORIZED = "401"
 # A probe answers whoever asks, signed in or not: 200 when ready, 503 when not (crm/health.py).
 PROBE = "probe"
 READERS = {"anonymous": LOGIN, "outsider": DENY, **{r: OK for r in ROLES[2:]}}
@@ -66,6 +68,19 @@ REPORT_READERS = {**{r: DENY for r in ROLES}, "anonymous": LOGIN, "staff": OK, "
 MATRIX: dict[str, tuple] = {
     "dashboard": (None, {"get": {**READERS}}),
     "profile": (None, {"get": SIGNED_IN, "post": SIGNED_IN}),
+    # API tokens (crm/api.py): created by anyone with a role, revoked by their owner only.
+    "api_token_create": (
+        None,
+        {"post": {**READERS}, "get": {"anonymous": LOGIN, "outsider": DENY, **{r: NOPE for r in ROLES[2:]}}},
+    ),
+    "api_token_revoke": (
+        lambda o: {"pk": o["api_token"].pk},
+        {"post": OWNER_ONLY, "get": SIGNED_IN_POST_ONLY_GET},
+    ),
+    # The OpenAPI schema and its documentation page: whoever may use the API (the API's own
+    # routes have their matrix in tests/api/test_api_permissions_matrix.py).
+    "api_schema": (None, {"get": {**READERS, "anonymous": UNAUTHORIZED}}),
+    "api_docs": (None, {"get": {**READERS, "anonymous": UNAUTHORIZED}}),
     "login": (None, {"get": {r: OK for r in ROLES}}),
     # Signing out lands on the login page.
     "logout": (None, {"post": {r: LOGIN for r in ROLES}, "get": {r: NOPE for r in ROLES}}),
@@ -324,7 +339,7 @@ def _all_url_names(patterns=None, namespace: str | None = None) -> set[str]:
     names: set[str] = set()
     for p in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(p, URLResolver):
-            if p.namespace == "admin":
+            if p.namespace in ("admin", "api"):  # the API: tests/api/test_api_permissions_matrix.py
                 continue
             ns = p.namespace if p.namespace else None
             full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
@@ -367,6 +382,7 @@ def build_world() -> tuple[dict, dict]:
             recipient=staff, kind="test", object_ref="x", period="-", title="Hello", link=partner.get_absolute_url()
         ),
         "calendar_token": calendar_token_for(staff).token,
+        "api_token": api_token_create(user=staff, name="Matrix")[0],
     }
     template = ScorecardTemplate.objects.get(purpose="periodic", family="supplier")
     evaluation, _created = evaluation_open(
@@ -619,6 +635,8 @@ def test_permission_matrix(client, matrix_world, name, method, role):
         assert code == 403, code
     elif expected == NOPE:
         assert code == 405, code
+    elif expected == UNAUTHORIZED:
+        assert code == 401, code
     elif expected == MISSING:
         assert code == 404, code
     elif expected == PROBE:

@@ -34,7 +34,9 @@ PER_ROUTE = 2  # distinct URLs opened per route and role: a list and one more, a
 ADMIN_PER_ROUTE = 1  # Django's admin: its index, and one changelist and change page per model
 # Never followed: they sign out, switch the language or write. Downloads (CSV, PDF, XLSX,
 # iCalendar, uploaded files) are opened but not read: they are not HTML.
-SKIP_ROUTES = {"logout", "set_language", "admin:logout", "admin:password_change", "admin:jsi18n"}
+# The API's documentation page (Swagger UI, linked from the profile) is a developer tool in
+# English, like the OpenAPI schema it renders (docs/api.md).
+SKIP_ROUTES = {"logout", "set_language", "admin:logout", "admin:password_change", "admin:jsi18n", "api_docs"}
 # In the admin: our models' lists and records. Not the forms to add, delete or set a
 # password, nor the history, nor the pages of the apps we take as they come (Django's users,
 # groups and permissions, django-axes' sign-in logs).

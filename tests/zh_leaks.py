@@ -35,6 +35,7 @@ ALLOWED = {
     "NPS",  # Net Promoter Score, a survey measure
     "CSAT",  # customer satisfaction score, a survey measure
     "CES",  # customer effort score, a survey measure
+    "API",  # the profile's API tokens (API 令牌): Chinese technical writing keeps the acronym
     "Excel",  # a product: Chinese names the file kind "Excel" (导出 Excel)
     "Word",  # a product, as above (Word 文档)
     "Outlook",  # calendar apps named on the calendar feed page (Outlook、Google 日历、Apple 日历)

@@ -11,9 +11,11 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import events
+        from crm.api import register_api_view
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
+        from . import api
         from .selectors import case_satisfaction_panel
         from .services import case_survey_send
 
@@ -22,3 +24,4 @@ class SurveysConfig(AppConfig):
         register_panel("case_detail", template="surveys/_case_satisfaction.html", context=case_satisfaction_panel)
         register_seeder("evaluations.surveys.demo.seed", order=40)
         register_seeder("evaluations.surveys.demo.seed_automations", order=55)
+        register_api_view("survey-results/", api.SurveyResultsView, name="survey-results")

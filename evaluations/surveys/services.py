@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from crm.bilingual import in_both_languages
 from crm.links import base_url
 from crm.models import OutboundEmail
 from crm.notifications import email_store, object_ref
@@ -371,9 +371,17 @@ def case_from_low_score(*, response: SurveyResponse, now: dt.datetime) -> Case |
         return None
     partner = Partner.objects.select_related("owner").get(pk=response.partner_id)
     about = Case.objects.filter(reference=response.case_ref).first() if response.case_ref else None
-    with translation.override(settings.LANGUAGE_CODE):
-        lines = [f"{a.question.prompt_en}: {a.score if a.score is not None else a.text}" for a in answers]
-        subject = _("Low satisfaction score: %(survey)s") % {"survey": response.survey.title}
+    # Written for readers of either language: staff in Chinese and in English work this case.
+    lines = [
+        f"{in_both_languages(a.question.prompt_en, a.question.prompt_zh)}: {a.score if a.score is not None else a.text}"
+        for a in answers
+    ]
+    survey = response.survey
+    with translation.override("en"):
+        english = _("Low satisfaction score: %(survey)s") % {"survey": survey.title}
+    with translation.override("zh-hans"):
+        chinese = _("Low satisfaction score: %(survey)s") % {"survey": survey.title_zh or survey.title}
+    subject = in_both_languages(english, chinese)
     return case_open(
         kind=CaseKind.COMPLAINT,
         channel=CaseChannel.SURVEY,

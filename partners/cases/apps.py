@@ -10,10 +10,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Service cases")
 
     def ready(self) -> None:
+        from crm.api import register_api
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
-        from . import services  # noqa: F401  (registers its notification kinds)
+        from . import api, services  # noqa: F401  (services registers its notification kinds)
         from .selectors import dashboard_counter_panel, partner_cases_panel
 
         register_panel(
@@ -21,3 +22,4 @@ class CasesConfig(AppConfig):
         )
         register_panel("partner_actions", template="cases/_partner_actions.html", context=partner_cases_panel, order=30)
         register_seeder("partners.cases.demo.seed", order=50)
+        register_api("cases", api.CaseViewSet, basename="case")

@@ -186,6 +186,11 @@ def test_a_low_score_opens_a_case_only_when_configured(survey, supplier_contact,
     case = Case.objects.get()
     assert (case.survey_response, case.partner, case.channel, case.kind) == (response, supplier, "survey", "complaint")
     assert "Slow answers" in case.description
+    # What the system writes reads in either language: staff in Chinese and English share cases.
+    title = survey.title_zh or survey.title
+    assert case.subject == f"Low satisfaction score: {survey.title} / 满意度低分：{title}"
+    question = survey.template.questions.exclude(prompt_zh="").first()
+    assert f"{question.prompt_en} / {question.prompt_zh}: " in case.description
 
 
 def test_a_good_score_opens_no_case(survey, supplier_contact):

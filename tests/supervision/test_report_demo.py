@@ -9,8 +9,12 @@ from supervision import report_exports
 from supervision.models import AnnualReport
 
 
-def test_demo_publishes_last_years_report_and_drafts_this_years(seed_demo, client, manager):
-    seed_demo(partners=20, interactions=80)
+def test_demo_publishes_last_years_report_and_drafts_this_years(
+    seed_demo, client, manager, django_capture_on_commit_callbacks
+):
+    # The files are made by the task the publication enqueues when the seeding commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo(partners=20, interactions=80)
     year = timezone.localdate().year
     last = AnnualReport.objects.get(year=year - 1)
     current = AnnualReport.objects.get(year=year)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.filters import OrderingFilter
 
-from .models import AssociationEvent, EventKind, EventPurpose, IndustryReport
+from .models import AssociationEvent, EventKind, EventPurpose, IndustryReport, Membership
 
 EVENT_SELECTS = ("kind", "purpose", "sort")
 REPORT_SELECTS = ("sort",)
+MEMBERSHIP_SELECTS = ("sort",)
 
 
 class EventFilter(django_filters.FilterSet):
@@ -68,4 +69,29 @@ class ReportFilter(django_filters.FilterSet):
         ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
         if not ordering:
             return qs.order_by("-created_at", "-pk")
+        return qs.order_by(*qs.query.order_by, "pk")
+
+
+class MembershipFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=100)
+    sort = OrderingFilter(
+        label=_("Sort by"),
+        fields=(("ends_on", "ends"), ("association__name", "association")),
+        field_labels={"ends_on": _("End date"), "association__name": _("Association")},
+    )
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(level__icontains=value) | Q(association__name__icontains=value))
+
+    @property
+    def qs(self):
+        qs = super().qs
+        ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        if not ordering:
+            # Soonest to end first (the renewals to decide), then those without an end date.
+            return qs.order_by(F("ends_on").asc(nulls_last=True), "pk")
         return qs.order_by(*qs.query.order_by, "pk")

@@ -87,7 +87,7 @@ class Membership(TimeStampedModel):
             ),
         ]
         indexes = [
-            # The dashboard's "renewals due" and the reminder scan: memberships by end date.
+            # The memberships list (soonest to end first), the dashboard's renewals and the reminder scan.
             models.Index(fields=["ends_on"], name="membership_ends_idx"),
         ]
 

@@ -253,6 +253,13 @@ def events_for_user(*, user: User) -> QuerySet[AssociationEvent]:
     return AssociationEvent.objects.select_related("association", "department")
 
 
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    """Every role reads our memberships (P4.4.1)."""
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    return Membership.objects.select_related("association", "association__department")
+
+
 # --- Industry reports -------------------------------------------------------------------------
 
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("partners/<int:pk>/association/<str:kind>/new/", views.record_create, name="record_create"),
     path("associations/<str:kind>/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("associations/standards/<int:pk>/document/", views.standard_document, name="standard_document"),
+    path("associations/memberships/", views.membership_list, name="memberships"),
+    path("associations/memberships/export.csv", views.memberships_csv, name="memberships_csv"),
     path("associations/events/", views.event_list, name="events"),
     path("associations/events/export.csv", views.events_csv, name="events_csv"),
     # Industry reports (P4.4.3).

@@ -28,7 +28,7 @@ from crm.roles import role_required
 from crm.uploads import file_response
 
 from . import selectors, services
-from .filters import EVENT_SELECTS, REPORT_SELECTS, EventFilter, ReportFilter
+from .filters import EVENT_SELECTS, MEMBERSHIP_SELECTS, REPORT_SELECTS, EventFilter, MembershipFilter, ReportFilter
 from .forms import RECORD_FORMS, CommentForm, ReportForm
 
 RECORD_TITLES = {
@@ -117,6 +117,42 @@ def standard_document(request: HttpRequest, pk: int) -> HttpResponse:
     if not record.document:
         raise Http404
     return file_response(record.document, download_name=slugify(record.title) or "standard")
+
+
+# --- Memberships ---------------------------------------------------------------------------------
+
+
+def _membership_filter(request: HttpRequest) -> MembershipFilter:
+    return MembershipFilter(request.GET, queryset=selectors.memberships_for_user(user=request.user))
+
+
+@role_required()
+def membership_list(request: HttpRequest) -> HttpResponse:
+    """Our memberships of associations (P4.4.1), soonest to end first: search, sort, CSV."""
+    flt = _membership_filter(request)
+    page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": flt,
+        "selects": select_options(flt, MEMBERSHIP_SELECTS),
+        "page": page,
+        "querystring": querystring_without(request, "page"),
+        "export_url": reverse("associations:memberships_csv"),
+        "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "today": timezone.localdate(),
+    }
+    return render_list(
+        request, "associations/memberships.html", context, results="associations/_memberships_table.html"
+    )
+
+
+@role_required()
+def memberships_csv(request: HttpRequest) -> HttpResponse:
+    rows = (
+        (m.association.name, m.level, m.fee, m.starts_on, m.ends_on, m.association.department.name)
+        for m in _membership_filter(request).qs.iterator(chunk_size=500)
+    )
+    header = [_("Association"), _("Membership level"), _("Annual fee"), _("Start date"), _("End date"), _("Department")]
+    return csv_response(filename=f"rapport-memberships-{timezone.localdate():%Y%m%d}.csv", header=header, rows=rows)
 
 
 # --- Events ------------------------------------------------------------------------------------

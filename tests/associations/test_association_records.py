@@ -212,3 +212,14 @@ def test_demo_seeds_every_model_once(manager, staff):
         assert [m.objects.count() for m in models] == [1, 1, 1, 1, 1, 1, 3]
     assert Membership.objects.get().level == "Council"
     assert ReportReceipt.objects.filter(read_at__isnull=False).exists()
+
+
+def test_memberships_list_searches_and_exports(client, django_assert_max_num_queries, staff, association):
+    Membership.objects.create(association=association, level="Council member", ends_on=D(2026, 12, 31))
+    Membership.objects.create(association=association, level="Observer", ends_on=D(2026, 6, 30))
+    client.force_login(staff)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("associations:memberships"), {"q": "council"}).content.decode()
+    assert "Council member" in page and "Observer" not in page
+    csv = b"".join(client.get(reverse("associations:memberships_csv")).streaming_content).decode()
+    assert csv.index("Observer") < csv.index("Council member")  # soonest to end first

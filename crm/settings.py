@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "partners.customers",
     "partners.cases",
     "partners.partnerships",
+    "partners.associations",
     "evaluations",
     "evaluations.surveys",
     "supervision",
@@ -376,6 +377,16 @@ CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: annual-report generations left behind (broker down when requested,
     # worker killed while running) → enqueued again; each runs once (supervision/scans.py).
     "scan-annual-reports": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["annual_reports"]},
+    # Every hour: memberships to renew and association position terms ending, each within its
+    # own reminder days (P4.4.1) → the department's managers (and the holder), once per end date.
+    "scan-association-terms": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["association_terms"]},
+    # Every hour: readers with industry reports still unread (P4.4.3) → a digest, once per
+    # reader per ISO week (the hourly rerun adds nothing; a missed day is caught up).
+    "scan-industry-report-digest": {
+        "task": "crm.tasks.run_scan",
+        "schedule": 3600.0,
+        "args": ["industry_report_digest"],
+    },
     # Forget double-submit tokens older than a day (crm/middleware.py OneSubmissionMiddleware).
     "scan-form-submissions": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["form_submissions"]},
 }

@@ -15,8 +15,10 @@ What each measure means, and what it cannot know yet:
   replayed); a partner registered after the window's end is left out;
 - "contacted within cadence": a logged interaction in the RAPPORT_STALE_CONTACT_DAYS before
   the window's end, the rule of the dashboard's "not contacted" list (P3.2);
-- agreements (P4.3.2), association positions and industry reports (P4.4) do not exist yet
-  (issue #13): those rows say "not measured".
+- agreements (P4.3.2) do not exist yet (issue #13): that row says "not measured";
+- industry reports read (P4.4.3) counts each reader of a report shared in the window, by the
+  reader's department; association events recorded on the association's page (P4.4.1) are
+  not counted yet (the P4.4.1 count is of interactions logged as events).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from evaluations import scoring
 from evaluations.models import CorrectiveActionPlan, Decision, Evaluation, Purpose, ScorecardTemplate, StandingCode
 from evaluations.surveys.models import SurveyInvitation
 from evaluations.surveys.periods import year_range
+from partners.associations.models import ReportReceipt
 from partners.cases import sla
 from partners.cases.models import Case as ServiceCase
 from partners.cases.selectors import case_deadline_breached_q
@@ -371,6 +374,20 @@ def _interaction_record(interaction) -> tuple[str, str, str]:
     )
 
 
+def _report_receipts(window: Window) -> QuerySet:
+    """Each reader of an industry report shared in the window (P4.4.3), by the reader's department."""
+    return ReportReceipt.objects.filter(report__created_at__gte=window.start_at, report__created_at__lt=window.end_at)
+
+
+def _receipt_record(receipt) -> tuple[str, str, str]:
+    detail = _("read %(day)s") % {"day": _date(receipt.read_at)} if receipt.read_at else _("unread")
+    return (
+        f"{receipt.report.title} · {receipt.reader.get_full_name() or receipt.reader.username}",
+        reverse("associations:report_detail", args=[receipt.report_id]),
+        str(detail),
+    )
+
+
 SOURCES = {
     source.key: source
     for source in (
@@ -383,6 +400,9 @@ SOURCES = {
         Source("cases", "department_id", _cases, (), _case_record),
         Source("invitations", "department_id", _invitations, ("partner", "survey"), _invitation_record),
         Source("interactions", "partner__department_id", _interactions, ("partner",), _interaction_record),
+        Source(
+            "report_receipts", "reader__profile__department_id", _report_receipts, ("report", "reader"), _receipt_record
+        ),
     )
 }
 
@@ -537,6 +557,14 @@ MEASURES: tuple[Measure, ...] = (
         _("Interactions logged with associations and institutions"),
         lambda w: Q(partner__family=Family.ASSOCIATION),
     ),
+    Measure(
+        "industry_reports_read",
+        "P4.4.3",
+        "report_receipts",
+        _("Industry reports read by the people they were shared with"),
+        _always,
+        lambda w: Q(read_at__isnull=False),
+    ),
 )
 
 BY_KEY = {measure.key: measure for measure in MEASURES}
@@ -544,7 +572,6 @@ BY_KEY = {measure.key: measure for measure in MEASURES}
 # Clauses the records cannot measure yet, and why.
 NOT_MEASURED = {
     "P4.3.2": _("Not measured yet: agreements and their execution reviews do not exist (issue #13)."),
-    "P4.4.3": _("Not measured yet: industry information and research reports are not recorded (issue #13)."),
 }
 
 

@@ -75,6 +75,15 @@ KIND = {
     "supervision.annualreport": RECORD,
     # Pipeline moves only through the service (allowed moves, managers, the assessment gate).
     "partnerships.partnership": RECORD,
+    # Associations (P4.4): written on the association's page only (terms, overlaps, routing).
+    "associations.membership": RECORD,
+    "associations.position": RECORD,
+    "associations.associationevent": RECORD,
+    "associations.associationproject": RECORD,
+    "associations.standardwork": RECORD,
+    "associations.submission": RECORD,
+    "associations.industryreport": RECORD,
+    "associations.reportreceipt": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

@@ -67,6 +67,8 @@ IMPORTERS = {**WRITERS, "staff": DENY, "staff_other": DENY}
 IMPORT_JOB = {**IMPORTERS, "manager_other": MISSING}
 IMPORT_POST_ONLY_GET = {**IMPORTERS, "manager": NOPE, "manager_other": NOPE, "admin": NOPE}
 
+# An industry report routed to Procurement: its staff and manager read it and mark it read.
+REPORT_READERS = {**{r: DENY for r in ROLES}, "anonymous": LOGIN, "staff": OK, "manager": OK}
 
 # url name -> (kwargs builder, {method: expectations})
 MATRIX: dict[str, tuple] = {
@@ -234,6 +236,37 @@ MATRIX: dict[str, tuple] = {
     "evaluations:assessment_open": (lambda o: {"pk": o["partner"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
     # The partnership pipeline (P4.3.1): everyone with a role reads it; the prospect's department
     # managers move it (an empty POST shows the form's errors, 200).
+    # Associations (P4.4): managers of the association's department add memberships and
+    # positions; its staff and managers record events and the like; everyone with a role reads.
+    "associations:record_create": (
+        lambda o: {"pk": o["association"].pk, "kind": "membership"},
+        {"get": MANAGERS, "post": MANAGERS},
+    ),
+    "associations:record_edit": (
+        lambda o: {"kind": "event", "pk": o["association_event"].pk},
+        {"get": OWN_DEPT, "post": OWN_DEPT},
+    ),
+    "associations:standard_document": (lambda o: {"pk": o["standard_work"].pk}, {"get": READERS}),
+    "associations:memberships": (None, {"get": READERS}),
+    "associations:memberships_csv": (None, {"get": READERS}),
+    "associations:events": (None, {"get": READERS}),
+    "associations:events_csv": (None, {"get": READERS}),
+    # Industry reports (P4.4.3): staff and managers share them; only their readers (the
+    # routed department's staff and manager here) mark them read and comment.
+    "associations:reports": (None, {"get": READERS}),
+    "associations:reports_csv": (None, {"get": READERS}),
+    "associations:inbox": (None, {"get": READERS}),
+    "associations:report_create": (None, {"get": WRITERS, "post": WRITERS}),
+    "associations:report_detail": (lambda o: {"pk": o["industry_report"].pk}, {"get": READERS}),
+    "associations:report_file": (lambda o: {"pk": o["industry_report"].pk}, {"get": READERS}),
+    "associations:report_read": (
+        lambda o: {"pk": o["industry_report"].pk},
+        {"post": REPORT_READERS, "get": ACTION_POST_ONLY_GET},
+    ),
+    "associations:report_comment": (
+        lambda o: {"pk": o["industry_report"].pk},
+        {"post": REPORT_READERS, "get": ACTION_POST_ONLY_GET},
+    ),
     "partnerships:pipeline": (None, {"get": READERS}),
     "partnerships:move": (
         lambda o: {"pk": o["prospect"].pk, "stage": "rejected"},
@@ -443,7 +476,46 @@ def build_world() -> tuple[dict, dict]:
     objects["unsubscribe_token"] = unsubscribe_token(recipient)
     objects.update(_supervision_world(users, objects))
     objects.update(_pipeline_world(users))
+    objects.update(_association_world(users))
     return users, objects
+
+
+def _association_world(users) -> dict:
+    """An association of Procurement with one record of each kind, and a report routed to
+    Procurement (P4.4)."""
+    from crm.models import Department
+    from partners.associations import models as am
+    from partners.associations.services import report_share
+
+    association = PartnerFactory(name="Matrix Association", family="association", owner=users["staff"])
+    today = timezone.localdate()
+    am.Membership.objects.create(association=association, level="Member", ends_on=today)
+    am.Position.objects.create(
+        association=association, role="Council member", person=users["manager"], starts_on=today, ends_on=today
+    )
+    event = am.AssociationEvent.objects.create(
+        association=association,
+        kind="seminar",
+        topic="Policy",
+        purpose="policy",
+        starts_on=today,
+        recorded_by=users["staff"],
+    )
+    am.AssociationProject.objects.create(association=association, kind="cooperative", title="Project", goal="Goal")
+    standard = am.StandardWork.objects.create(association=association, title="Std", our_role="member", stage="draft")
+    standard.document.save("std.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    am.Submission.objects.create(association=association, kind="problem", subject="Prices", body="Too high")
+    report = am.IndustryReport(source_institution="Institute", title="Outlook", summary="Summary")
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    report = report_share(
+        report=report, departments=[Department.objects.get(code="procurement")], people=[], by=users["admin"]
+    )
+    return {
+        "association": association,
+        "association_event": event,
+        "standard_work": standard,
+        "industry_report": report,
+    }
 
 
 def _pipeline_world(users) -> dict:

@@ -76,7 +76,10 @@ FAMILY_FIELDS: dict[str, list[str]] = {
     Family.SUPPLIER: ["products_services", "capacity_notes"],
     Family.CUSTOMER: ["needs", "customer_since"],
     Family.PARTNER: ["cooperation_scope"],
-    Family.ASSOCIATION: ["membership_level", "membership_expires_on"],
+    # An association's membership (level, fee, term, renewal) lives in partners.associations
+    # (its migration 0002 copied these two columns there); the columns stay until a migration of
+    # this app drops them, and are no longer shown or edited on the registry card.
+    Family.ASSOCIATION: [],
 }
 
 

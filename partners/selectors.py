@@ -393,7 +393,8 @@ def _object_label(rec) -> str:
 
 
 # What the family apps add to a partner's history page: ``source(partner) -> (historical
-# queryset, label, m2m)``, registered in their AppConfig.ready() (see register_history_source).
+# queryset, label, m2m)`` or None when the partner's family has none, registered in their
+# AppConfig.ready() (see register_history_source).
 HISTORY_SOURCES: list[Callable] = []
 
 
@@ -422,7 +423,8 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
         (Interaction.history.filter(partner_id=partner.pk), _("Interaction"), ()),
         (FollowUp.history.filter(partner_id=partner.pk), _("Follow-up"), ()),
     ]
-    sources += [source(partner) for source in HISTORY_SOURCES]
+    # A source answers None for a partner it has nothing for (another family): no query.
+    sources += [found for source in HISTORY_SOURCES if (found := source(partner)) is not None]
     entries: list[HistoryEntry] = []
     for qs, label, m2m in sources:
         records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])

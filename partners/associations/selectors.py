@@ -320,10 +320,15 @@ def receipt_for(*, user: User, report: IndustryReport) -> ReportReceipt:
     return receipt
 
 
-def association_history(partner: Partner) -> tuple:
-    """The association's history page lists membership and position changes too (P3.1)."""
+def association_history(partner: Partner) -> tuple | None:
+    """The association's history page lists membership and position changes too (P3.1);
+    other families' pages run no query for them."""
+    if partner.family != Family.ASSOCIATION:
+        return None
     return (Membership.history.filter(association_id=partner.pk), _("Membership"), ())
 
 
-def position_history(partner: Partner) -> tuple:
+def position_history(partner: Partner) -> tuple | None:
+    if partner.family != Family.ASSOCIATION:
+        return None
     return (Position.history.filter(association_id=partner.pk), _("Position"), ())

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("partners.customers.urls")),
     path("", include("partners.cases.urls")),
     path("", include("partners.partnerships.urls")),
+    path("", include("partners.agreements.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("evaluations.surveys.urls")),
     # Cases, surveys and the public forms lived under /supervision/ until they moved to their

@@ -15,8 +15,12 @@ What each measure means, and what it cannot know yet:
   replayed); a partner registered after the window's end is left out;
 - "contacted within cadence": a logged interaction in the RAPPORT_STALE_CONTACT_DAYS before
   the window's end, the rule of the dashboard's "not contacted" list (P3.2);
-- agreements (P4.3.2), association positions and industry reports (P4.4) do not exist yet
-  (issue #13): those rows say "not measured".
+- agreements (P4.3.2) are counted, not their reviews and obligations: an agreement passes
+  when every execution review due in the window was recorded by its due date (one still
+  unrecorded fails it), and when every obligation due in the window (waived ones aside) was
+  met by its due date — one query for both;
+- association positions and industry reports (P4.4) do not exist yet (issue #13): those rows
+  say "not measured".
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ from evaluations import scoring
 from evaluations.models import CorrectiveActionPlan, Decision, Evaluation, Purpose, ScorecardTemplate, StandingCode
 from evaluations.surveys.models import SurveyInvitation
 from evaluations.surveys.periods import year_range
+from partners.agreements.models import IN_FORCE as AGREEMENT_IN_FORCE
+from partners.agreements.models import Agreement, ExecutionReview, Obligation, ObligationStatus
 from partners.cases import sla
 from partners.cases.models import Case as ServiceCase
 from partners.cases.selectors import case_deadline_breached_q
@@ -371,6 +377,33 @@ def _interaction_record(interaction) -> tuple[str, str, str]:
     )
 
 
+def _agreements(window: Window) -> QuerySet:
+    """Agreements with a review or an obligation due in the window, each flagged: one query
+    for both P4.3.2 measures. A review due and never recorded has no row: the agreement's own
+    ``next_review_on`` still in the window says it is overdue."""
+    reviews = ExecutionReview.objects.filter(
+        agreement=OuterRef("pk"), due_on__gte=window.first, due_on__lte=window.last
+    )
+    obligations = Obligation.objects.filter(
+        agreement=OuterRef("pk"), due_on__gte=window.first, due_on__lte=window.last
+    ).exclude(status=ObligationStatus.WAIVED)
+    return Agreement.objects.filter(starts_on__lte=window.last).annotate(
+        reviews_due=Exists(reviews),
+        reviews_late=Exists(reviews.filter(reviewed_on__gt=F("due_on"))),
+        obligations_due=Exists(obligations),
+        obligations_unmet=Exists(obligations.exclude(status=ObligationStatus.MET)),
+    )
+
+
+def _review_overdue(window: Window) -> Q:
+    return Q(status__in=AGREEMENT_IN_FORCE, next_review_on__gte=window.first, next_review_on__lte=window.last)
+
+
+def _agreement_record(agreement) -> tuple[str, str, str]:
+    detail = _("next review %(due)s") % {"due": _date(agreement.next_review_on)}
+    return agreement.title, agreement.get_absolute_url(), str(detail)
+
+
 SOURCES = {
     source.key: source
     for source in (
@@ -383,6 +416,7 @@ SOURCES = {
         Source("cases", "department_id", _cases, (), _case_record),
         Source("invitations", "department_id", _invitations, ("partner", "survey"), _invitation_record),
         Source("interactions", "partner__department_id", _interactions, ("partner",), _interaction_record),
+        Source("agreements", "department_id", _agreements, (), _agreement_record),
     )
 }
 
@@ -517,6 +551,22 @@ MEASURES: tuple[Measure, ...] = (
         lambda w: Q(family=Family.PARTNER, assessed=True),
     ),
     Measure(
+        "agreement_reviews_on_time",
+        "P4.3.2",
+        "agreements",
+        _("Agreements whose execution reviews due in the year were all recorded by their due date"),
+        lambda w: Q(reviews_due=True) | _review_overdue(w),
+        lambda w: Q(reviews_late=False) & ~_review_overdue(w),
+    ),
+    Measure(
+        "agreement_obligations_met",
+        "P4.3.2",
+        "agreements",
+        _("Agreements whose obligations due in the year were all met by their due date"),
+        lambda w: Q(obligations_due=True),
+        lambda w: Q(obligations_unmet=False),
+    ),
+    Measure(
         "partner_interactions",
         "P4.3.3",
         "interactions",
@@ -543,7 +593,6 @@ BY_KEY = {measure.key: measure for measure in MEASURES}
 
 # Clauses the records cannot measure yet, and why.
 NOT_MEASURED = {
-    "P4.3.2": _("Not measured yet: agreements and their execution reviews do not exist (issue #13)."),
     "P4.4.3": _("Not measured yet: industry information and research reports are not recorded (issue #13)."),
 }
 

@@ -75,6 +75,10 @@ KIND = {
     "supervision.annualreport": RECORD,
     # Pipeline moves only through the service (allowed moves, managers, the assessment gate).
     "partnerships.partnership": RECORD,
+    "agreements.agreement": RECORD,
+    "agreements.agreementdocument": RECORD,
+    "agreements.obligation": RECORD,
+    "agreements.executionreview": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

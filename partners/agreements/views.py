@@ -257,8 +257,8 @@ def obligation_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "agreements/obligation_form.html", {"form": form, "agreement": agreement})
 
 
-@require_POST
 @role_required(write=True)
+@require_POST
 def obligation_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The department's staff mark an obligation met, late, missed, waived or open again."""
     try:

@@ -20,5 +20,6 @@ class AgreementsConfig(AppConfig):
         register_panel("partner_side", template="agreements/_agreements_card.html", context=agreements_panel, order=7)
         register_panel("dashboard", template="agreements/_dashboard_due.html", context=dashboard_due_panel, order=40)
         register_history_source(agreement_history_source)
-        # After the registry (0) and the pipeline (20): agreements bind active partners.
-        register_seeder("partners.agreements.demo.seed", order=25)
+        # After the pipeline (20) and the partner assessments (35), which make partners active:
+        # agreements bind active partners.
+        register_seeder("partners.agreements.demo.seed", order=36)

@@ -1,6 +1,6 @@
 """Demo data of agreements, called by ``seed_demo``: for active partner-family partners and a
 few suppliers without agreements, one agreement each — active, expiring, expired, draft or
-renewed — with obligations on both sides, documents left out (no files in the demo), and an
+renewed — with obligations on both sides, a signed copy (a one-page PDF) for those past draft, and an
 execution review on the older ones. Idempotent: partners that have an agreement are skipped."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.core.files.base import ContentFile
+from django.db.models import Count, Exists, OuterRef
 
 from crm.demo import ZH, DemoOptions
 from partners.models import Family, Partner, Status
@@ -17,6 +18,7 @@ from partners.models import Family, Partner, Status
 from .models import (
     CADENCE_MONTHS,
     Agreement,
+    AgreementDocument,
     AgreementStatus,
     AgreementType,
     Cadence,
@@ -48,6 +50,7 @@ TEXTS = {
         "theirs": ["提交季度执行报告", "完成样品交付", "提供市场活动计划"],
         "issues": "部分交付延迟两周。",
         "resolution": "双方商定下季度起提前一周确认排期。",
+        "signed": "签署版",
     },
     "en": {
         AgreementType.COOPERATION: (
@@ -79,6 +82,7 @@ TEXTS = {
         "theirs": ["Submit the quarterly execution report", "Deliver the samples", "Send the marketing plan"],
         "issues": "Some deliveries were two weeks late.",
         "resolution": "From next quarter both sides confirm the schedule a week earlier.",
+        "signed": "Signed copy",
     },
 }
 
@@ -90,6 +94,33 @@ SHAPES = [
     (AgreementStatus.EXPIRED, -800, 700),
     (AgreementStatus.DRAFT, 10, 365),
 ]
+
+
+# How many partners of each family have a demo agreement.
+PER_FAMILY = {Family.PARTNER: 12, Family.SUPPLIER: 4}
+
+
+def _pdf(title: str) -> bytes:
+    """A one-page PDF that says what it stands for (the demo's signed copies)."""
+    text = title.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
 
 
 def _manager(partner: Partner):
@@ -111,11 +142,16 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         .select_related("owner")
         .order_by("family", "pk")
     )
-    partners = [p for p in candidates if p.family == Family.PARTNER][:12] + [
-        p for p in candidates if p.family == Family.SUPPLIER
-    ][:4]
-    counts = {"agreements": 0, "obligations": 0, "execution_reviews": 0}
-    for i, partner in enumerate(partners):
+    # Target totals, not additions: a second run tops up to them, and then adds nothing.
+    have = dict(Partner.objects.filter(Exists(has_agreement)).values_list("family").annotate(n=Count("pk")).order_by())
+    partners = [p for p in candidates if p.family == Family.PARTNER][
+        : max(0, PER_FAMILY[Family.PARTNER] - have.get(Family.PARTNER, 0))
+    ]
+    partners += [p for p in candidates if p.family == Family.SUPPLIER][
+        : max(0, PER_FAMILY[Family.SUPPLIER] - have.get(Family.SUPPLIER, 0))
+    ]
+    counts = {"agreements": 0, "obligations": 0, "execution_reviews": 0, "agreement_documents": 0}
+    for partner in partners:
         manager = _manager(partner)
         if manager is None:
             continue
@@ -127,6 +163,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             else rng.choice([AgreementType.COOPERATION, AgreementType.DISTRIBUTION, AgreementType.NDA])
         )
         title, scope, benefit = texts[kind]
+        i = counts["agreements"]  # the shapes in turn, whichever partners were skipped
         status, offset, term = SHAPES[i % len(SHAPES)]
         starts = today + dt.timedelta(days=offset)
         cadence = rng.choice(Cadence.values)
@@ -150,6 +187,10 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
         agreement.save()
         agreement.partners.add(partner)
         counts["agreements"] += 1
+        if status != AgreementStatus.DRAFT:
+            document = AgreementDocument(agreement=agreement, title=TEXTS[lang]["signed"], uploaded_by=manager)
+            document.file.save("signed.pdf", ContentFile(_pdf(f"Signed copy: agreement {agreement.pk}")), save=True)
+            counts["agreement_documents"] += 1
         if agreement.next_review_on and agreement.next_review_on < today - dt.timedelta(days=30):
             ExecutionReview.objects.create(
                 agreement=agreement,

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import F
 
 from partners.agreements.models import Agreement, ExecutionReview, Obligation
-from supervision import coverage
+from supervision import coverage, report
 from tests.factories import PartnerFactory
 
 YEAR = dt.date.today().year - 1
@@ -76,3 +76,31 @@ def test_reviews_on_time_and_obligations_met_are_measured(manager, staff):
     assert found["agreement_reviews_on_time"].passed == 2 and found["agreement_obligations_met"].passed == 1
     failed = coverage.measure_records(measure=coverage.BY_KEY["agreement_reviews_on_time"], year=YEAR, outcome="failed")
     assert list(failed) == []
+
+
+def test_the_annual_report_shows_agreement_execution(manager, staff):
+    partner = PartnerFactory(family="partner", owner=staff)
+    agreement = Agreement.objects.create(
+        title="R&D",
+        kind="cooperation",
+        department=partner.department,
+        owner=manager,
+        scope="x",
+        starts_on=dt.date(YEAR, 1, 1),
+        ends_on=dt.date(YEAR + 3, 1, 1),
+        status="active",
+        next_review_on=dt.date(YEAR, 10, 1),  # never recorded
+    )
+    ExecutionReview.objects.create(
+        agreement=agreement, due_on=dt.date(YEAR, 7, 1), reviewed_on=dt.date(YEAR, 7, 1), rating=4, reviewed_by=manager
+    )
+    for status in ("met", "missed", "waived"):
+        Obligation.objects.create(
+            agreement=agreement, party="theirs", description=status, due_on=dt.date(YEAR, 5, 1), status=status
+        )
+
+    figures = report.annual_figures(YEAR)
+    (section,) = [s for s in figures["sections"] if s["key"] == "agreements"]
+    tables = {t["key"]: {tuple(r["label"]): r["v"] for r in t["rows"]} for t in section["tables"]}
+    assert tables["agreement_reviews"][("agreement_type", "cooperation")] == [2, 1, 0, 1, 50.0]
+    assert tables["agreement_obligations"][("party", "theirs")] == [2, 1, 0, 1, 50.0]

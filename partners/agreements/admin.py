@@ -3,6 +3,9 @@ agreement's pages, through ``services``, where the department rule, the overlap 
 uploads' checks are decided (P4.3.2)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from crm.admin_base import RecordAdmin
 
@@ -23,6 +26,15 @@ class AgreementDocumentAdmin(RecordAdmin):
     list_display = ["title", "agreement", "created_at"]
     raw_id_fields = ["agreement", "uploaded_by"]
     list_select_related = ["agreement"]
+    # The file through the view that checks access, never its /media/ address (crm/uploads.py).
+    exclude = ["file"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=_("File"))
+    def download(self, obj: AgreementDocument) -> str:
+        if not obj.pk or not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("agreements:document_file", args=[obj.pk]), obj.title)
 
 
 @admin.register(Obligation)

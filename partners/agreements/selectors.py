@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,7 +179,8 @@ def dashboard_due_panel(*, user: User) -> dict | None:
 def agreement_history_source(partner: Partner) -> tuple:
     """The partner's history page lists its agreements' changes (P3.1)."""
     return (
-        Agreement.history.filter(id__in=partner.agreements.values("pk")),
+        # Each entry is labelled with the agreement's title.
+        Agreement.history.filter(id__in=partner.agreements.values("pk")).annotate(name=F("title")),
         _("Agreement"),
         (),
     )

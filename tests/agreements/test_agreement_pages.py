@@ -60,6 +60,7 @@ def test_a_manager_creates_an_agreement_from_the_partners_page(client, manager, 
     assert "The agreement was created." in response.content.decode()
     agreement = Agreement.objects.get()
     assert agreement.status == "active" and list(agreement.partners.all()) == [ally]
+    assert "Joint R&amp;D" in client.get(reverse("partners:history", args=[ally.pk])).content.decode()
 
 
 @pytest.mark.parametrize(

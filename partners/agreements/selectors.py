@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.selectors import actions_for_sources
-from partners.models import Partner
+from partners.models import Family, Partner
 from partners.selectors import can_manage_partner
 
 from .models import IN_FORCE, Agreement, AgreementStatus, ExecutionReview, Obligation, ObligationStatus
@@ -127,9 +127,17 @@ def agreement_detail_context(*, agreement: Agreement, user: User) -> dict:
 # --- The partner's page and the dashboard --------------------------------------------------
 
 
-def agreements_panel(*, partner: Partner, user: User, **_kwargs) -> dict:
+# The families whose page shows the card and whose history lists agreements: the partner family
+# (P4.3.2) and associations (memberships). A supplier's or customer's page already spends its
+# fifteen queries on its own cards; their agreements are on the agreements list.
+CARD_FAMILIES = (Family.PARTNER, Family.ASSOCIATION)
+
+
+def agreements_panel(*, partner: Partner, user: User, **_kwargs) -> dict | None:
     """The partner page's "Agreements" card: its agreements, newest term first, each with its
     open obligations counted (one query)."""
+    if partner.family not in CARD_FAMILIES:
+        return None
     today = timezone.localdate()
     agreements = list(
         partner.agreements.annotate(
@@ -178,6 +186,8 @@ def dashboard_due_panel(*, user: User) -> dict | None:
 
 def agreement_history_source(partner: Partner) -> tuple:
     """The partner's history page lists its agreements' changes (P3.1)."""
+    if partner.family not in CARD_FAMILIES:
+        return (Agreement.history.none(), _("Agreement"), ())  # no query
     return (
         # Each entry is labelled with the agreement's title.
         Agreement.history.filter(id__in=partner.agreements.values("pk")).annotate(name=F("title")),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partners.cases",
     "partners.partnerships",
     "partners.associations",
+    "partners.agreements",
     "evaluations",
     "evaluations.surveys",
     "supervision",
@@ -146,7 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # AxesStandaloneBackend only refuses locked-out sign-ins; ModelBackend signs in.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the profile loaded in the same query (crm/backends.py).
+    "crm.backends.ProfileBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -347,6 +349,9 @@ CELERY_BEAT_SCHEDULE = {
     "scan-followups": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["followups"]},
     # Every hour: qualification documents expiring soon → owner and department managers.
     "scan-qualifications": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["qualifications"]},
+    # Every hour: agreements entering their notice period or past their end, execution reviews
+    # due, obligations due → status moves and notices, once each (P4.3.2).
+    "scan-agreements": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["agreements"]},
     # Every hour: open the evaluations whose period has started (template cadence is data).
     "scan-evaluations-open": {"task": "crm.tasks.run_scan", "schedule": 3600.0, "args": ["evaluations_open"]},
     # Every hour: remind evaluators before the due date / when overdue; escalate to managers.

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("partners.cases.urls")),
     path("", include("partners.partnerships.urls")),
     path("", include("partners.associations.urls")),
+    path("", include("partners.agreements.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("evaluations.surveys.urls")),
     # Cases, surveys and the public forms lived under /supervision/ until they moved to their

@@ -15,7 +15,10 @@ What each measure means, and what it cannot know yet:
   replayed); a partner registered after the window's end is left out;
 - "contacted within cadence": a logged interaction in the RAPPORT_STALE_CONTACT_DAYS before
   the window's end, the rule of the dashboard's "not contacted" list (P3.2);
-- agreements (P4.3.2) do not exist yet (issue #13): that row says "not measured";
+- agreements (P4.3.2) are counted, not their reviews and obligations: an agreement passes
+  when every execution review due in the window was recorded by its due date (one still
+  unrecorded fails it), and when every obligation due in the window (waived ones aside) was
+  met by its due date — one query for both;
 - industry reports read (P4.4.3) counts each reader of a report shared in the window, by the
   reader's department; association events recorded on the association's page (P4.4.1) are
   not counted yet (the P4.4.1 count is of interactions logged as events).
@@ -58,6 +61,8 @@ from evaluations import scoring
 from evaluations.models import CorrectiveActionPlan, Decision, Evaluation, Purpose, ScorecardTemplate, StandingCode
 from evaluations.surveys.models import SurveyInvitation
 from evaluations.surveys.periods import year_range
+from partners.agreements.models import IN_FORCE as AGREEMENT_IN_FORCE
+from partners.agreements.models import Agreement, ExecutionReview, Obligation, ObligationStatus
 from partners.associations.models import ReportReceipt
 from partners.cases import sla
 from partners.cases.models import Case as ServiceCase
@@ -388,6 +393,33 @@ def _receipt_record(receipt) -> tuple[str, str, str]:
     )
 
 
+def _agreements(window: Window) -> QuerySet:
+    """Agreements with a review or an obligation due in the window, each flagged: one query
+    for both P4.3.2 measures. A review due and never recorded has no row: the agreement's own
+    ``next_review_on`` still in the window says it is overdue."""
+    reviews = ExecutionReview.objects.filter(
+        agreement=OuterRef("pk"), due_on__gte=window.first, due_on__lte=window.last
+    )
+    obligations = Obligation.objects.filter(
+        agreement=OuterRef("pk"), due_on__gte=window.first, due_on__lte=window.last
+    ).exclude(status=ObligationStatus.WAIVED)
+    return Agreement.objects.filter(starts_on__lte=window.last).annotate(
+        reviews_due=Exists(reviews),
+        reviews_late=Exists(reviews.filter(reviewed_on__gt=F("due_on"))),
+        obligations_due=Exists(obligations),
+        obligations_unmet=Exists(obligations.exclude(status=ObligationStatus.MET)),
+    )
+
+
+def _review_overdue(window: Window) -> Q:
+    return Q(status__in=AGREEMENT_IN_FORCE, next_review_on__gte=window.first, next_review_on__lte=window.last)
+
+
+def _agreement_record(agreement) -> tuple[str, str, str]:
+    detail = _("next review %(due)s") % {"due": _date(agreement.next_review_on)}
+    return agreement.title, agreement.get_absolute_url(), str(detail)
+
+
 SOURCES = {
     source.key: source
     for source in (
@@ -403,6 +435,7 @@ SOURCES = {
         Source(
             "report_receipts", "reader__profile__department_id", _report_receipts, ("report", "reader"), _receipt_record
         ),
+        Source("agreements", "department_id", _agreements, (), _agreement_record),
     )
 }
 
@@ -537,6 +570,22 @@ MEASURES: tuple[Measure, ...] = (
         lambda w: Q(family=Family.PARTNER, assessed=True),
     ),
     Measure(
+        "agreement_reviews_on_time",
+        "P4.3.2",
+        "agreements",
+        _("Agreements whose execution reviews due in the year were all recorded by their due date"),
+        lambda w: Q(reviews_due=True) | _review_overdue(w),
+        lambda w: Q(reviews_late=False) & ~_review_overdue(w),
+    ),
+    Measure(
+        "agreement_obligations_met",
+        "P4.3.2",
+        "agreements",
+        _("Agreements whose obligations due in the year were all met by their due date"),
+        lambda w: Q(obligations_due=True),
+        lambda w: Q(obligations_unmet=False),
+    ),
+    Measure(
         "partner_interactions",
         "P4.3.3",
         "interactions",
@@ -569,10 +618,8 @@ MEASURES: tuple[Measure, ...] = (
 
 BY_KEY = {measure.key: measure for measure in MEASURES}
 
-# Clauses the records cannot measure yet, and why.
-NOT_MEASURED = {
-    "P4.3.2": _("Not measured yet: agreements and their execution reviews do not exist (issue #13)."),
-}
+# Clauses the records cannot measure yet, and why (none since issue #13).
+NOT_MEASURED: dict[str, str] = {}
 
 
 def rate_measure_choices() -> list[tuple[str, str]]:

@@ -24,6 +24,10 @@ What each figure counts:
   year; follow-ups due in the year, done by their due date, late, or not done;
 - gifts dated in the year by direction and currency; those needing approval and approved
   before the day they were given;
+- agreement execution (P4.3.2): execution reviews due in the year by agreement type, recorded
+  by their due date, late, or not recorded (an agreement in force whose next review fell in
+  the year and is past); obligations due in the year (waived ones aside) by who owed them,
+  met by their due date, met late, or missed or still open;
 - findings recorded in the year by severity and status, corrective actions raised in the year
   (any source) by state;
 - the improvement plan of the year before's published report, with how each item ended.
@@ -45,6 +49,8 @@ from evaluations.models import Decision, Evaluation, Incentive, StandingCode
 from evaluations.surveys.models import SurveyResponse
 from evaluations.surveys.periods import year_range
 from evaluations.surveys.selectors import scores_for_year
+from partners.agreements.models import IN_FORCE as AGREEMENT_IN_FORCE
+from partners.agreements.models import Agreement, ExecutionReview, Obligation, ObligationStatus
 from partners.cases.models import Case
 from partners.cases.selectors import case_deadline_breached_q
 from partners.cases.sla import RESOLUTION, RESPONSE
@@ -360,6 +366,66 @@ def gifts(year: int) -> tuple[list[Table], int]:
     return [register, approval], volume
 
 
+def agreements(year: int) -> tuple[list[Table], int]:
+    """Agreement execution (P4.3.2): three grouped queries."""
+    today = timezone.localdate()
+    reviews = Table(
+        "agreement_reviews", [("due", INT), ("on_time", INT), ("late", INT), ("not_done", INT), ("on_time_share", PCT)]
+    )
+    recorded = {
+        row["agreement__kind"]: row
+        for row in ExecutionReview.objects.filter(due_on__range=year_range(year))
+        .values("agreement__kind")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(reviewed_on__lte=F("due_on"))))
+        .order_by()
+    }
+    missing = dict(
+        Agreement.objects.filter(
+            status__in=AGREEMENT_IN_FORCE, next_review_on__range=year_range(year), next_review_on__lt=today
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    volume = 0
+    for kind in sorted(set(recorded) | set(missing)):
+        row = recorded.get(kind, {"n": 0, "on_time": 0})
+        due = row["n"] + missing.get(kind, 0)
+        volume += due
+        reviews.add(
+            ["agreement_type", kind],
+            [
+                due,
+                row["on_time"],
+                row["n"] - row["on_time"],
+                missing.get(kind, 0),
+                share(part=row["on_time"], whole=due),
+            ],
+        )
+    obligations = Table(
+        "agreement_obligations",
+        [("due", INT), ("on_time", INT), ("late", INT), ("not_done", INT), ("on_time_share", PCT)],
+    )
+    for row in (
+        Obligation.objects.filter(due_on__range=year_range(year), due_on__lt=today)
+        .exclude(status=ObligationStatus.WAIVED)
+        .values("party")
+        .annotate(
+            n=Count("pk"),
+            met=Count("pk", filter=Q(status=ObligationStatus.MET)),
+            late=Count("pk", filter=Q(status=ObligationStatus.LATE)),
+            not_done=Count("pk", filter=Q(status__in=[ObligationStatus.MISSED, ObligationStatus.OPEN])),
+        )
+        .order_by("party")
+    ):
+        volume += row["n"]
+        obligations.add(
+            ["party", row["party"]],
+            [row["n"], row["met"], row["late"], row["not_done"], share(part=row["met"], whole=row["n"])],
+        )
+    return [reviews, obligations], volume
+
+
 def findings(year: int) -> tuple[list[Table], int]:
     by_severity = Table("findings", [("findings", INT), ("awaiting", INT), ("responded", INT), ("closed", INT)])
     rows = {
@@ -422,6 +488,7 @@ SECTIONS: list[tuple[str, Callable[[int], tuple[list[Table], int]]]] = [
     ("cases", cases),
     ("contact", contact),
     ("gifts", gifts),
+    ("agreements", agreements),
     ("findings", findings),
 ]
 

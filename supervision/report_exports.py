@@ -26,6 +26,7 @@ from crm.csv_export import safe_cell
 from crm.models import CorrectiveAction
 from crm.numbers import number_text
 from evaluations.models import Decision, Incentive
+from partners.agreements.models import AgreementType, Party
 from partners.cases.models import CaseKind
 from partners.customers.models import Gift
 from partners.models import FAMILY_PLURALS, Tier
@@ -39,6 +40,7 @@ SECTIONS = {
     "cases": _("Service cases"),
     "contact": _("Contact coverage"),
     "gifts": _("Gifts"),
+    "agreements": _("Agreement execution"),
     "findings": _("Findings and corrective actions"),
     "improvement": _("Last year's improvement plan"),
 }
@@ -65,6 +67,8 @@ TEXTS = {
     "gifts_rejected": _("Rejected"),
     "gifts_pending": _("Still pending"),
     "gifts_approved_before_share": _("Approved before they were given (%)"),
+    "agreement_reviews": _("Execution reviews due in the year, by agreement type"),
+    "agreement_obligations": _("Agreement obligations due in the year, by who owed them"),
     "findings": _("Findings by severity"),
     "actions": _("Corrective actions raised in the year"),
     "previous_plan": _("Improvement plan of the year before"),
@@ -121,6 +125,8 @@ CHOICES = {
     "severity": Finding.Severity,
     "action_state": CorrectiveAction.State,
     "direction": Gift.Direction,
+    "agreement_type": AgreementType,
+    "party": Party,
 }
 
 

@@ -84,6 +84,10 @@ KIND = {
     "associations.submission": RECORD,
     "associations.industryreport": RECORD,
     "associations.reportreceipt": RECORD,
+    "agreements.agreement": RECORD,
+    "agreements.agreementdocument": RECORD,
+    "agreements.obligation": RECORD,
+    "agreements.executionreview": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

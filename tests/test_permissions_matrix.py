@@ -272,6 +272,24 @@ MATRIX: dict[str, tuple] = {
         lambda o: {"pk": o["prospect"].pk, "stage": "rejected"},
         {"get": MANAGERS, "post": MANAGERS},
     ),
+    # Agreements (P4.3.2): everyone with a role reads them (supervision included); the managers
+    # of the agreement's department write them; its staff also update obligations' status.
+    # An empty POST shows the form's errors (200).
+    "agreements:list": (None, {"get": READERS}),
+    "agreements:export": (None, {"get": READERS}),
+    "agreements:detail": (lambda o: {"pk": o["agreement"].pk}, {"get": READERS}),
+    "agreements:create": (lambda o: {"pk": o["partner"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:edit": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:renew": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:terminate": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:document_add": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:document_file": (lambda o: {"pk": o["agreement_document"].pk}, {"get": READERS}),
+    "agreements:obligation_add": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:obligation_status": (
+        lambda o: {"pk": o["obligation"].pk},
+        {"post": OWN_DEPT, "get": POST_ONLY_GET},
+    ),
+    "agreements:review": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "evaluations:detail": (lambda o: {"pk": o["evaluation"].pk}, {"get": READERS}),
     "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),
@@ -477,6 +495,7 @@ def build_world() -> tuple[dict, dict]:
     objects.update(_supervision_world(users, objects))
     objects.update(_pipeline_world(users))
     objects.update(_association_world(users))
+    objects.update(_agreement_world(users, objects))
     return users, objects
 
 
@@ -516,6 +535,44 @@ def _association_world(users) -> dict:
         "standard_work": standard,
         "industry_report": report,
     }
+
+
+def _agreement_world(users, objects) -> dict:
+    """An active supply contract of the matrix supplier, with an obligation of ours, a
+    document and an execution review with its corrective action (P4.3.2)."""
+    from partners.agreements import services as agreements
+    from partners.agreements.models import AgreementDocument
+
+    today = timezone.localdate()
+    manager = users["manager"]
+    agreement = agreements.agreement_create(
+        data={
+            "title": "Matrix supply contract",
+            "kind": "supply",
+            "owner": manager,
+            "scope": "Parts",
+            "starts_on": today - dt.timedelta(days=200),
+            "ends_on": today + dt.timedelta(days=300),
+            "review_cadence": "quarterly",
+            "status": "active",
+        },
+        partners=[objects["partner"]],
+        by=manager,
+    )
+    obligation = agreements.obligation_add(
+        agreement=agreement,
+        data={"party": "ours", "description": "Forecast", "due_on": today, "owner": users["staff"]},
+        by=manager,
+    )
+    agreements.review_record(
+        agreement=agreement,
+        data={"rating": 4, "reviewed_on": today},
+        actions=[{"description": "Tighten the schedule", "owner": users["staff"], "due_on": today}],
+        by=manager,
+    )
+    document = AgreementDocument(agreement=agreement, title="Signed copy", uploaded_by=manager)
+    document.file.save("contract.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+    return {"agreement": agreement, "obligation": obligation, "agreement_document": document}
 
 
 def _pipeline_world(users) -> dict:

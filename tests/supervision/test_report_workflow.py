@@ -242,6 +242,7 @@ def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client
         "Service cases",
         "Contact coverage",
         "Gifts",
+        "Agreement execution",
         "Findings and corrective actions",
         "Last year's improvement plan",
     ]

@@ -1,0 +1,174 @@
+"""Agreement pages (P4.3.2): the forms refuse bad input next to the field and save nothing,
+documents are checked by content and size, the list filters and exports, and the partner's
+page and the list run a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.agreements import services
+from partners.agreements.models import Agreement, AgreementDocument, Obligation
+from tests.factories import PartnerFactory
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n"
+
+
+@pytest.fixture
+def ally(staff):
+    return PartnerFactory(name="Bright Labs", family="partner", owner=staff)
+
+
+def _form(partner, manager, **overrides) -> dict:
+    today = timezone.localdate()
+    return {
+        "title": "Joint R&D",
+        "kind": "cooperation",
+        "partners": [partner.pk],
+        "owner": manager.pk,
+        "status": "active",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + dt.timedelta(days=365)).isoformat(),
+        "notice_days": 60,
+        "review_cadence": "quarterly",
+        "scope": "Joint development",
+        "benefit_sharing": "",
+    } | overrides
+
+
+@pytest.fixture
+def agreement(manager, ally):
+    today = timezone.localdate()
+    return services.agreement_create(
+        data={k: v for k, v in _form(ally, manager).items() if k not in ("partners", "owner")}
+        | {"owner": manager, "starts_on": today, "ends_on": today + dt.timedelta(days=365)},
+        partners=[ally],
+        by=manager,
+    )
+
+
+def test_a_manager_creates_an_agreement_from_the_partners_page(client, manager, ally):
+    client.force_login(manager)
+    page = client.get(ally.get_absolute_url()).content.decode()
+    assert 'id="agreements"' in page and reverse("agreements:create", args=[ally.pk]) in page
+    response = client.post(reverse("agreements:create", args=[ally.pk]), _form(ally, manager), follow=True)
+    assert "The agreement was created." in response.content.decode()
+    agreement = Agreement.objects.get()
+    assert agreement.status == "active" and list(agreement.partners.all()) == [ally]
+    assert "Joint R&amp;D" in client.get(reverse("partners:history", args=[ally.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_on": "2020-01-01", "starts_on": "2021-01-01"}, "The term cannot end before it starts."),
+        ({"partners": []}, "This field is required."),
+    ],
+)
+def test_bad_terms_are_refused_next_to_the_field(client, manager, ally, overrides, message):
+    client.force_login(manager)
+    response = client.post(reverse("agreements:create", args=[ally.pk]), _form(ally, manager, **overrides))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_an_overlapping_active_agreement_is_refused_on_the_form(client, manager, ally, agreement):
+    client.force_login(manager)
+    response = client.post(reverse("agreements:create", args=[ally.pk]), _form(ally, manager, title="Again"))
+    assert response.status_code == 200
+    assert "is already active for this partner" in response.content.decode()
+    assert Agreement.objects.count() == 1
+
+
+def _upload(client, agreement, name, content):
+    url = reverse("agreements:document_add", args=[agreement.pk])
+    return client.post(url, {"title": "Signed copy", "file": SimpleUploadedFile(name, content)})
+
+
+def test_an_html_page_renamed_pdf_is_refused(client, manager, agreement):
+    client.force_login(manager)
+    response = _upload(client, agreement, "contract.pdf", b"<html><script>alert(1)</script></html>")
+    assert response.status_code == 200 and "does not match its extension" in response.content.decode()
+    assert not AgreementDocument.objects.exists()
+
+
+@override_settings(RAPPORT_UPLOAD_MAX_BYTES=1024)
+def test_a_file_over_the_limit_is_refused(client, manager, agreement):
+    """The 50 MB file of the issue, scaled down: the limit is lowered instead."""
+    client.force_login(manager)
+    response = _upload(client, agreement, "big.pdf", PDF + b"0" * 4096)
+    assert response.status_code == 200 and "The file is too large" in response.content.decode()
+    assert not AgreementDocument.objects.exists()
+
+
+def test_a_document_is_sent_as_an_attachment(client, manager, supervisor, agreement):
+    client.force_login(manager)
+    _upload(client, agreement, "contract.pdf", PDF)
+    document = AgreementDocument.objects.get()
+    client.force_login(supervisor)
+    response = client.get(reverse("agreements:document_file", args=[document.pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_departments_staff_update_an_obligations_status(client, staff, staff_sales, manager, agreement):
+    obligation = services.obligation_add(
+        agreement=agreement,
+        data={"party": "ours", "description": "Send forecast", "due_on": timezone.localdate(), "owner": staff},
+        by=manager,
+    )
+    url = reverse("agreements:obligation_status", args=[obligation.pk])
+    client.force_login(staff_sales)
+    assert client.post(url, {"status": "met"}).status_code == 403
+    client.force_login(staff)
+    client.post(url, {"status": "met"})
+    assert Obligation.objects.get().status == "met"
+
+
+def test_the_list_filters_and_exports_what_it_shows(client, supervisor, manager, ally, agreement):
+    other = PartnerFactory(name="Dark Matter", family="partner")
+    today = timezone.localdate()
+    services.agreement_create(
+        data={"title": "NDA", "kind": "nda", "owner": manager, "scope": "x", "starts_on": today, "ends_on": today},
+        partners=[other],
+        by=manager,
+    )
+    client.force_login(supervisor)
+    page = client.get(reverse("agreements:list"), {"q": "bright"}).content.decode()
+    assert "Joint R&amp;D" in page and ">NDA<" not in page
+    response = client.get(reverse("agreements:export"), {"kind": "nda"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Dark Matter" in text and "Bright Labs" not in text
+
+
+def test_pages_run_a_fixed_number_of_queries(client, manager, ally, agreement, django_assert_max_num_queries):
+    today = timezone.localdate()
+    for i in range(3):
+        partner = PartnerFactory(family="partner")
+        a = services.agreement_create(
+            data={
+                "title": f"A{i}",
+                "kind": "nda",
+                "owner": manager,
+                "scope": "x",
+                "starts_on": today,
+                "ends_on": today,
+            },
+            partners=[partner, ally],
+            by=manager,
+        )
+        services.obligation_add(agreement=a, data={"party": "theirs", "description": "x", "due_on": today}, by=manager)
+    client.force_login(manager)
+    for url in (
+        ally.get_absolute_url(),
+        reverse("agreements:list"),
+        agreement.get_absolute_url(),
+        reverse("dashboard"),
+    ):
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200

@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-# Both cores by default; `make test PYTEST_ARGS="-k scorecard"` to narrow it down.
-PYTEST_ARGS ?= -q -n 2
+# Both cores by default (a process idle at the end takes work from the other);
+# `make test PYTEST_ARGS="-k scorecard"` to narrow it down.
+PYTEST_ARGS ?= -q -n 2 --dist worksteal
 
 .PHONY: run test install bench bench-report lint format messages check clean
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 
 from tests.factories import PartnerFactory, UserFactory, department, ensure_reference_data
 from tests.fresh_migrator import FreshMigrator
@@ -46,31 +45,25 @@ def migrator(db, tmp_path, settings):
     fresh.close()
 
 
-# The same for every test, so set once: each change of a setting sends signals that reset
-# caches and storages, which cost every one of the suite's ~3,000 tests.
-SUITE_SETTINGS = {
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
     # The configured cache (files under var/cache, or Redis) is shared with a running site:
-    # tests count rate limits in a memory cache of their own, emptied at each test.
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}},
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "CELERY_TASK_ALWAYS_EAGER": True,
-    "LANGUAGE_CODE": "en",
-    "RAPPORT_BASE_URL": "http://127.0.0.1:8000",  # what `make run` sets on its default port
-}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _suite_settings():
-    with override_settings(**SUITE_SETTINGS):
-        yield
+    # tests count rate limits in a memory cache of their own, empty at each test.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.LANGUAGE_CODE = "en"
+    settings.RAPPORT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` sets on its default port
 
 
 @pytest.fixture

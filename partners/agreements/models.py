@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -107,7 +107,7 @@ class Agreement(TimeStampedModel):
     notice_days = models.PositiveSmallIntegerField(
         _("renewal notice period (days)"),
         default=60,
-        validators=[MaxValueValidator(NOTICE_MAX_DAYS)],
+        validators=[MinValueValidator(0), MaxValueValidator(NOTICE_MAX_DAYS)],
         help_text=_("The owner and the department's managers are told this many days before the end."),
     )
     review_cadence = models.CharField(
@@ -291,7 +291,9 @@ class ExecutionReview(TimeStampedModel):
     )
     due_on = models.DateField(_("due date"))
     reviewed_on = models.DateField(_("reviewed on"))
-    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), choices=Rating.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     issues = models.TextField(_("issues found"), max_length=TEXT_MAX, blank=True)
     resolution = models.TextField(_("negotiated resolution"), max_length=TEXT_MAX, blank=True)
     reviewed_by = models.ForeignKey(

@@ -8,6 +8,7 @@ task takes only its id, and a second upload of the same file by the same user fi
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,9 @@ class ImportKind(models.TextChoices):
     CONTACTS = "contacts", _("Contacts")
     INTERACTIONS = "interactions", _("Interactions")
     TAGS = "tags", _("Tags")
+
+
+ROWS_BOUND = 10_000_000
 
 
 class ImportJob(TimeStampedModel):
@@ -47,8 +51,13 @@ class ImportJob(TimeStampedModel):
     columns = models.JSONField(_("columns"), default=list)
     headers = models.JSONField(_("headers"), default=list)
     rows = models.JSONField(_("rows"), default=list)
-    total = models.PositiveIntegerField(_("rows"), default=0)
-    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    # Far above any RAPPORT_IMPORT_MAX_ROWS a file may have.
+    total = models.PositiveIntegerField(
+        _("rows"), default=0, validators=[MinValueValidator(0), MaxValueValidator(ROWS_BOUND)]
+    )
+    processed = models.PositiveIntegerField(
+        _("rows processed"), default=0, validators=[MinValueValidator(0), MaxValueValidator(ROWS_BOUND)]
+    )
     # {"new": n, "update": n, "unchanged": n, "error": n}
     counts = models.JSONField(_("counts"), default=dict)
     # [{"line": 2, "action": "new", "label": "...", "errors": [{"column": "...", "message": "..."}]}]

@@ -35,6 +35,29 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_use_migrations
             ensure_reference_data()
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    """A test on a transactional database: Django empties every table after it."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test, the rows the data migrations made are written again: the
+    flush took them, and the next tests in this process need them (roles, templates …)."""
+    yield
+    if _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_reference_data()
+
+
 @pytest.fixture
 def migrator(db, tmp_path, settings):
     """Data-migration tests migrate an empty database of their own, forward only

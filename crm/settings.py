@@ -469,6 +469,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "crm.api.document_errors"],
+    # One name per choice set where several models call a field "kind" or "status".
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerKindEnum": "partners.models.PartnerKind",
+        "PartnerStatusEnum": "partners.models.Status",
+        "InteractionKindEnum": "partners.models.Interaction.Kind",
+        "CaseKindEnum": "partners.cases.models.CaseKind",
+        "CaseStatusEnum": "partners.cases.models.CaseStatus",
+        "CaseNoteKindEnum": "partners.cases.models.CaseNote.Kind",
+    },
 }
 
 CONTENT_SECURITY_POLICY = {

@@ -8,8 +8,11 @@ of stopping at 404 or 428. The number of examples is bounded to keep it a few se
 from __future__ import annotations
 
 import hypothesis
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import not_a_server_error
@@ -23,7 +26,30 @@ EXAMPLES = 8
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
-def test_the_api_survives_schemathesis(staff, supplier, settings):
+@pytest.fixture
+def keep_the_test_connection():
+    """The WSGI app closes old connections around each request; inside the test's transaction
+    that would close it (PostgreSQL). Django's test client switches this off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+class _Reader(Client):
+    """Django's test client, which connects close_old_connections back after each request:
+    switched off again, for the WSGI requests that follow."""
+
+    def request(self, **request):
+        try:
+            return super().request(**request)
+        finally:
+            request_started.disconnect(close_old_connections)
+            request_finished.disconnect(close_old_connections)
+
+
+def test_the_api_survives_schemathesis(staff, supplier, settings, keep_the_test_connection):
     settings.RAPPORT_API_RATE = "100000/minute"
     _token, raw = api_token_create(user=staff, name="fuzz")
     headers = {"Authorization": f"Bearer {raw}"}
@@ -36,7 +62,7 @@ def test_the_api_survives_schemathesis(staff, supplier, settings):
         "cases": case_open(partner=supplier, kind="complaint", channel="phone", subject="Late", description="Late").pk,
     }
     app = get_wsgi_application()
-    reader = Client()
+    reader = _Reader()
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 12

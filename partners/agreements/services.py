@@ -264,7 +264,9 @@ def obligation_add(*, agreement: Agreement, data: dict, by: User) -> Obligation:
 @transaction.atomic
 def obligation_set_status(*, obligation: Obligation, status: str, by: User) -> Obligation:
     """The department's staff record whether an obligation was met; its follow-up follows."""
-    row = Obligation.objects.select_for_update(of=("self",)).select_related("agreement", "followup").get(pk=obligation.pk)
+    row = (
+        Obligation.objects.select_for_update(of=("self",)).select_related("agreement", "followup").get(pk=obligation.pk)
+    )
     if not can_update_obligations(by, row.agreement):
         raise PermissionDenied
     if status not in ObligationStatus.values:

@@ -11,6 +11,7 @@ from django.db import connection
 
 from tests.factories import PartnerFactory, UserFactory, department, ensure_reference_data
 from tests.fresh_migrator import FreshMigrator
+from tests.shared_rows import TEST_SETTINGS, module_rows
 
 
 @pytest.fixture(scope="session")
@@ -69,24 +70,30 @@ def migrator(db, tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    # The configured cache (files under var/cache, or Redis) is shared with a running site:
-    # tests count rate limits in a memory cache of their own, empty at each test.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rapport-tests"}
-    }
+def _isolated(settings, tmp_path):
+    """Fast password hashing, files in a folder of the test's own, tasks run at once, and
+    rate limits counted in a memory cache of the test's own, empty at each test."""
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     yield
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.LANGUAGE_CODE = "en"
-    settings.RAPPORT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` sets on its default port
+@pytest.fixture(scope="module")
+def _demo_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    with module_rows(django_db_blocker, media):
+        yield run_seed_demo(*getattr(request.module, "DEMO_SIZE", (20, 60))), media
+
+
+@pytest.fixture
+def demo_seeded(db, settings, _demo_once) -> str:
+    """The demo, seeded once for the whole module at its ``DEMO_SIZE`` (partners,
+    interactions); each test's own writes are undone after it. Returns what seed_demo printed."""
+    output, settings.MEDIA_ROOT = _demo_once
+    return output
 
 
 @pytest.fixture
@@ -148,13 +155,14 @@ def sales_customer(staff_sales):
 def seed_demo(db):
     """Run ``manage.py seed_demo`` with target totals; returns what it printed."""
 
-    def run(partners: int = 20, interactions: int = 60) -> str:
-        out = StringIO()
-        # pytest-django runs with DEBUG=False, which the command refuses without --force.
-        call_command("seed_demo", "--partners", partners, "--interactions", interactions, "--force", stdout=out)
-        return out.getvalue()
+    return run_seed_demo
 
-    return run
+
+def run_seed_demo(partners: int = 20, interactions: int = 60) -> str:
+    out = StringIO()
+    # pytest-django runs with DEBUG=False, which the command refuses without --force.
+    call_command("seed_demo", "--partners", partners, "--interactions", interactions, "--force", stdout=out)
+    return out.getvalue()
 
 
 def login(client, user):

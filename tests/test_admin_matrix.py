@@ -4,7 +4,8 @@ The admin never allows what the app refuses (crm/admin_base.py):
 - business records are read-only for everyone, superusers included, history and its
   "revert" form too;
 - configuration follows Django's model permissions;
-- django-simple-history's revert form never writes, whoever posts to it.
+- django-simple-history's revert form never writes, whoever posts to it;
+- no admin page carries inline code the Content-Security-Policy would block.
 
 A model registered in the admin without a line in ``KIND`` fails
 ``test_every_admin_model_is_classified``; an admin URL of a shape this file does not know
@@ -23,7 +24,9 @@ from django.urls import URLPattern, reverse
 
 from crm.admin_base import PlainRecordAdmin, RecordAdmin
 from crm.roles import is_supervisor
-from tests.test_permissions_matrix import world  # noqa: F401  (the shared fixture of records)
+from tests.inline_code import inline_code
+from tests.shared_rows import module_rows
+from tests.test_permissions_matrix import build_world, matrix_media  # noqa: F401
 
 RECORD, CONFIG, SUPERUSER_CONFIG, AUTH = "record", "config", "superuser-config", "auth"
 SUPERVISION_CONFIG = "supervision-config"  # configuration only supervision (and superusers) changes
@@ -122,8 +125,20 @@ def test_every_admin_url_is_covered():
                 assert pattern.name.removeprefix(prefix) in MODEL_URL_SUFFIXES, pattern.name
 
 
+@pytest.fixture(scope="module")
+def shared_admin_world(django_db_setup, django_db_blocker, matrix_media):  # noqa: F811
+    """Built once for the module; each test's writes are undone after it (tests/shared_rows.py)."""
+    with module_rows(django_db_blocker, matrix_media):
+        yield _admin_rows(build_world())
+
+
 @pytest.fixture
-def admin_world(world):  # noqa: F811
+def admin_world(db, settings, shared_admin_world, matrix_media):  # noqa: F811
+    settings.MEDIA_ROOT = matrix_media  # where the shared world's files are
+    return shared_admin_world
+
+
+def _admin_rows(world):
     """Every admin model has a row; managers and supervisors have staff status, as in the demo."""
     from evaluations.models import Decision, ScreeningOverride
     from evaluations.surveys.models import SurveyResponse
@@ -236,10 +251,19 @@ def test_admin_matrix(client, admin_world, label):
                 expected = _expected(kind, name, method, user, model)
                 if response.status_code not in expected:
                     failures.append((role, method, name, response.status_code, sorted(expected)))
+                elif response.status_code == 200 and (problems := _inline_code(response)):
+                    failures.append((role, method, name, "inline code the CSP blocks", problems))
                 if kind == RECORD or method == "get" or name == "simple_history":
                     if _rows(model) != before:
                         failures.append((role, method, name, "WROTE"))
     assert not failures, failures
+
+
+def _inline_code(response) -> list[str]:
+    """What the strict Content-Security-Policy would block on an admin page (issue #10 §8)."""
+    if "text/html" not in response.get("Content-Type", "") or hasattr(response, "streaming_content"):
+        return []
+    return inline_code(response.content.decode())
 
 
 def _form_data(model_admin, request, obj) -> dict:

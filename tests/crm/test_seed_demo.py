@@ -115,29 +115,3 @@ def test_every_registered_seeder_is_importable_and_idempotent(db):
         again = fn(rng=random.Random(7), now=later, options=options)
         assert not any(again.values()), path
         assert row_counts() == before, path
-
-
-def test_demo_history_emails_nobody(db, seed_demo):
-    from crm.models import OutboundEmail
-
-    seed_demo(partners=40, interactions=40)
-    assert not OutboundEmail.objects.filter(kind__in=["case_reply", "survey_invitation", "campaign"]).exists()
-
-
-def test_demo_has_corrective_actions_in_every_state(db, seed_demo):
-    """Open, overdue, awaiting verification and verified (by the supervision group), both
-    languages' texts, raised by scorecard plans and supervision findings."""
-    from crm.models import CorrectiveAction, corrective_action_overdue_q
-
-    seed_demo(partners=60, interactions=20)
-    actions = CorrectiveAction.objects.select_related("verified_by", "source_type")
-    states = set(actions.values_list("state", flat=True))
-    assert {"open", "responded", "verified"} <= states
-    assert actions.filter(corrective_action_overdue_q(timezone.localdate())).exists()
-    assert actions.filter(state="open", due_on__gte=timezone.localdate()).exists()
-    for action in actions.filter(state="verified"):
-        assert action.verified_by.groups.filter(name="Supervision").exists()
-        assert action.verified_by_id != action.owner_id and action.response
-    # Raised by scorecard plans and, since issue #11, by supervision findings and the
-    # published annual report's improvement plan.
-    assert {a.source_type.model for a in actions} == {"correctiveactionplan", "finding", "reportplanitem"}

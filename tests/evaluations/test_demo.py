@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections import defaultdict
-from decimal import Decimal
 from io import StringIO
 
 from django.contrib.auth.models import User
@@ -15,7 +13,7 @@ from django.utils import timezone
 
 from crm.selectors import actions_for_source
 from evaluations import scoring, selectors, services
-from evaluations.demo import HISTORY_PERIODS, periodic_template, seed_evaluations
+from evaluations.demo import HISTORY_PERIODS, periodic_template
 from evaluations.models import (
     Consequence,
     CorrectiveActionPlan,
@@ -29,7 +27,6 @@ from evaluations.models import (
 from evaluations.services.evaluations import _freeze
 from partners.models import Family, Partner, Status
 from tests.evaluations.factories import uniform_scores
-from tests.factories import PartnerFactory
 
 SCORE_FIELDS = [
     "overall_score",
@@ -40,6 +37,9 @@ SCORE_FIELDS = [
     "latest_standing",
     "rated_periods",
 ]
+
+
+DEMO_SIZE = (40, 100)  # the module's demo (tests/conftest.py's demo_seeded), seeded once
 
 
 def seed() -> str:
@@ -61,8 +61,8 @@ def closed():
     return supplier_evaluations().filter(status=Evaluation.Status.CLOSED)
 
 
-def test_active_suppliers_get_eight_quarters_of_closed_history_and_an_open_current_one(db):
-    output = seed()
+def test_active_suppliers_get_eight_quarters_of_closed_history_and_an_open_current_one(demo_seeded):
+    output = demo_seeded
     template = periodic_template()
     suppliers = list(evaluated_suppliers())
     assert suppliers
@@ -87,8 +87,7 @@ def test_active_suppliers_get_eight_quarters_of_closed_history_and_an_open_curre
     assert "evaluations" in output
 
 
-def test_stored_results_are_what_the_engine_computes_from_the_sheets(db):
-    seed()
+def test_stored_results_are_what_the_engine_computes_from_the_sheets(demo_seeded):
     picked = random.Random(1).sample(list(closed().values_list("pk", flat=True)), 12)
     for evaluation in Evaluation.objects.filter(pk__in=picked).select_related("template"):
         criteria = list(evaluation.template.criteria.all())
@@ -113,8 +112,7 @@ def test_stored_results_are_what_the_engine_computes_from_the_sheets(db):
         assert _freeze(evaluation, sheets) == evaluation.snapshot
 
 
-def test_snapshot_has_the_shape_evaluation_close_produces(db):
-    seed()
+def test_snapshot_has_the_shape_evaluation_close_produces(demo_seeded):
     current, _end = scoring.period_for(timezone.localdate(), "quarterly")
     evaluation = supplier_evaluations().filter(period_start=current).order_by("pk").first()
     for sheet in evaluation.sheets.select_related("evaluator"):
@@ -130,8 +128,7 @@ def test_snapshot_has_the_shape_evaluation_close_produces(db):
     assert set(seeded["criteria"][0]["inputs"][0]) == set(closed_now.snapshot["criteria"][0]["inputs"][0])
 
 
-def test_partner_scores_are_what_partner_score_refresh_computes_and_the_ranking_shows_them(db):
-    seed()
+def test_partner_scores_are_what_partner_score_refresh_computes_and_the_ranking_shows_them(demo_seeded):
     template = periodic_template()
     before = {
         s.partner_id: [getattr(s, f) for f in SCORE_FIELDS] for s in PartnerScore.objects.filter(template=template)
@@ -157,8 +154,7 @@ def test_partner_scores_are_what_partner_score_refresh_computes_and_the_ranking_
     assert len(selectors.supplier_scorecard(partner=partner).trend) >= HISTORY_PERIODS - 1
 
 
-def test_decisions_follow_the_rules_of_decision_record(db):
-    seed()
+def test_decisions_follow_the_rules_of_decision_record(demo_seeded):
     assert not closed().annotate(n=Count("decisions")).exclude(n=1).exists()
     manager = User.objects.get(username="manager")
     for decision in Decision.objects.select_related("evaluation__partner__department", "approver"):
@@ -189,28 +185,12 @@ def test_decisions_follow_the_rules_of_decision_record(db):
             assert latest.outcome != Decision.Outcome.PROBATION
 
 
-def test_second_run_creates_no_evaluations(db):
-    seed()
+def test_second_run_creates_no_evaluations(demo_seeded):
     models = [Evaluation, EvaluatorSheet, CriterionScore, Decision, CorrectiveActionPlan, Incentive, PartnerScore]
     before = {m.__name__: m.objects.count() for m in models} | {"history": Evaluation.history.count()}
     output = seed()
     assert {m.__name__: m.objects.count() for m in models} | {"history": Evaluation.history.count()} == before
     assert "0 evaluations" in output
-
-
-def test_since_registration_starts_at_the_supplier_registration(db, staff, manager):
-    today = timezone.localdate()
-    old, new = PartnerFactory(owner=staff), PartnerFactory(owner=staff)
-    Partner.objects.filter(pk=new.pk).update(created_at=timezone.now() - dt.timedelta(days=200))
-    Partner.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=1500))
-    counts = seed_evaluations(rng=random.Random(5), today=today, since_registration=True)
-    assert counts["evaluations"] == Evaluation.objects.count()
-    registered = (timezone.localtime() - dt.timedelta(days=200)).date()
-    first_new = Evaluation.objects.filter(partner=new).order_by("period_start").first()
-    assert first_new.period_start <= registered <= first_new.period_end
-    assert Evaluation.objects.filter(partner=old).count() == HISTORY_PERIODS + 1
-    assert Decision.objects.filter(evaluation__partner=old, approver=manager).count() >= HISTORY_PERIODS - 1
-    assert PartnerScore.objects.get(partner=new).overall_score > Decimal(0)
 
 
 def test_demo_manager_configures_scorecard_templates_in_admin(db, client, settings):

@@ -14,10 +14,10 @@ from partners.partnerships.demo import PROSPECTS
 
 # The partnership pipeline's seeder adds its prospects on top of the registry's totals.
 PROSPECT_NAMES = [p.name for p in PROSPECTS]
+DEMO_SIZE = (20, 60)  # every test here reads the one demo seeded for the module (tests/conftest.py)
 
 
-def test_covers_all_families_with_kinds_owners_and_one_primary_contact(seed_demo):
-    seed_demo()
+def test_covers_all_families_with_kinds_owners_and_one_primary_contact(demo_seeded):
     assert Partner.objects.exclude(name__in=PROSPECT_NAMES).count() == 20
     families = dict(Partner.objects.values_list("family").annotate(n=Count("id")).order_by())
     assert set(families) == set(Family.values)
@@ -31,8 +31,7 @@ def test_covers_all_families_with_kinds_owners_and_one_primary_contact(seed_demo
     assert Partner.history.exclude(name__in=PROSPECT_NAMES).count() == 20  # creation rows for the history page
 
 
-def test_last_contacted_at_is_the_latest_interaction(seed_demo):
-    seed_demo()
+def test_last_contacted_at_is_the_latest_interaction(demo_seeded):
     assert Interaction.objects.exclude(partner__name__in=PROSPECT_NAMES).count() == 60
     for partner in Partner.objects.annotate(latest=Max("interactions__occurred_at")):
         assert partner.last_contacted_at == partner.latest
@@ -42,8 +41,7 @@ def test_last_contacted_at_is_the_latest_interaction(seed_demo):
         assert interaction.author.profile.department_id == interaction.department_id
 
 
-def test_staff_dashboard_has_stale_partners_and_open_follow_ups(seed_demo):
-    seed_demo()
+def test_staff_dashboard_has_stale_partners_and_open_follow_ups(demo_seeded):
     staff = User.objects.get(username="staff")
     now, today = timezone.now(), timezone.localdate()
     suppliers = Partner.objects.filter(owner=staff, family=Family.SUPPLIER)
@@ -53,8 +51,7 @@ def test_staff_dashboard_has_stale_partners_and_open_follow_ups(seed_demo):
     assert open_followups.filter(due_on__lt=today).count() >= 2
 
 
-def test_tops_up_to_the_target_totals_with_unique_names(seed_demo):
-    seed_demo(partners=20, interactions=60)
+def test_tops_up_to_the_target_totals_with_unique_names(demo_seeded, seed_demo):  # the demo at 20 / 60
     seed_demo(partners=35, interactions=100)
     assert Partner.objects.count() == 35
     assert Interaction.objects.count() == 100
@@ -62,7 +59,7 @@ def test_tops_up_to_the_target_totals_with_unique_names(seed_demo):
     assert len(names) == len(set(names))
 
 
-def test_demo_contacts_have_reserved_example_addresses(seed_demo):
+def test_demo_contacts_have_reserved_example_addresses(demo_seeded, seed_demo):
     seed_demo(partners=30, interactions=10)
     emails = list(Contact.objects.exclude(email="").values_list("email", flat=True))
     assert emails and all(e.endswith(".example") for e in emails)

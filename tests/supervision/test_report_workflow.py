@@ -22,8 +22,7 @@ from tests.factories import InteractionFactory, department, ensure_reference_dat
 from tests.supervision.report_data import Y, at, build_known_year, generated_report, pdf_required, row
 
 
-def publish_with_item(supervisor, owner, *, year: int = Y) -> AnnualReport:
-    pdf_required()
+def publish_with_item(supervisor, owner, *, year: int = Y, files: bool = True) -> AnnualReport:
     report = generated_report(supervisor, year=year)
     services.report_update(report=report, summary="Satisfaction rose.", summary_zh="满意度提高了。", by=supervisor)
     services.report_item_add(
@@ -38,8 +37,10 @@ def publish_with_item(supervisor, owner, *, year: int = Y) -> AnnualReport:
     )
     services.report_submit(report=report, by=supervisor)
     report = services.report_publish(report=report, by=supervisor)
-    services.report_files_make(report_id=report.pk)  # the task, which on_commit runs in production
-    report.refresh_from_db()
+    if files:  # the PDFs take seconds: made only where a test reads them
+        pdf_required()
+        services.report_files_make(report_id=report.pk)  # the task, which on_commit runs in production
+        report.refresh_from_db()
     return report
 
 
@@ -50,6 +51,12 @@ def known(manager, staff):
 
 @pytest.fixture
 def published(known, supervisor, staff):
+    """A published report whose files (PDF, XLSX) are not made yet."""
+    return publish_with_item(supervisor, staff, files=False)
+
+
+@pytest.fixture
+def published_with_files(known, supervisor, staff):
     return publish_with_item(supervisor, staff)
 
 
@@ -67,13 +74,15 @@ def pdf_text(field_file) -> str:
 # --- States and who moves them ------------------------------------------------------------------
 
 
-def test_draft_review_published_and_the_plan_becomes_actions(published, staff):
-    assert published.state == AnnualReport.State.PUBLISHED and published.published_at
-    item = published.items.get()
+def test_draft_review_published_and_the_plan_becomes_actions(published_with_files, staff):
+    assert published_with_files.state == AnnualReport.State.PUBLISHED and published_with_files.published_at
+    item = published_with_files.items.get()
     assert item.action.state == CorrectiveAction.State.OPEN and item.action.owner == staff
     assert item.action.source == item
-    assert published.pdf_en.name.endswith("-en.pdf") and published.pdf_zh.name.endswith("-zh.pdf")
-    assert published.xlsx.name.endswith("-en.xlsx") and published.xlsx_zh.name.endswith("-zh.xlsx")
+    assert published_with_files.pdf_en.name.endswith("-en.pdf") and published_with_files.pdf_zh.name.endswith("-zh.pdf")
+    assert published_with_files.xlsx.name.endswith("-en.xlsx") and published_with_files.xlsx_zh.name.endswith(
+        "-zh.xlsx"
+    )
 
 
 def test_only_supervision_moves_a_report(known, supervisor, manager):
@@ -88,37 +97,40 @@ def test_only_supervision_moves_a_report(known, supervisor, manager):
         assert exc.type.__name__ == "PermissionDenied"
 
 
-def test_managers_read_published_reports_but_not_drafts(client, published, supervisor, manager, staff):
-    draft = services.report_correct(report=published, reason="Typo", by=supervisor)
+def test_managers_read_published_reports_but_not_drafts(client, published_with_files, supervisor, manager, staff):
+    draft = services.report_correct(report=published_with_files, reason="Typo", by=supervisor)
     for user in (manager, staff):
         client.force_login(user)
-        assert client.get(published.get_absolute_url()).status_code == 200
+        assert client.get(published_with_files.get_absolute_url()).status_code == 200
         assert client.get(draft.get_absolute_url()).status_code == 404
         listing = client.get(reverse("supervision:report_list")).content.decode()
-        assert published.get_absolute_url() in listing and draft.get_absolute_url() not in listing
-        assert client.get(reverse("supervision:report_download", args=[published.pk, "xlsx"])).status_code == 200
+        assert published_with_files.get_absolute_url() in listing and draft.get_absolute_url() not in listing
+        assert (
+            client.get(reverse("supervision:report_download", args=[published_with_files.pk, "xlsx"])).status_code
+            == 200
+        )
 
 
-# --- Frozen once published ----------------------------------------------------------------------
+# --- Frozen once published_with_files ----------------------------------------------------------------------
 
 
-def test_later_data_never_changes_a_published_report(client, published, supervisor, staff, known):
+def test_later_data_never_changes_a_published_report(client, published_with_files, supervisor, staff, known):
     client.force_login(supervisor)
-    page_before = client.get(published.get_absolute_url()).content.decode()
-    figures_before = published.figures
-    files_before = {f: getattr(published, f).read() for f in ("pdf_en", "pdf_zh", "xlsx")}
+    page_before = client.get(published_with_files.get_absolute_url()).content.decode()
+    figures_before = published_with_files.figures
+    files_before = {f: getattr(published_with_files, f).read() for f in ("pdf_en", "pdf_zh", "xlsx")}
     # More data in the report's year.
     for month in range(1, 13):
         InteractionFactory(partner=known["normal"], occurred_at=at(Y, month, 3))
-    published.refresh_from_db()
-    assert published.figures == figures_before
-    assert tables(client.get(published.get_absolute_url()).content.decode()) == tables(page_before)
-    # The live figures did change: the snapshot is what kept the report as published.
+    published_with_files.refresh_from_db()
+    assert published_with_files.figures == figures_before
+    assert tables(client.get(published_with_files.get_absolute_url()).content.decode()) == tables(page_before)
+    # The live figures did change: the snapshot is what kept the report as published_with_files.
     live = report.annual_figures(Y)
     assert row(live, "contact_coverage", ["tier", 3])["interactions"][0] == 12
-    assert row(published.figures, "contact_coverage", ["tier", 3])["interactions"][0] == 0
+    assert row(published_with_files.figures, "contact_coverage", ["tier", 3])["interactions"][0] == 0
     for field, content in files_before.items():
-        assert getattr(published, field).open("rb").read() == content
+        assert getattr(published_with_files, field).open("rb").read() == content
 
 
 def test_nobody_edits_a_published_version(client, published, supervisor):
@@ -148,25 +160,29 @@ def test_nobody_edits_a_published_version(client, published, supervisor):
     assert not model_admin.has_delete_permission(request, published)
 
 
-def test_a_correction_is_a_new_version_and_the_old_one_stays_readable(client, published, supervisor):
+def test_a_correction_is_a_new_version_and_the_old_one_stays_readable(client, published_with_files, supervisor):
     with pytest.raises(ValidationError):
-        services.report_correct(report=published, reason="  ", by=supervisor)
+        services.report_correct(report=published_with_files, reason="  ", by=supervisor)
     client.force_login(supervisor)
-    response = client.post(reverse("supervision:report_correct", args=[published.pk]), {"reason": "Wrong case count"})
+    response = client.post(
+        reverse("supervision:report_correct", args=[published_with_files.pk]), {"reason": "Wrong case count"}
+    )
     correction = AnnualReport.objects.get(year=Y, version=2)
     assert response.status_code == 302 and response["Location"] == correction.get_absolute_url()
     assert correction.state == AnnualReport.State.DRAFT and correction.correction_reason == "Wrong case count"
-    assert correction.items.get().action_id == published.items.get().action_id  # not raised twice
+    assert correction.items.get().action_id == published_with_files.items.get().action_id  # not raised twice
     with pytest.raises(ValidationError):  # one correction at a time
-        services.report_correct(report=published, reason="Again", by=supervisor)
+        services.report_correct(report=published_with_files, reason="Again", by=supervisor)
     services.report_submit(report=correction, by=supervisor)
     services.report_publish(report=correction, by=supervisor)
-    published.refresh_from_db()
-    assert published.state == AnnualReport.State.SUPERSEDED
+    published_with_files.refresh_from_db()
+    assert published_with_files.state == AnnualReport.State.SUPERSEDED
     assert CorrectiveAction.objects.count() == 2  # the finding's and the plan item's, once
-    page = client.get(published.get_absolute_url()).content.decode()
+    page = client.get(published_with_files.get_absolute_url()).content.decode()
     assert "corrected by a later one" in page
-    assert client.get(reverse("supervision:report_download", args=[published.pk, "pdf-en"])).status_code == 200
+    assert (
+        client.get(reverse("supervision:report_download", args=[published_with_files.pk, "pdf-en"])).status_code == 200
+    )
 
 
 def test_publishing_twice_is_refused_and_writes_nothing(published, supervisor):
@@ -222,18 +238,18 @@ def test_the_database_refuses_a_second_published_version(published, supervisor):
 # --- Exports ---------------------------------------------------------------------------------------
 
 
-def test_the_pdf_has_extractable_text_in_english_and_in_chinese(published):
-    english = pdf_text(published.pdf_en)
+def test_the_pdf_has_extractable_text_in_english_and_in_chinese(published_with_files):
+    english = pdf_text(published_with_files.pdf_en)
     assert f"Annual satisfaction report {Y}" in english and "Satisfaction rose." in english
     assert "Call every key supplier each quarter" in english
-    chinese = pdf_text(published.pdf_zh)
+    chinese = pdf_text(published_with_files.pdf_zh)
     assert f"{Y}" in chinese and "满意度提高了。" in chinese
     assert "年度满意度报告" in chinese and "供应商" in chinese
 
 
-def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client, published, manager):
+def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client, published_with_files, manager):
     client.force_login(manager)
-    response = client.get(reverse("supervision:report_download", args=[published.pk, "xlsx"]))
+    response = client.get(reverse("supervision:report_download", args=[published_with_files.pk, "xlsx"]))
     assert response["Content-Disposition"].startswith("attachment")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == [
@@ -253,9 +269,9 @@ def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client
     assert all(isinstance(v, int | float) for v in all_row[1:4])
 
 
-def test_the_chinese_spreadsheet_names_sheets_rows_and_columns_in_chinese(client, published, manager):
+def test_the_chinese_spreadsheet_names_sheets_rows_and_columns_in_chinese(client, published_with_files, manager):
     client.force_login(manager)
-    response = client.get(reverse("supervision:report_download", args=[published.pk, "xlsx-zh"]))
+    response = client.get(reverse("supervision:report_download", args=[published_with_files.pk, "xlsx-zh"]))
     assert response["Content-Disposition"].startswith("attachment") and "-zh.xlsx" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames[:3] == ["满意度", "评分卡", "服务工单"]
@@ -265,13 +281,13 @@ def test_the_chinese_spreadsheet_names_sheets_rows_and_columns_in_chinese(client
     assert all_row[1:4] == (2, 1, 1)  # the same numbers as the English one, still numbers
 
 
-def test_pdf_downloads_are_attachments(client, published, staff):
+def test_pdf_downloads_are_attachments(client, published_with_files, staff):
     client.force_login(staff)
     for kind in ("pdf-en", "pdf-zh"):
-        response = client.get(reverse("supervision:report_download", args=[published.pk, kind]))
+        response = client.get(reverse("supervision:report_download", args=[published_with_files.pk, kind]))
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"].startswith("attachment")
-    assert client.get(reverse("supervision:report_download", args=[published.pk, "doc"])).status_code == 404
+    assert client.get(reverse("supervision:report_download", args=[published_with_files.pk, "doc"])).status_code == 404
 
 
 def test_publishing_without_pdf_support_says_so_and_publishes_nothing(client, known, supervisor, monkeypatch):

@@ -379,6 +379,9 @@ CELERY_BEAT_SCHEDULE = {
     # claim is released after CELERY_TASK_TIME_LIMIT + RAPPORT_RECOVERY_MARGIN, so such an
     # email goes out again within about 5 minutes).
     "scan-emails": {"task": "crm.tasks.run_scan", "schedule": 120.0, "args": ["emails"]},
+    # Every 10 minutes: import jobs whose task was lost (a broker restarted) or whose worker
+    # was killed → their task again; each job runs once whatever arrives twice.
+    "scan-imports": {"task": "crm.tasks.run_scan", "schedule": 600.0, "args": ["imports"]},
     # Every 5 minutes: annual-report generations left behind (broker down when requested,
     # worker killed while running) → enqueued again; each runs once (supervision/scans.py).
     "scan-annual-reports": {"task": "crm.tasks.run_scan", "schedule": 300.0, "args": ["annual_reports"]},

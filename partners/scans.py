@@ -14,8 +14,13 @@ from django.utils import timezone
 from crm.models import Notification, OutboundEmail
 from crm.scheduler import scan
 
-from .models import FollowUp
-from .tasks import followup_digest_task, followup_remind_task
+from .importing.services import IMPORT_TIME_LIMIT
+from .models import FollowUp, ImportJob
+from .tasks import followup_digest_task, followup_remind_task, import_job_apply_task, import_job_preview_task
+
+# An import job waits this long for its task before the scan sends the task again: the
+# broker lost it (restarted without persistence), or no worker took it.
+IMPORT_REQUEUE_AFTER = dt.timedelta(minutes=10)
 
 
 @scan("followups")
@@ -61,3 +66,26 @@ def _reminder_sent(kind: str) -> Exists:
             period=Cast(OuterRef("due_on"), CharField()),
         )
     )
+
+
+@scan("imports")
+def imports_scan(now: dt.datetime) -> int:
+    """Import jobs still waiting for their task after IMPORT_REQUEUE_AFTER, or left working
+    by a worker killed past the import time limit → their task once more. The job's own
+    claim (importing.services._claim) makes a task that arrives twice run once."""
+    status = ImportJob.Status
+    abandoned = now - dt.timedelta(seconds=IMPORT_TIME_LIMIT + 60)
+    jobs = list(
+        ImportJob.objects.filter(
+            Q(status__in=(status.PREVIEW_QUEUED, status.QUEUED), updated_at__lt=now - IMPORT_REQUEUE_AFTER)
+            | Q(status__in=(status.PREVIEWING, status.RUNNING), updated_at__lt=abandoned)
+        )
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    for pk, state in jobs:
+        if state in (status.PREVIEW_QUEUED, status.PREVIEWING):
+            import_job_preview_task.delay(pk)
+        else:
+            import_job_apply_task.delay(pk)
+    return len(jobs)

@@ -219,3 +219,37 @@ def test_row_messages_are_in_the_uploaders_language(client, manager):
     job = ImportJob.objects.get()
     assert job.language == "zh-hans"
     assert "没有使用此用户名或电子邮件的在职用户" in job.results[0]["errors"][0]["message"]
+
+
+@override_settings(RAPPORT_IMPORT_ASYNC_ROWS=1)
+def test_the_scan_sends_again_the_task_of_a_job_the_broker_lost(manager_client, django_capture_on_commit_callbacks):
+    """Issue #14: the upload's and the confirm's tasks never reach a worker (the callbacks
+    are dropped here, as a broker restarted without its queue would); the imports scan finds
+    each job waiting, sends its task again, and the import completes once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from crm.scheduler import scan_run
+    from partners.scans import IMPORT_REQUEUE_AFTER
+
+    with django_capture_on_commit_callbacks(execute=False):
+        _upload(
+            manager_client, HEADER + ",customer,company,Lost One,,,,\n,customer,company,Lost Two,,,,\n", follow=False
+        )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PREVIEW_QUEUED
+    assert scan_run("imports").effects == 0  # it has not waited long enough yet
+    later = timezone.now() + IMPORT_REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert scan_run("imports", now=later).effects == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED and job.counts["new"] == 2
+
+    with django_capture_on_commit_callbacks(execute=False):
+        manager_client.post(reverse("partners:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED and not Partner.objects.filter(name__startswith="Lost ").exists()
+    assert scan_run("imports", now=later + IMPORT_REQUEUE_AFTER).effects == 1
+    assert scan_run("imports", now=later + 2 * IMPORT_REQUEUE_AFTER).effects == 0  # done: nothing more
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and Partner.objects.filter(name__startswith="Lost ").count() == 2

@@ -116,6 +116,7 @@ def test_two_web_processes_two_workers_and_beat_survive_a_killed_worker(services
         ports = [free_port(), free_port()]
         for port in ports:
             argv = ["gunicorn", "crm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"]
+            argv += ["--no-control-socket"]  # two gunicorns of one user would share ~/.gunicorn/gunicorn.ctl
             processes.append(Process(argv, log, {"RAPPORT_BASE_URL": f"http://127.0.0.1:{port}"}).start())
         for port in ports:
             wait_for(lambda port=port: _answers(port), timeout=90, interval=0.5, what=lambda: log.read_text()[-2000:])
@@ -153,6 +154,7 @@ def test_two_web_processes_two_workers_and_beat_survive_a_killed_worker(services
             bad = {k: n for k, n in outcomes.items() if not (isinstance(k, int) and k < 500)}
             assert not bad, f"port {port}: {dict(outcomes)}"
             assert sum(outcomes.values()) > 0
+        assert "Control server error" not in log.read_text()  # docs/deploy.md: one control socket each
         print(
             f"\nDRILL: {expected} reminders + {USERS} digests, each once; {at_kill} done when worker 1 was "
             f"SIGKILLed; drained {drained:.1f} s after the workers started; requests per web port: "

@@ -4,36 +4,29 @@ process gets for each DATABASE_URL, so it holds on any machine."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import runpy
 
 from django.conf import settings
 from django.db import connection
 
-PRINT_OPTIONS = (
-    "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
-)
+
+def _options(monkeypatch, **env: str) -> dict:
+    """The database OPTIONS crm/settings.py makes for this environment, read by running the
+    settings file afresh (the loaded settings are the suite's own)."""
+    with monkeypatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        if "POSTGRES_JIT" not in env:
+            patch.delenv("POSTGRES_JIT", raising=False)
+        made = runpy.run_path(str(settings.BASE_DIR / "crm" / "settings.py"))
+    return made["DATABASES"]["default"].get("OPTIONS", {})
 
 
-def _options(**env: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {PRINT_OPTIONS}"],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def test_postgres_connections_turn_the_jit_off_unless_asked():
+def test_postgres_connections_turn_the_jit_off_unless_asked(monkeypatch):
     url = "postgres://rapport@db.example:5432/rapport"
-    assert _options(DATABASE_URL=url)["options"] == "-c jit=off"
-    assert _options(DATABASE_URL=url, POSTGRES_JIT="True")["options"] == "-c jit=on"
-    assert "options" not in _options(DATABASE_URL="sqlite:////tmp/rapport-jit.sqlite3")
+    assert _options(monkeypatch, DATABASE_URL=url)["options"] == "-c jit=off"
+    assert _options(monkeypatch, DATABASE_URL=url, POSTGRES_JIT="True")["options"] == "-c jit=on"
+    assert "options" not in _options(monkeypatch, DATABASE_URL="sqlite:////tmp/rapport-jit.sqlite3")
 
 
 def test_the_suites_own_connection_has_it(db):

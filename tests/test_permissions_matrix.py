@@ -251,6 +251,8 @@ MATRIX: dict[str, tuple] = {
     "associations:standard_document": (lambda o: {"pk": o["standard_work"].pk}, {"get": READERS}),
     "associations:memberships": (None, {"get": READERS}),
     "associations:memberships_csv": (None, {"get": READERS}),
+    "associations:positions": (None, {"get": READERS}),
+    "associations:positions_csv": (None, {"get": READERS}),
     "associations:events": (None, {"get": READERS}),
     "associations:events_csv": (None, {"get": READERS}),
     # Industry reports (P4.4.3): staff and managers share them; only their readers (the

@@ -260,6 +260,13 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.select_related("association", "association__department")
 
 
+def positions_for_user(*, user: User) -> QuerySet[Position]:
+    """Every role reads the positions our people hold (P4.4.1)."""
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    return Position.objects.select_related("association", "association__department", "person")
+
+
 # --- Industry reports -------------------------------------------------------------------------
 
 

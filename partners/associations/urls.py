@@ -11,6 +11,8 @@ urlpatterns = [
     path("associations/standards/<int:pk>/document/", views.standard_document, name="standard_document"),
     path("associations/memberships/", views.membership_list, name="memberships"),
     path("associations/memberships/export.csv", views.memberships_csv, name="memberships_csv"),
+    path("associations/positions/", views.position_list, name="positions"),
+    path("associations/positions/export.csv", views.positions_csv, name="positions_csv"),
     path("associations/events/", views.event_list, name="events"),
     path("associations/events/export.csv", views.events_csv, name="events_csv"),
     # Industry reports (P4.4.3).

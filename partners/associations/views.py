@@ -28,7 +28,16 @@ from crm.roles import role_required
 from crm.uploads import file_response
 
 from . import selectors, services
-from .filters import EVENT_SELECTS, MEMBERSHIP_SELECTS, REPORT_SELECTS, EventFilter, MembershipFilter, ReportFilter
+from .filters import (
+    EVENT_SELECTS,
+    MEMBERSHIP_SELECTS,
+    POSITION_SELECTS,
+    REPORT_SELECTS,
+    EventFilter,
+    MembershipFilter,
+    PositionFilter,
+    ReportFilter,
+)
 from .forms import RECORD_FORMS, CommentForm, ReportForm
 
 RECORD_TITLES = {
@@ -153,6 +162,42 @@ def memberships_csv(request: HttpRequest) -> HttpResponse:
     )
     header = [_("Association"), _("Membership level"), _("Annual fee"), _("Start date"), _("End date"), _("Department")]
     return csv_response(filename=f"rapport-memberships-{timezone.localdate():%Y%m%d}.csv", header=header, rows=rows)
+
+
+# --- Positions ---------------------------------------------------------------------------------
+
+
+def _position_filter(request: HttpRequest) -> PositionFilter:
+    return PositionFilter(
+        request.GET, queryset=selectors.positions_for_user(user=request.user), today=timezone.localdate()
+    )
+
+
+@role_required()
+def position_list(request: HttpRequest) -> HttpResponse:
+    """The positions our people hold in associations (P4.4.1), terms ending soonest first."""
+    flt = _position_filter(request)
+    page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": flt,
+        "selects": select_options(flt, POSITION_SELECTS),
+        "page": page,
+        "querystring": querystring_without(request, "page"),
+        "export_url": reverse("associations:positions_csv"),
+        "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "today": timezone.localdate(),
+    }
+    return render_list(request, "associations/positions.html", context, results="associations/_positions_table.html")
+
+
+@role_required()
+def positions_csv(request: HttpRequest) -> HttpResponse:
+    rows = (
+        (p.association.name, p.role, p.person.get_full_name() or p.person.username, p.starts_on, p.ends_on)
+        for p in _position_filter(request).qs.iterator(chunk_size=500)
+    )
+    header = [_("Association"), _("Role"), _("Held by"), _("Start date"), _("End date")]
+    return csv_response(filename=f"rapport-positions-{timezone.localdate():%Y%m%d}.csv", header=header, rows=rows)
 
 
 # --- Events ------------------------------------------------------------------------------------

@@ -223,3 +223,48 @@ def test_memberships_list_searches_and_exports(client, django_assert_max_num_que
     assert "Council member" in page and "Observer" not in page
     csv = b"".join(client.get(reverse("associations:memberships_csv")).streaming_content).decode()
     assert csv.index("Observer") < csv.index("Council member")  # soonest to end first
+
+
+def test_positions_list_filters_by_term_searches_by_person_and_exports(
+    client, django_assert_max_num_queries, staff, manager, association
+):
+    """The positions our people hold (P4.4.1): current or ended, by person, soonest to end first."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    holder = UserFactory(username="wang", first_name="Wei", last_name="Wang", role="Staff", dept="procurement")
+    Position.objects.create(
+        association=association,
+        role="Vice-chair",
+        person=holder,
+        starts_on=today - dt.timedelta(days=300),
+        ends_on=today + dt.timedelta(days=60),
+    )
+    Position.objects.create(
+        association=association,
+        role="Council member",
+        person=manager,
+        starts_on=today - dt.timedelta(days=900),
+        ends_on=today - dt.timedelta(days=10),
+    )
+    Position.objects.create(
+        association=association,
+        role="Treasurer",
+        person=staff,
+        starts_on=today - dt.timedelta(days=100),
+        ends_on=today + dt.timedelta(days=20),
+    )
+    client.force_login(staff)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("associations:positions"), {"held": "current"}).content.decode()
+    assert "Vice-chair" in page and "Treasurer" in page and "Council member" not in page
+    assert page.index("Treasurer") < page.index("Vice-chair")  # the term ending soonest first
+    page = client.get(reverse("associations:positions"), {"q": "wang"}).content.decode()
+    assert "Wei Wang" in page and "Treasurer" not in page
+    page = client.get(reverse("associations:positions"), {"held": "ended"}).content.decode()
+    assert "Council member" in page and "ended" in page and "Vice-chair" not in page
+    csv = b"".join(client.get(reverse("associations:positions_csv"), {"held": "current"}).streaming_content).decode()
+    assert csv.splitlines()[0].lstrip("\ufeff") == "Association,Role,Held by,Start date,End date"
+    assert [line.split(",")[1] for line in csv.splitlines()[1:]] == ["Treasurer", "Vice-chair"]
+    empty = client.get(reverse("associations:positions"), {"q": "nobody"}).content.decode()
+    assert "No position matches these filters." in empty

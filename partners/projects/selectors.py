@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,9 +71,19 @@ def milestone_get_for_user(*, user: User, pk: int) -> Milestone:
     return milestone
 
 
+# The linking page offers the newest interactions of the project's partners, not years of them.
+LINKABLE_MAX = 200
+
+
 def linkable_interactions(*, partner_ids: list[int]) -> QuerySet[Interaction]:
-    """The interactions a project may link: those logged with its partners, newest first."""
-    return Interaction.objects.filter(partner_id__in=partner_ids).select_related("partner").order_by("-occurred_at")
+    """The interactions a project may link: the newest logged with its partners. A queryset
+    the form can still filter (the limit sits in a subquery)."""
+    newest = Interaction.objects.filter(partner_id__in=partner_ids).order_by("-occurred_at").values("pk")
+    return (
+        Interaction.objects.filter(pk__in=Subquery(newest[:LINKABLE_MAX]))
+        .select_related("partner")
+        .order_by("-occurred_at")
+    )
 
 
 # --- The project's page ------------------------------------------------------------------
@@ -101,15 +111,17 @@ def project_detail_context(*, project: Project, user: User) -> dict:
 
 
 def projects_panel(*, partner: Partner, user: User, **_kwargs) -> dict | None:
-    """The partner page's "Projects" card (partners and associations only; a supplier's page
-    spends its budget on its own cards): its projects, newest first, one query."""
+    """The partner page's "Projects" card (partners and associations only). No query: the page
+    is at its fifteen-query budget, so the card loads its rows after the page (htmx,
+    ``partner_projects``), with a link to the filtered list as the fallback."""
     if partner.family not in PROJECT_FAMILIES:
         return None
-    return {
-        "projects": list(partner.projects.order_by("-starts_on", "-pk")[:20]),
-        "can_create": can_create_project(user, partner),
-        "partner": partner,
-    }
+    return {"can_create": can_create_project(user, partner), "partner": partner}
+
+
+def partner_projects(*, partner: Partner) -> list[Project]:
+    """The card's rows: the partner's projects, newest first, one query."""
+    return list(partner.projects.order_by("-starts_on", "-pk")[:20])
 
 
 def milestones_due_for_user(*, user: User, today: dt.date | None = None) -> dict:

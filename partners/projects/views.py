@@ -113,6 +113,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/project_detail.html", context)
 
 
+@role_required()
+def partner_projects(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows of the partner page's "Projects" card, loaded by htmx after the page; a plain
+    visit lands on the list filtered to the partner."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not request.htmx:
+        return redirect(reverse("projects:list") + f"?partner={partner.pk}")
+    return render(request, "projects/_partner_projects.html", {"projects": selectors.partner_projects(partner=partner)})
+
+
 @role_required(write=True)
 def project_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new project from a partner's or an association's page: its department's staff and
@@ -181,7 +191,7 @@ def project_interactions(request: HttpRequest, pk: int) -> HttpResponse:
     partner_ids = list(project.partners.values_list("pk", flat=True))
     form = InteractionLinkForm(
         _post(request),
-        queryset=selectors.linkable_interactions(partner_ids=partner_ids)[:200],
+        queryset=selectors.linkable_interactions(partner_ids=partner_ids),
         initial={"interactions": list(project.interactions.values_list("pk", flat=True))},
     )
     if request.method == "POST" and form.is_valid():

@@ -297,6 +297,7 @@ MATRIX: dict[str, tuple] = {
     "projects:list": (None, {"get": READERS}),
     "projects:export": (None, {"get": READERS}),
     "projects:detail": (lambda o: {"pk": o["project"].pk}, {"get": READERS}),
+    "projects:milestones_due": (None, {"get": READERS}),
     "projects:partner_projects": (lambda o: {"pk": o["project_partner"].pk}, {"get": READERS}),
     "projects:create": (lambda o: {"pk": o["project_partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "projects:edit": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),

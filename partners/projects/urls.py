@@ -8,6 +8,7 @@ urlpatterns = [
     # Joint projects (P4.3.3), cooperative and public-welfare projects (P4.4.2).
     path("projects/", views.project_list, name="list"),
     path("projects/export.csv", views.project_export, name="export"),
+    path("projects/milestones-due/", views.milestones_due, name="milestones_due"),
     path("partners/<int:pk>/projects/", views.partner_projects, name="partner_projects"),
     path("partners/<int:pk>/projects/new/", views.project_create, name="create"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),

@@ -123,6 +123,15 @@ def partner_projects(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/_partner_projects.html", {"projects": selectors.partner_projects(partner=partner)})
 
 
+@role_required()
+def milestones_due(request: HttpRequest) -> HttpResponse:
+    """The rows of the dashboard's "Project milestones due" card (the user's projects, due in
+    two weeks or overdue), loaded by htmx after the page; a plain visit lands on the list."""
+    if not request.htmx:
+        return redirect("projects:list")
+    return render(request, "projects/_milestones_due.html", selectors.milestones_due_for_user(user=request.user))
+
+
 @role_required(write=True)
 def project_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new project from a partner's or an association's page: its department's staff and

@@ -155,6 +155,8 @@ def test_pages_run_a_fixed_number_of_queries(client, staff, manager, ally, djang
     ):
         with django_assert_max_num_queries(15, info=url):
             assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(6):
-        client.get(reverse("projects:partner_projects", args=[ally.pk]), HTTP_HX_REQUEST="true")
-
+    for url in (reverse("projects:partner_projects", args=[ally.pk]), reverse("projects:milestones_due")):
+        with django_assert_max_num_queries(6, info=url):
+            assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    due = client.get(reverse("projects:milestones_due"), HTTP_HX_REQUEST="true").content.decode()
+    assert "M3" in due and reverse("projects:milestones_due") in client.get(reverse("dashboard")).content.decode()

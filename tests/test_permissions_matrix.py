@@ -300,6 +300,7 @@ MATRIX: dict[str, tuple] = {
     "projects:milestones_due": (None, {"get": READERS}),
     "projects:partner_projects": (lambda o: {"pk": o["project_partner"].pk}, {"get": READERS}),
     "projects:create": (lambda o: {"pk": o["project_partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "projects:history": (lambda o: {"pk": o["project"].pk}, {"get": READERS}),
     "projects:edit": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "projects:interactions": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "projects:milestone_add": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),

@@ -13,14 +13,12 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from crm.demo import register_seeder
         from crm.panels import register_panel
-        from partners.selectors import register_history_source
 
-        from .selectors import dashboard_milestones_panel, project_history_source, projects_panel
+        from .selectors import dashboard_milestones_panel, projects_panel
 
         register_panel("partner_side", template="projects/_projects_card.html", context=projects_panel, order=8)
         register_panel(
             "dashboard", template="projects/_dashboard_milestones.html", context=dashboard_milestones_panel, order=45
         )
-        register_history_source(project_history_source)
         # After the agreements (36): projects run with partners already active and bound.
         register_seeder("partners.projects.demo.seed", order=37)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from partners.models import Interaction, Partner
-from partners.selectors import can_edit_partner
+from partners.selectors import can_edit_partner, history_entries
 
 from .models import OPEN_STATUSES, PROJECT_FAMILIES, Milestone, Project
 
@@ -148,14 +148,19 @@ def dashboard_milestones_panel(*, user: User) -> dict | None:
     return {}
 
 
-def project_history_source(partner: Partner) -> tuple:
-    """The partner's history page lists its projects' changes."""
-    if partner.family not in PROJECT_FAMILIES:
-        return (Project.history.none(), _("Project"), ())  # no query
-    return (
-        Project.history.filter(id__in=partner.projects.values("pk")).annotate(name=F("title")),
-        _("Project"),
-        (),
+def project_history(*, project: Project) -> list:
+    """Every change to the project and its milestones: who, when and what (P3.1)."""
+    return history_entries(
+        [
+            (
+                Project.history.filter(id=project.pk)
+                .annotate(name=F("title"))
+                .prefetch_related("historicalproject_team_set__user"),
+                _("Project"),
+                (("historicalproject_team_set", "user", "team"),),
+            ),
+            (Milestone.history.filter(project_id=project.pk).annotate(name=F("title")), _("Milestone"), ()),
+        ]
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("partners/<int:pk>/projects/", views.partner_projects, name="partner_projects"),
     path("partners/<int:pk>/projects/new/", views.project_create, name="create"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
+    path("projects/<int:pk>/history/", views.project_history, name="history"),
     path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
     path("projects/<int:pk>/interactions/", views.project_interactions, name="interactions"),
     path("projects/<int:pk>/milestones/new/", views.milestone_add, name="milestone_add"),

@@ -132,6 +132,19 @@ def milestones_due(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/_milestones_due.html", selectors.milestones_due_for_user(user=request.user))
 
 
+@role_required()
+def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the project and its milestones, newest first, paginated."""
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    entries = selectors.project_history(project=project)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/project_history.html",
+        {"project": project, "page": page, "querystring": querystring_without(request, "page")},
+    )
+
+
 @role_required(write=True)
 def project_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new project from a partner's or an association's page: its department's staff and

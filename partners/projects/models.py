@@ -128,8 +128,9 @@ class Project(TimeStampedModel):
             # The list's sorts by start and by end.
             models.Index(fields=["starts_on"], name="project_start_idx"),
             models.Index(fields=["ends_on"], name="project_end_idx"),
-            # The list's sort by progress.
+            # The list's sorts by progress and by title.
             models.Index(fields=["progress"], name="project_progress_idx"),
+            models.Index(fields=["title"], name="project_title_idx"),
         ]
 
     def __str__(self) -> str:

@@ -163,3 +163,17 @@ def test_pages_run_a_fixed_number_of_queries(client, staff, manager, ally, djang
             assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
     due = client.get(reverse("projects:milestones_due"), HTTP_HX_REQUEST="true").content.decode()
     assert "M3" in due and reverse("projects:milestones_due") in client.get(reverse("dashboard")).content.decode()
+
+
+def test_an_edit_saves_and_a_stale_one_is_refused(client, staff, manager, ally):
+    project = _project(manager, ally)
+    url = reverse("projects:edit", args=[project.pk])
+    client.force_login(staff)
+    form = client.get(url).context["form"]
+    data = _form(ally, staff, progress=60, version=form.fields["version"].initial)
+    response = client.post(url, data, follow=True)
+    assert "The project was saved." in response.content.decode()
+    assert Project.objects.get().progress == 60
+    response = client.post(url, data | {"progress": 80})
+    assert response.status_code == 200 and "Someone else changed this record" in response.content.decode()
+    assert Project.objects.get().progress == 60

@@ -177,3 +177,18 @@ def test_an_edit_saves_and_a_stale_one_is_refused(client, staff, manager, ally):
     response = client.post(url, data | {"progress": 80})
     assert response.status_code == 200 and "Someone else changed this record" in response.content.decode()
     assert Project.objects.get().progress == 60
+
+
+def test_the_cards_loaded_after_the_page_speak_chinese(client, staff, manager, ally):
+    project = _project(manager, ally, progress=20)
+    project.team.add(staff)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    services.milestone_add(project=project, data={"title": "M", "due_on": yesterday}, by=manager)
+    staff.profile.language = "zh-hans"
+    staff.profile.save()
+    client.force_login(staff)
+    hx = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    card = client.get(reverse("projects:partner_projects", args=[ally.pk]), **hx).content.decode()
+    assert "联合项目" in card and "进行中" in card and "已完成 20%" in card
+    due = client.get(reverse("projects:milestones_due"), **hx).content.decode()
+    assert "逾期" in due

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "partners.partnerships",
     "partners.associations",
     "partners.agreements",
+    "partners.projects",
     "evaluations",
     "evaluations.surveys",
     "supervision",

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("partners.partnerships.urls")),
     path("", include("partners.associations.urls")),
     path("", include("partners.agreements.urls")),
+    path("", include("partners.projects.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("evaluations.surveys.urls")),
     # Cases, surveys and the public forms lived under /supervision/ until they moved to their

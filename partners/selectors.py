@@ -428,6 +428,13 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
     ]
     # A source answers None for a partner it has nothing for (another family): no query.
     sources += [found for source in HISTORY_SOURCES if (found := source(partner)) is not None]
+    return history_entries(sources, limit=limit)
+
+
+def history_entries(sources: list[tuple], *, limit: int = 200) -> list[HistoryEntry]:
+    """Readable entries, newest first, from ``(historical queryset, label, m2m)`` sources: one
+    query per source, plus one per model a changed foreign key points to. Shared with the record
+    pages that show their own history (partners/projects)."""
     entries: list[HistoryEntry] = []
     for qs, label, m2m in sources:
         records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])

@@ -91,6 +91,8 @@ KIND = {
     "agreements.agreementdocument": RECORD,
     "agreements.obligation": RECORD,
     "agreements.executionreview": RECORD,
+    "projects.project": RECORD,
+    "projects.milestone": RECORD,
 }
 
 # The per-model URL shapes the admin and django-simple-history route; anything else is new.

@@ -294,6 +294,20 @@ MATRIX: dict[str, tuple] = {
         {"post": OWN_DEPT, "get": POST_ONLY_GET},
     ),
     "agreements:review": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    # Projects (P4.3.3, P4.4.2): everyone with a role reads them; the staff and managers of the
+    # project's department write them. An empty POST shows the form's errors (200).
+    "projects:list": (None, {"get": READERS}),
+    "projects:export": (None, {"get": READERS}),
+    "projects:detail": (lambda o: {"pk": o["project"].pk}, {"get": READERS}),
+    "projects:milestones_due": (None, {"get": READERS}),
+    "projects:partner_projects": (lambda o: {"pk": o["project_partner"].pk}, {"get": READERS}),
+    "projects:create": (lambda o: {"pk": o["project_partner"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "projects:history": (lambda o: {"pk": o["project"].pk}, {"get": READERS}),
+    "projects:edit": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "projects:interactions": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "projects:milestone_add": (lambda o: {"pk": o["project"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
+    "projects:milestone_done": (lambda o: {"pk": o["milestone"].pk}, {"post": OWN_DEPT, "get": POST_ONLY_GET}),
+    "projects:milestone_delete": (lambda o: {"pk": o["milestone"].pk}, {"get": OWN_DEPT, "post": OWN_DEPT}),
     "evaluations:detail": (lambda o: {"pk": o["evaluation"].pk}, {"get": READERS}),
     "evaluations:close": (lambda o: {"pk": o["evaluation"].pk}, {"post": MANAGERS, "get": POST_ONLY_GET}),
     "evaluations:decide": (lambda o: {"pk": o["evaluation"].pk}, {"get": MANAGERS, "post": MANAGERS}),
@@ -500,6 +514,7 @@ def build_world() -> tuple[dict, dict]:
     objects.update(_pipeline_world(users))
     objects.update(_association_world(users))
     objects.update(_agreement_world(users, objects))
+    objects.update(_project_world(users))
     return users, objects
 
 
@@ -577,6 +592,33 @@ def _agreement_world(users, objects) -> dict:
     document = AgreementDocument(agreement=agreement, title="Signed copy", uploaded_by=manager)
     document.file.save("contract.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
     return {"agreement": agreement, "obligation": obligation, "agreement_document": document}
+
+
+def _project_world(users) -> dict:
+    """A joint project of a Procurement partner, with a milestone and a linked interaction (P4.3.3)."""
+    from partners.projects import services as projects
+
+    partner = PartnerFactory(name="Matrix Ally", family="partner", status="active", owner=users["staff"])
+    interaction = InteractionFactory(partner=partner, author=users["staff"])
+    project = projects.project_create(
+        data={
+            "title": "Matrix joint project",
+            "kind": "joint",
+            "owner": users["staff"],
+            "goal": "Goal",
+            "status": "active",
+            "starts_on": timezone.localdate(),
+            "progress": 10,
+        },
+        partners=[partner],
+        team=[users["staff"]],
+        by=users["manager"],
+    )
+    projects.project_link_interactions(project=project, interactions=[interaction], by=users["manager"])
+    milestone = projects.milestone_add(
+        project=project, data={"title": "Kick-off", "due_on": timezone.localdate()}, by=users["manager"]
+    )
+    return {"project": project, "project_partner": partner, "milestone": milestone}
 
 
 def _pipeline_world(users) -> dict:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from partners.associations.models import AssociationEvent, IndustryReport, Membership, Position, StandardWork
 from partners.associations.scans import association_terms_scan, industry_report_digest_scan
+from partners.projects.services import project_create
 from tests.factories import PartnerFactory, UserFactory
 
 D = dt.date
@@ -132,10 +133,24 @@ def test_association_page_queries_are_fixed(client, django_assert_max_num_querie
             recorded_by=manager,
         )
         event.attendees.set([manager])
+        project_create(
+            data={
+                "title": f"Kits {i}",
+                "kind": "public_welfare",
+                "owner": manager,
+                "goal": "G",
+                "starts_on": D(2026, 3, 1),
+            },
+            partners=[association],
+            by=manager,
+        )
     client.force_login(manager)
     with django_assert_max_num_queries(15):
         response = client.get(association.get_absolute_url())
-    assert response.status_code == 200 and "T2" in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and "T2" in body
+    # The projects card (partners/projects) loads its rows after the page: no query here.
+    assert reverse("projects:partner_projects", args=[association.pk]) in body
 
 
 def test_events_list_filters_and_exports(client, django_assert_max_num_queries, staff, association):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from partners.partnerships.models import Stage
 from partners.partnerships.services import partnership_move
+from partners.projects.services import project_create
 from tests.factories import ContactFactory, InteractionFactory
 from tests.partners.test_query_counts import BUDGET, count_queries
 from tests.partnerships.assessing import assess, prospect
@@ -26,7 +29,20 @@ def grow(owner, manager, partner, n: int) -> None:
         partnership_move(partner_id=partner.pk, to_stage=Stage.REJECTED, by=manager, reason=f"Round {i}")
         partnership_move(partner_id=partner.pk, to_stage=Stage.IDENTIFIED, by=manager, note=f"Again {i}")
         ContactFactory(partner=partner)
-        InteractionFactory(partner=partner, author=owner)
+        interaction = InteractionFactory(partner=partner, author=owner)
+        # A joint project (partners/projects): its card on the partner page adds no query.
+        project = project_create(
+            data={
+                "title": f"Joint {i}",
+                "kind": "joint",
+                "owner": manager,
+                "goal": "G",
+                "starts_on": dt.date(2026, 1, 1),
+            },
+            partners=[partner],
+            by=manager,
+        )
+        project.interactions.add(interaction)
 
 
 PAGES = [

@@ -138,16 +138,16 @@ def attach_tag_names(partners: list[Partner]) -> list[Partner]:
 
 
 def partner_search(qs: QuerySet[Partner], term: str) -> QuerySet[Partner]:
-    """Name, contact name or tag, anywhere in the word, any case. The contacts and tags that
-    match are found once each (IN subqueries, which PostgreSQL answers from the trigram
-    indexes of partners 0012 and hashes), not once per partner; one row per partner, no
-    DISTINCT."""
+    """Name, contact name or tag, anywhere in the word, any case. One UNION of the partner
+    ids each of the three matches (on PostgreSQL each from its trigram index, partners
+    0012), joined once: no scan of the partners, one row per partner, no DISTINCT."""
     term = term.strip()
     if not term:
         return qs
-    contacts = Contact.objects.filter(name__icontains=term).values("partner_id")
-    tagged = Partner.tags.through.objects.filter(tag__name__icontains=term).values("partner_id")
-    return qs.filter(Q(name__icontains=term) | Q(pk__in=contacts) | Q(pk__in=tagged))
+    by_name = Partner.objects.filter(name__icontains=term).order_by().values("pk")
+    by_contact = Contact.objects.filter(name__icontains=term).order_by().values("partner_id")
+    by_tag = Partner.tags.through.objects.filter(tag__name__icontains=term).order_by().values("partner_id")
+    return qs.filter(pk__in=by_name.union(by_contact, by_tag))
 
 
 # One-to-one relations of a partner that the family apps' panels on its page read, joined to the

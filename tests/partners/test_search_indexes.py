@@ -64,6 +64,10 @@ def test_the_trigram_indexes_serve_the_search_on_postgresql(staff):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["partners_%_trgm"])
         assert {row[0] for row in cursor.fetchall()} == TRIGRAM_INDEXES
+    # Enough partners that reading a B-tree index of the table whole costs more than the trigrams.
+    Partner.objects.bulk_create(PartnerFactory.build(name=f"Filler partner {n}", owner=staff) for n in range(3000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partners_partner")
     sql, params = partner_search(Partner.objects.all(), "精密机械").query.sql_with_params()
     plan = _plan(sql, params)
     for index in TRIGRAM_INDEXES:

@@ -10,9 +10,12 @@ page's export links rendered again from the same query and swapped out of band
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
 RESULTS_ID = "list-results"
 
@@ -33,3 +36,28 @@ def render_list(request: HttpRequest, template: str, context: dict, *, results: 
     # The same URL answers a page or a fragment: a cache must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows (issue #15): the count is
+    ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``, which stops reading there, not a count of the
+    whole filtered table on every page view. Past the cap the page says "more than cap" and
+    offers pages up to it (a search or a filter narrows a list that long)."""
+
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap if cap is not None else settings.RAPPORT_LIST_COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+
+def list_page(request: HttpRequest, queryset, *, per_page: int | None = None):
+    """The page of ``queryset`` the request asks for (``?page=``), counted up to the cap."""
+    paginator = CappedPaginator(queryset, per_page or settings.RAPPORT_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))

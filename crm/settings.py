@@ -404,6 +404,8 @@ CELERY_BEAT_SCHEDULE = {
 # Dashboard: "partners not contacted recently" means no interaction for this many days.
 RAPPORT_STALE_CONTACT_DAYS = env.int("RAPPORT_STALE_CONTACT_DAYS", default=30)
 RAPPORT_PAGE_SIZE = 50
+# A list counts its rows up to this many; past it, "more than 10,000" (crm.lists.CappedPaginator).
+RAPPORT_LIST_COUNT_CAP = env.int("RAPPORT_LIST_COUNT_CAP", default=10_000)
 # Absolute links in emails and the calendar feed: where people reach this server. `make run`
 # sets it from PORT; without it a production server refuses to start (crm/links.py).
 RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="")

@@ -19,7 +19,7 @@ from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import querystring_without
-from crm.lists import render_list
+from crm.lists import list_page, render_list
 from crm.panels import panels_for
 from crm.roles import role_required
 
@@ -58,8 +58,7 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     if family is not None:
         _family_or_404(family)
     flt, archived = _filtered_partners(request, family)
-    paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = list_page(request, flt.qs)
     page.object_list = selectors.attach_tag_names(list(page.object_list))
     context = {
         "filter": flt,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from crm.choices import choice_labels
 from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data, query_int, querystring_without
-from crm.lists import render_list, wants_list_results
+from crm.lists import list_page, render_list, wants_list_results
 from crm.panels import panels_for
 from crm.public import MAX_BODY_BYTES, body_too_large, client_address, count_post, public_language, public_render
 from crm.roles import role_required
@@ -63,7 +62,7 @@ def _case_filter(request: HttpRequest) -> CaseFilter:
 def case_list(request: HttpRequest) -> HttpResponse:
     """Cases with search, filters, sorting and pagination; time left on each deadline."""
     flt = _case_filter(request)
-    page = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, flt.qs)
     now = timezone.now()
     # Labels from one dict per page: get_FOO_display() translates every label of the field
     # on each call (three columns × 50 rows).

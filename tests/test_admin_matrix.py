@@ -82,7 +82,6 @@ KIND = {
     "associations.membership": RECORD,
     "associations.position": RECORD,
     "associations.associationevent": RECORD,
-    "associations.associationproject": RECORD,
     "associations.standardwork": RECORD,
     "associations.submission": RECORD,
     "associations.industryreport": RECORD,

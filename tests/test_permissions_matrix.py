@@ -539,7 +539,6 @@ def _association_world(users) -> dict:
         starts_on=today,
         recorded_by=users["staff"],
     )
-    am.AssociationProject.objects.create(association=association, kind="cooperative", title="Project", goal="Goal")
     standard = am.StandardWork.objects.create(association=association, title="Std", our_role="member", stage="draft")
     standard.document.save("std.pdf", ContentFile(b"%PDF-1.4 matrix"))
     am.Submission.objects.create(association=association, kind="problem", subject="Prices", body="Too high")

@@ -7,7 +7,6 @@ from crm.admin_base import RecordAdmin
 
 from .models import (
     AssociationEvent,
-    AssociationProject,
     IndustryReport,
     Membership,
     Position,
@@ -39,15 +38,6 @@ class AssociationEventAdmin(RecordAdmin):
     list_filter = ["kind", "purpose"]
     search_fields = ["topic", "association__name"]
     raw_id_fields = ["association", "recorded_by"]
-    list_select_related = ["association"]
-
-
-@admin.register(AssociationProject)
-class AssociationProjectAdmin(RecordAdmin):
-    list_display = ["title", "association", "kind", "status"]
-    list_filter = ["kind", "status"]
-    search_fields = ["title", "association__name"]
-    raw_id_fields = ["association"]
     list_select_related = ["association"]
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AssociationsConfig(AppConfig):
     """Industry associations and other institutions (P4.4): memberships, positions, events,
-    projects, standards work, submissions and industry reports."""
+    standards work, submissions and industry reports."""
 
     name = "partners.associations"
     label = "associations"

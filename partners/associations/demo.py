@@ -1,6 +1,7 @@
 """Demo data of the associations app (P4.4), for ``seed_demo``: for a few demo associations a
-membership (from the registry card's level and expiry date), a position, an event, a project,
-standards work and a submission; and industry reports shared with departments, some read.
+membership (from the registry card's level and expiry date), a position, an event, standards
+work and a submission (their projects are seeded by partners/projects/demo.py); and industry
+reports shared with departments, some read.
 
 Texts a person typed are in the association's language. Idempotent: an association that has a
 membership is left as it is, and a report whose title exists is not shared again."""
@@ -20,14 +21,11 @@ from partners.models import Family, Partner
 
 from .models import (
     AssociationEvent,
-    AssociationProject,
     EventKind,
     EventPurpose,
     IndustryReport,
     Membership,
     Position,
-    ProjectKind,
-    ProjectStatus,
     ReportReceipt,
     StandardRole,
     StandardStage,
@@ -47,9 +45,6 @@ TEXTS = {
         "topic": "行业数据安全合规研讨",
         "location": "上海国际会议中心",
         "takeaways": "数据出境新规明年起实施，采购合同需增加数据处理条款；建议法务部门提前评估。",
-        "project": "乡村学校科普公益行",
-        "goal": "与协会联合为十所乡村学校捐赠实验器材并开展科普讲座。",
-        "progress": "已完成五所学校的捐赠；下一站：贵州黔东南。",
         "standard": "绿色供应链评价团体标准",
         "subject": "原材料价格波动过大，建议建立行业价格监测机制",
         "body": "近半年主要原材料价格波动超过30%，影响中小企业订单交付。建议协会牵头发布月度价格指数。",
@@ -61,9 +56,6 @@ TEXTS = {
         "topic": "Data security compliance in the industry",
         "location": "Conference centre, hall B",
         "takeaways": "New data-transfer rules apply from next year: purchase contracts need a data-processing clause.",
-        "project": "Science kits for rural schools",
-        "goal": "Donate lab kits to ten rural schools with the association and hold science talks.",
-        "progress": "Five schools equipped; next: two schools in the north.",
         "standard": "Green supply chain assessment standard",
         "subject": "Raw material prices swing too much: an industry price index would help",
         "body": "Prices of the main raw materials moved over 30% in six months. We propose a monthly price index.",
@@ -152,18 +144,6 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             shared_with=list(Department.objects.filter(code__in=("procurement", "rnd"))),
             by=staff,
         )
-        project = record_save(
-            record=AssociationProject(
-                association=association,
-                kind=ProjectKind.PUBLIC_WELFARE if index % 2 == 0 else ProjectKind.COOPERATIVE,
-                title=text["project"],
-                goal=text["goal"],
-                status=ProjectStatus.ACTIVE,
-                starts_on=today - dt.timedelta(days=90),
-                progress=text["progress"],
-            ),
-            m2m={"team": [staff]},
-        )
         record_save(
             record=StandardWork(
                 association=association,
@@ -183,7 +163,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
                 response=text["response"],
             )
         )
-        done += 1 if project else 0
+        done += 1
     reports = 0
     sender = _user("manager")
     for i, (_lang, title, source, topics, summary, departments) in enumerate(REPORTS):

@@ -14,7 +14,7 @@ from crm.models import Department
 from crm.uploads import ALLOWED_EXTENSIONS, validate_upload
 from partners.models import Family, Partner
 
-from .models import AssociationEvent, AssociationProject, IndustryReport, Membership, Position, StandardWork, Submission
+from .models import AssociationEvent, IndustryReport, Membership, Position, StandardWork, Submission
 
 
 def colleagues():
@@ -116,23 +116,6 @@ class EventForm(DatesMixin, PlainTextFormMixin, forms.ModelForm):
         self.fields["attendees"].queryset = colleagues()
 
 
-class ProjectForm(DatesMixin, PlainTextFormMixin, forms.ModelForm):
-    team = PeopleChoiceField(label=_("our team"), queryset=User.objects.none(), required=False)
-
-    class Meta:
-        model = AssociationProject
-        fields = ["kind", "title", "goal", "status", "starts_on", "ends_on", "progress", "team"]
-        widgets = {
-            **DATE_WIDGETS,
-            "goal": forms.Textarea(attrs={"rows": 3}),
-            "progress": forms.Textarea(attrs={"rows": 4}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = colleagues()
-
-
 class StandardForm(UploadMixin, PlainTextFormMixin, forms.ModelForm):
     upload_field = "document"
 
@@ -208,7 +191,6 @@ RECORD_FORMS = {
     "membership": MembershipForm,
     "position": PositionForm,
     "event": EventForm,
-    "project": ProjectForm,
     "standard": StandardForm,
     "submission": SubmissionForm,
 }

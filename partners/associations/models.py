@@ -4,8 +4,9 @@
   (a role one of our people holds, with its term), ``AssociationEvent`` (meetings, seminars,
   trainings, exhibitions, public-welfare activities: topic, purpose, attendees, takeaways shared
   with departments), ``StandardWork`` (a standard or self-regulation rule we work on).
-- P4.4.2 communication and cooperation: ``AssociationProject`` (cooperative and public-welfare
-  projects: goal, status, progress, our team).
+- P4.4.2 communication and cooperation: cooperative and public-welfare projects are
+  ``partners.projects.Project`` rows (kinds "cooperative" and "public_welfare"); migration 0003
+  copied the former association projects there.
 - P4.4.3 information sharing and feedback: ``Submission`` (problems we report and proposals we
   make, outbound) and ``IndustryReport`` (reports they publish, inbound), routed to departments
   and people; each ``ReportReceipt`` says whether its reader has read it.
@@ -201,55 +202,6 @@ class AssociationEvent(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.topic
-
-
-class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", pgettext_lazy("project status", "Planned")
-    ACTIVE = "active", pgettext_lazy("project status", "In progress")
-    DONE = "done", pgettext_lazy("project status", "Completed")
-    CANCELLED = "cancelled", pgettext_lazy("project status", "Cancelled")
-
-
-class ProjectKind(models.TextChoices):
-    COOPERATIVE = "cooperative", _("Cooperative project")
-    PUBLIC_WELFARE = "public_welfare", _("Public-welfare project")
-
-
-class AssociationProject(TimeStampedModel):
-    """A cooperative or public-welfare project with an association (P4.4.2)."""
-
-    association = models.ForeignKey(
-        Partner,
-        verbose_name=_("association"),
-        on_delete=models.CASCADE,
-        related_name="association_projects",
-        limit_choices_to=ASSOCIATION,
-    )
-    kind = models.CharField(_("type"), max_length=20, choices=ProjectKind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    goal = models.TextField(_("goal"), max_length=TEXT_MAX)
-    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
-    starts_on = models.DateField(_("start date"), null=True, blank=True)
-    ends_on = models.DateField(_("end date"), null=True, blank=True)
-    progress = models.TextField(_("milestones and progress notes"), max_length=TEXT_MAX, blank=True)
-    team = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("our team"), blank=True, related_name="+")
-
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[team])
-
-    class Meta:
-        verbose_name = _("association project")
-        verbose_name_plural = _("association projects")
-        ordering = ["-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="association_project_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class StandardRole(models.TextChoices):

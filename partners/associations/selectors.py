@@ -2,7 +2,8 @@
 
 Who may do what:
 - managers of the association's department manage its memberships and positions;
-- its department's staff and managers record events, projects, standards work and submissions
+- its department's staff and managers record events, standards work and submissions
+  (projects with associations are the projects app's)
   (``partners.selectors.can_edit_partner``);
 - staff and managers of any department share industry reports; every role reads them
   (supervision included), and only a report's readers mark it read and comment.
@@ -28,12 +29,9 @@ from partners.selectors import can_edit_partner, can_manage_partner
 
 from .models import (
     AssociationEvent,
-    AssociationProject,
     IndustryReport,
     Membership,
     Position,
-    ProjectKind,
-    ProjectStatus,
     ReportReceipt,
     StandardRole,
     StandardStage,
@@ -57,7 +55,7 @@ def may_manage_holdings(user: User, association: Partner) -> bool:
 
 
 def may_record_activity(user: User, association: Partner) -> bool:
-    """Events, projects, standards work, submissions: the association department's staff and managers."""
+    """Events, standards work, submissions: the association department's staff and managers."""
     return association.family == Family.ASSOCIATION and can_edit_partner(user, association)
 
 
@@ -101,14 +99,12 @@ def _section_rows(partner: Partner) -> dict[str, list[dict]]:
             who=person,
             code1="person__username",
         ),
-        shape(AssociationProject.objects, "project", title="title", code1="kind", code2="status"),
         shape(StandardWork.objects, "standard", title="title", code1="our_role", code2="stage", doc="document"),
         shape(Submission.objects, "submission", title="subject", code1="kind", code2="status", extra="response"),
         shape(IndustryReport.objects, "report", title="title", d1="published_on"),
         all=True,
     )
     labels = {
-        "project": (ProjectKind, ProjectStatus),
         "standard": (StandardRole, StandardStage),
         "submission": (SubmissionKind, SubmissionStatus),
     }
@@ -129,7 +125,7 @@ def _section_rows(partner: Partner) -> dict[str, list[dict]]:
     return sections
 
 
-SECTIONS = ("membership", "position", "project", "standard", "submission", "report")
+SECTIONS = ("membership", "position", "standard", "submission", "report")
 
 
 def association_panel(*, partner: Partner, user: User, **_kwargs) -> dict | None:
@@ -207,7 +203,6 @@ RECORD_MODELS = {
     "membership": Membership,
     "position": Position,
     "event": AssociationEvent,
-    "project": AssociationProject,
     "standard": StandardWork,
     "submission": Submission,
 }

@@ -115,7 +115,7 @@ TAKEAWAYS_SHARED = register_kind(
 
 @transaction.atomic
 def record_save(*, record, m2m: dict | None = None):
-    """Add or change a project, standards work or submission (P4.4.1–P4.4.3)."""
+    """Add or change a standards work or submission (P4.4.1, P4.4.3)."""
     _check_dates(getattr(record, "starts_on", None), getattr(record, "ends_on", None))
     return _save(record, m2m)
 

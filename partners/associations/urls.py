@@ -5,7 +5,7 @@ from . import views
 app_name = "associations"
 
 urlpatterns = [
-    # An association's memberships, positions, events, projects, standards work, submissions (P4.4).
+    # An association's memberships, positions, events, standards work, submissions (P4.4).
     path("partners/<int:pk>/association/<str:kind>/new/", views.record_create, name="record_create"),
     path("associations/<str:kind>/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("associations/standards/<int:pk>/document/", views.standard_document, name="standard_document"),

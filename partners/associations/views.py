@@ -44,7 +44,6 @@ RECORD_TITLES = {
     "membership": gettext_lazy("Membership"),
     "position": gettext_lazy("Position"),
     "event": gettext_lazy("Industry event"),
-    "project": gettext_lazy("Cooperative or public-welfare project"),
     "standard": gettext_lazy("Standards work"),
     "submission": gettext_lazy("Problem or proposal to the association"),
 }
@@ -76,8 +75,7 @@ def _save(kind: str, form, user) -> None:
         data = form.cleaned_data
         services.event_save(event=record, attendees=data["attendees"], shared_with=data["shared_with"], by=user)
     else:
-        m2m = {"team": form.cleaned_data["team"]} if kind == "project" else None
-        services.record_save(record=record, m2m=m2m)
+        services.record_save(record=record)
 
 
 def _record_form(request: HttpRequest, kind: str, association, record) -> HttpResponse:
@@ -106,7 +104,7 @@ def _record_form(request: HttpRequest, kind: str, association, record) -> HttpRe
 
 @role_required(write=True)
 def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """Add a membership or position (managers), or an event, project, standards work or
+    """Add a membership or position (managers), or an event, standards work or
     submission (the department's staff and managers) to an association (P4.4)."""
     association = selectors.association_get_for_user(user=request.user, pk=pk, kind=kind)
     record = selectors.RECORD_MODELS[kind](association=association)

@@ -26,6 +26,7 @@ TEXTS = {
         "ours": "提供两名工程师和测试实验室。",
         "theirs": "提供样品、市场数据和渠道资源。",
         "benefits": "样机测试通过，能耗降低百分之十二。",
+        "notes": "已召开启动会，双方分工已确认；下一步：样机联调。",
         "risks": "关键元器件交期可能延误。",
         "milestones": ["启动会", "需求确认", "样机完成", "试点推广"],
     },
@@ -42,6 +43,7 @@ TEXTS = {
         "ours": "Two engineers and our test lab.",
         "theirs": "Samples, market data and their channels.",
         "benefits": "The prototype passed its tests: 12% less energy.",
+        "notes": "Kick-off held and the work split agreed; next: testing the prototype together.",
         "risks": "Key components may arrive late.",
         "milestones": ["Kick-off", "Requirements agreed", "Prototype ready", "Pilot roll-out"],
     },
@@ -114,6 +116,7 @@ def seed(*, rng: random.Random, now: dt.datetime, options: DemoOptions) -> dict[
             partner_contribution=texts["theirs"],
             benefits=texts["benefits"] if progress >= 50 else "",
             progress=progress,
+            progress_notes=texts["notes"] if progress else "",
             risks=texts["risks"],
         )
         project._history_user = manager

@@ -51,6 +51,7 @@ class ProjectForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
             "our_contribution",
             "partner_contribution",
             "progress",
+            "progress_notes",
             "benefits",
             "risks",
         ]
@@ -61,6 +62,7 @@ class ProjectForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
             "our_contribution": forms.Textarea(attrs={"rows": 3}),
             "partner_contribution": forms.Textarea(attrs={"rows": 3}),
             "benefits": forms.Textarea(attrs={"rows": 3}),
+            "progress_notes": forms.Textarea(attrs={"rows": 3}),
             "risks": forms.Textarea(attrs={"rows": 3}),
         }
 

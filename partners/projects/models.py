@@ -25,6 +25,7 @@ from crm.models import Department, TimeStampedModel
 from partners.models import Family, Interaction, Partner
 
 TEXT_MAX = 4000
+NOTES_MAX = 5000  # as long as the association projects' notes copied here
 PROGRESS_MAX = 100
 
 
@@ -98,6 +99,9 @@ class Project(TimeStampedModel):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(PROGRESS_MAX)]
     )
+    # What happened so far, in words (the percent above is the figure). The former association
+    # projects' "milestones and progress notes" were copied here (associations migration 0003).
+    progress_notes = models.TextField(_("progress notes"), max_length=NOTES_MAX, blank=True)
     risks = models.TextField(_("risks"), max_length=TEXT_MAX, blank=True)
     interactions = models.ManyToManyField(
         Interaction, verbose_name=_("linked interactions"), blank=True, related_name="projects"

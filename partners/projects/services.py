@@ -33,6 +33,7 @@ PROJECT_FIELDS = (
     "partner_contribution",
     "benefits",
     "progress",
+    "progress_notes",
     "risks",
 )
 

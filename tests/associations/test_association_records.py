@@ -150,7 +150,9 @@ def test_association_page_queries_are_fixed(client, django_assert_max_num_querie
     body = response.content.decode()
     assert response.status_code == 200 and "T2" in body
     # The projects card (partners/projects) loads its rows after the page: no query here.
-    assert reverse("projects:partner_projects", args=[association.pk]) in body
+    card_url = reverse("projects:partner_projects", args=[association.pk])
+    assert card_url in body
+    assert "Kits 2" in client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
 
 
 def test_events_list_filters_and_exports(client, django_assert_max_num_queries, staff, association):
@@ -215,16 +217,16 @@ def test_demo_seeds_every_model_once(manager, staff):
 
     from crm.demo import DemoOptions
     from partners.associations import demo
-    from partners.associations.models import AssociationProject, ReportReceipt, StandardWork, Submission
+    from partners.associations.models import ReportReceipt, StandardWork, Submission
 
     UserFactory(username="rnd", role="Staff", dept="rnd")
     PartnerFactory(
         name="Assoc A", family="association", owner=staff, membership_level="Council", preferred_language="zh-hans"
     )
-    models = (Membership, Position, AssociationEvent, AssociationProject, StandardWork, Submission, IndustryReport)
+    models = (Membership, Position, AssociationEvent, StandardWork, Submission, IndustryReport)
     for _ in range(2):
         demo.seed(rng=random.Random(1), now=timezone.now(), options=DemoOptions())
-        assert [m.objects.count() for m in models] == [1, 1, 1, 1, 1, 1, 3]
+        assert [m.objects.count() for m in models] == [1, 1, 1, 1, 1, 3]
     assert Membership.objects.get().level == "Council"
     assert ReportReceipt.objects.filter(read_at__isnull=False).exists()
 

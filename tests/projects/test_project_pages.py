@@ -170,10 +170,12 @@ def test_an_edit_saves_and_a_stale_one_is_refused(client, staff, manager, ally):
     url = reverse("projects:edit", args=[project.pk])
     client.force_login(staff)
     form = client.get(url).context["form"]
-    data = _form(ally, staff, progress=60, version=form.fields["version"].initial)
+    notes = "Kick-off held.\nNext: the pilot."
+    data = _form(ally, staff, progress=60, progress_notes=notes, version=form.fields["version"].initial)
     response = client.post(url, data, follow=True)
-    assert "The project was saved." in response.content.decode()
-    assert Project.objects.get().progress == 60
+    page = response.content.decode()
+    assert "The project was saved." in page and "Kick-off held.<br>Next: the pilot." in page
+    assert (Project.objects.get().progress, Project.objects.get().progress_notes) == (60, notes)
     response = client.post(url, data | {"progress": 80})
     assert response.status_code == 200 and "Someone else changed this record" in response.content.decode()
     assert Project.objects.get().progress == 60

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm.choices import choice_label
+from crm.cleaning import between
 from crm.models import Department, TimeStampedModel
 from partners.models import Family, Interaction, Partner
 
@@ -164,7 +165,9 @@ class Milestone(TimeStampedModel):
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due date"))
-    order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Smaller numbers come first."))
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, validators=between(0, 1000), help_text=_("Smaller numbers come first.")
+    )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
@@ -39,6 +39,15 @@ class DateTimeInput(forms.DateTimeInput):
 def form_data(request):
     """POST data for a bound form, or None on GET (an empty POST still binds and validates)."""
     return request.POST if request.method == "POST" else None
+
+
+def show_refusal(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal next to the field it is about, else at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 def form_files(request):

@@ -24,7 +24,7 @@ from crm.csv_export import csv_response
 from crm.filters import select_options
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
-from crm.forms import querystring_without
+from crm.forms import querystring_without, show_refusal
 from crm.lists import render_list
 from crm.roles import role_required
 from crm.uploads import file_response
@@ -34,15 +34,6 @@ from . import selectors, services
 from .filters import AGREEMENT_SELECTS, AgreementFilter
 from .forms import AgreementForm, DocumentForm, ObligationForm, ObligationStatusForm, RenewForm, ReviewForm
 from .models import AgreementDocument, AgreementStatus, AgreementType, Obligation
-
-
-def _show_refusal(form, exc: ValidationError) -> None:
-    """The service's refusal next to the field it is about, else at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _too_large(request: HttpRequest) -> bool:
@@ -139,7 +130,7 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agreement = services.agreement_create(data=data, partners=partners, by=request.user)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The agreement was created."))
             return redirect(agreement)
@@ -162,7 +153,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleEdit as exc:
             refuse_stale(form, exc)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The agreement was saved."))
             return redirect(agreement)
@@ -180,7 +171,7 @@ def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 agreement=agreement, ends_on=form.cleaned_data["ends_on"], by=request.user
             )
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The renewal was created as a draft: check its terms and make it active."))
             return redirect(renewal)
@@ -248,7 +239,7 @@ def obligation_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.obligation_add(agreement=agreement, data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The obligation was added."))
             if "another" in request.POST:
@@ -294,7 +285,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_record(agreement=agreement, data=form.cleaned_data, actions=form.actions(), by=request.user)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The execution review was recorded."))
             return redirect(agreement.get_absolute_url() + "#reviews")

@@ -22,7 +22,7 @@ from crm.csv_export import csv_response
 from crm.filters import select_options
 from crm.forms import form_data as _post
 from crm.forms import form_files as _files
-from crm.forms import querystring_without
+from crm.forms import querystring_without, show_refusal
 from crm.lists import render_list
 from crm.roles import role_required
 from crm.uploads import file_response
@@ -57,14 +57,6 @@ def _too_large(request: HttpRequest) -> bool:
     return getattr(request, "upload_too_large", False)
 
 
-def _show_refusal(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _save(kind: str, form, user) -> None:
     record = form.instance
     if kind == "membership":
@@ -86,7 +78,7 @@ def _record_form(request: HttpRequest, kind: str, association, record) -> HttpRe
         try:
             _save(kind, form, request.user)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("%(what)s saved.") % {"what": RECORD_TITLES[kind]})
             return redirect(association.get_absolute_url() + "#association")
@@ -302,7 +294,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(
                 request, _("The report was shared with %(count)d readers.") % {"count": report.receipts.count()}

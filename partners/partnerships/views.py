@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from crm.filters import select_options
 from crm.forms import form_data as _post
-from crm.forms import querystring_without
+from crm.forms import querystring_without, show_refusal
 from crm.lists import render_list
 from crm.roles import role_required
 from partners import selectors as partner_selectors
@@ -35,15 +35,6 @@ MOVE_EFFECTS = {
     Stage.REJECTED: gettext_lazy("The partner is not taken on: its registry status becomes terminated."),
     Stage.IDENTIFIED: gettext_lazy("The partner is reconsidered from the beginning: it becomes a candidate again."),
 }
-
-
-def _show_refusal(form: PartnershipMoveForm, exc: ValidationError) -> None:
-    """The service's refusal next to the field it is about, else at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @role_required()
@@ -97,7 +88,7 @@ def partnership_move(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 reason=data.get("reason", ""),
             )
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
             # The page shows the stage the partner is at now: a second submit acts on that.
             form.data = form.data.copy()
             form.data["expected"] = current or ""

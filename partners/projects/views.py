@@ -22,7 +22,7 @@ from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.filters import select_options
 from crm.forms import form_data as _post
-from crm.forms import querystring_without
+from crm.forms import querystring_without, show_refusal
 from crm.lists import render_list
 from crm.roles import role_required
 from partners.selectors import partner_get_for_user
@@ -31,16 +31,6 @@ from . import selectors, services
 from .filters import PROJECT_SELECTS, ProjectFilter
 from .forms import InteractionLinkForm, MilestoneForm, ProjectForm
 from .models import ProjectKind, ProjectStatus, kinds_for_family
-
-
-def _show_refusal(form, exc: ValidationError) -> None:
-    """The service's refusal next to the field it is about, else at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- The list --------------------------------------------------------------------------------
 
@@ -171,7 +161,7 @@ def project_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             project = services.project_create(data=data, partners=partners, team=list(data["team"]), by=request.user)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The project was created."))
             return redirect(project)
@@ -199,7 +189,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleEdit as exc:
             refuse_stale(form, exc)
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The project was saved."))
             return redirect(project)
@@ -222,7 +212,7 @@ def project_interactions(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project, interactions=list(form.cleaned_data["interactions"]), by=request.user
             )
         except ValidationError as exc:
-            _show_refusal(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("The linked interactions were saved."))
             return redirect(project.get_absolute_url() + "#interactions")

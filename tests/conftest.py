@@ -47,12 +47,25 @@ def _flushes_the_database(item: pytest.Item) -> bool:
     )
 
 
+def _restores_the_database(item: pytest.Item) -> bool:
+    """A test with serialized_rollback: Django loads the database as built before it."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("serialized_rollback"))
+        or "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+    )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test, the rows the data migrations made are written again: the
     flush took them, and the next tests in this process need them (roles, templates …)."""
     yield
-    if _flushes_the_database(item):
+    # After the session's last test the test database is already gone (its session fixture
+    # was torn down with that test): nothing comes next to need the rows.
+    # A next test with serialized_rollback loads the database as it was built, these rows
+    # included: written here too, they would clash with it (new ids, the same names).
+    if nextitem is not None and _flushes_the_database(item) and not _restores_the_database(nextitem):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -196,13 +196,17 @@ def test_two_years_of_quarterly_survey_responses(demo_seeded):
     assert association.title_zh == f"行业协会满意度 {period.year}年第{zh_quarter}季度"
 
 
-def test_a_second_run_adds_nothing_anywhere(demo_seeded):
+def test_a_second_run_adds_nothing_anywhere_and_keeps_passwords(demo_seeded):
     """Every table, history included, holds as many rows after seeding again."""
 
     def counts() -> dict[str, int]:
         return {m._meta.label: m._base_manager.count() for m in apps.get_models(include_auto_created=True)}
 
     before = counts()
-    run_seed_demo(*DEMO_SIZE)
+    passwords = dict(User.objects.values_list("username", "password"))
+    output = run_seed_demo(*DEMO_SIZE)
     after = counts()
     assert {k: (before[k], v) for k, v in after.items() if v != before[k]} == {}
+    assert dict(User.objects.values_list("username", "password")) == passwords
+    assert "0 users" in output and "0 partners" in output and "0 interactions" in output
+    assert "Demo logins" not in output

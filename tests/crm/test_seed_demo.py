@@ -1,4 +1,5 @@
-"""seed_demo (the kernel's command): demo logins, the registered seeders in order, idempotent runs."""
+"""seed_demo (the kernel's command): demo logins, the registered seeders in order, idempotent runs.
+A second run of the whole command: tests/test_demo_data.py."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ def test_seed_demo_is_the_kernels_command():
     assert "    seed_demo" in crm_section.splitlines()
 
 
-def test_creates_demo_users_with_roles_departments_and_password(db, monkeypatch, seed_demo):
+def test_creates_demo_users_with_roles_departments_and_password_and_leaves_existing_ones(
+    db, monkeypatch, seed_demo, staff
+):
+    staff.set_password("my-own-password")
+    staff.save()
     monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
     output = seed_demo()
     for username, (role, dept) in DEMO_ROLES.items():
@@ -44,7 +49,8 @@ def test_creates_demo_users_with_roles_departments_and_password(db, monkeypatch,
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert user.profile.department.code == dept
         assert user.first_name and user.last_name
-        assert user.check_password("s3cret-demo")
+        # A user who was already there keeps the password they chose.
+        assert user.check_password("my-own-password" if username == "staff" else "s3cret-demo")
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert admin.check_password("s3cret-demo")
@@ -62,26 +68,6 @@ def test_prints_the_users_then_every_seeders_counts_in_order(db, monkeypatch, se
     assert {"qualifications", "evaluations", "survey responses", "cases", "gifts"} <= set(labels)
     assert "12 users" in summary and "20 partners" in summary and "60 interactions" in summary
     assert "password 'rapport-demo'" in output
-
-
-def test_second_run_creates_nothing_and_keeps_passwords(db, seed_demo):
-    seed_demo()
-    before = row_counts()
-    passwords = dict(User.objects.values_list("username", "password"))
-    output = seed_demo()
-    assert row_counts() == before
-    assert dict(User.objects.values_list("username", "password")) == passwords
-    assert "0 users" in output and "0 partners" in output and "0 interactions" in output
-    assert "Demo logins" not in output
-
-
-def test_existing_users_are_left_untouched(db, staff, seed_demo):
-    staff.set_password("my-own-password")
-    staff.save()
-    seed_demo()
-    staff.refresh_from_db()
-    assert staff.check_password("my-own-password")
-    assert list(staff.groups.values_list("name", flat=True)) == ["Staff"]
 
 
 def test_refuses_to_run_when_debug_is_off_without_force(db, settings):

@@ -11,23 +11,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from crm.models import Department
 from evaluations.surveys.models import SurveyInvitation
 from evaluations.surveys.services import invitation_token
 from partners.customers.models import CampaignRecipient
 from partners.customers.services import unsubscribe_token
-from tests.zh_leaks import UserData, english_on_page, user_data
+from tests.zh_leaks import UserData, client_in_chinese, english_on_page, user_data
+
+DEMO_SIZE = (20, 60)  # seeded once for the module (tests/conftest.py's demo_seeded)
 
 ROLES = ("staff", "staff2", "manager", "supervisor", "admin")
 PER_ROUTE = 2  # distinct URLs opened per route and role: a list and one more, a record and another
@@ -140,11 +138,6 @@ def crawl(
     return leaks, problems, pages
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--partners", 20, "--interactions", 60, "--force", stdout=StringIO())
-
-
 def _report(findings: dict[str, dict[str, list[str]]], pages_shown: int = 4) -> str:
     """One entry per English snippet: the roles that met it and the pages it is on."""
     roles: dict[str, set[str]] = defaultdict(set)
@@ -183,82 +176,17 @@ def _public_pages() -> list[str]:
     return urls
 
 
-def _client_in_chinese(user: User | None) -> Client:
-    client = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
-    if user is not None:
-        # Signed in as a user whose interface language is Chinese (Preferences), as the
-        # sign-in view leaves it: the profile and the language cookie.
-        user.profile.language = "zh-hans"
-        user.profile.save(update_fields=["language"])
-        client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    return client
-
-
-def test_no_english_on_any_page_for_any_demo_role(demo):
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_no_english_on_any_page(demo_seeded, role):
+    """One test per role, so that the crawls share the two test processes."""
     data, twins = user_data(), user_data(twins=True)
-    findings: dict[str, dict[str, list[str]]] = {}
-    problems: dict[str, list[str]] = {}
-    counts = {}
-    for role in (*ROLES, "anonymous"):
-        if role == "anonymous":
-            client, start = _client_in_chinese(None), _public_pages()
-        else:
-            client, start = _client_in_chinese(User.objects.select_related("profile").get(username=role)), ["/"]
-        expected = EXPECTED_PUBLIC if role == "anonymous" else EXPECTED
-        leaks, unexpected, counts[role] = crawl(client, data, twins, start, expected)
-        if leaks:
-            findings[role] = leaks
-        if unexpected:
-            problems[role] = unexpected
+    if role == "anonymous":
+        client, start, expected = client_in_chinese(None), _public_pages(), EXPECTED_PUBLIC
+    else:
+        user = User.objects.select_related("profile").get(username=role)
+        client, start, expected = client_in_chinese(user), ["/"], EXPECTED
+    leaks, unexpected, pages = crawl(client, data, twins, start, expected)
     # The crawl really went round the site (a broken start page would find nothing to read).
-    assert min(counts[role] for role in ROLES) >= 50 and counts["anonymous"] >= 5, counts
-    assert not problems, problems
-    assert not findings, "English on Chinese pages:\n" + _report(findings)
-
-
-# --- The detector can fail --------------------------------------------------------------------------------
-
-
-def test_detector_catches_untranslated_text_but_not_a_partners_english_name(supplier, staff):
-    """A real Chinese page of a partner named in English reads clean; the same page with a
-    sentence nobody translated does not."""
-    client = _client_in_chinese(staff)
-    html = client.get(supplier.get_absolute_url()).content.decode()
-    assert "Acme Components" in html and "商务伙伴" in html
-    data = user_data()
-    assert english_on_page(html, data) == []
-    leaked = html.replace("</main>", "<p>Save your changes before leaving.</p></main>")
-    assert english_on_page(leaked, data) == ["Save your changes before leaving."]
-
-
-def test_detector_reads_attributes_titles_and_options_and_skips_what_is_not_ui():
-    data = UserData()
-    data.add("Blue Ocean Retail")  # typed by a person
-    html = """<html lang="zh-hans"><head><title>Partners · Rapport</title><style>.x{color:red}</style></head>
-    <body><input placeholder="Search"><img alt="Logo"><a title="Edit" aria-label="Close">编辑</a>
-    <select><option>Draft</option><option lang="en">English</option></select>
-    <button data-confirm="Really delete?">删除</button><input type="submit" value="Save">
-    <script>const label = "not UI";</script><textarea>Typed text</textarea><code translate="no">scan_name</code>
-    <p>Blue Ocean Retail · CS-2026-00055 · 2026-03-01 14:30 · sales@blue.example · https://blue.example/x · 导出 CSV</p>
-    </body></html>"""
-    assert english_on_page(html, data) == [
-        "[page title] Partners · Rapport",
-        "[placeholder] Search",
-        "[alt] Logo",
-        "[title] Edit",
-        "[aria-label] Close",
-        "[option] Draft",
-        "[data-confirm] Really delete?",
-        "[value] Save",
-    ]
-
-
-def test_system_data_with_a_chinese_twin_is_not_taken_for_user_data(db):
-    """A department's English name is system data: in Chinese its Chinese name shows."""
-    department = Department.objects.get(code="procurement")
-    assert department.name_zh
-    data, twins = user_data(), user_data(twins=True)
-    page = f"<p>{department.name}</p>"
-    assert english_on_page(page, data) == [department.name]
-    assert english_on_page(page, data, twins) == []  # the admin, which edits both languages
+    assert pages >= (5 if role == "anonymous" else 50), pages
+    assert not unexpected, unexpected
+    assert not leaks, "English on Chinese pages:\n" + _report({role: leaks})

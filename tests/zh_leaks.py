@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
+from django.test import Client
 
 # Latin words that are not English in a Chinese page. Keep this short: a word belongs here
 # only when Chinese UI really writes it in Latin letters.
@@ -249,3 +252,15 @@ def english_on_page(html: str, *data: UserData) -> list[str]:
             label = "" if chunk.where == "text" else f"[{chunk.where}] "
             found.append(f"{label}{chunk.text[:160]}")
     return found
+
+
+def client_in_chinese(user: User | None) -> Client:
+    client = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    if user is not None:
+        # Signed in as a user whose interface language is Chinese (Preferences), as the
+        # sign-in view leaves it: the profile and the language cookie.
+        user.profile.language = "zh-hans"
+        user.profile.save(update_fields=["language"])
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client

@@ -282,6 +282,7 @@ MATRIX: dict[str, tuple] = {
     "agreements:list": (None, {"get": READERS}),
     "agreements:export": (None, {"get": READERS}),
     "agreements:detail": (lambda o: {"pk": o["agreement"].pk}, {"get": READERS}),
+    "agreements:partner_agreements": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
     "agreements:create": (lambda o: {"pk": o["partner"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "agreements:edit": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "agreements:renew": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -114,6 +115,20 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = selectors.agreement_detail_context(agreement=agreement, user=request.user)
     context["status_form"] = ObligationStatusForm()
     return render(request, "agreements/agreement_detail.html", context)
+
+
+@role_required()
+def partner_agreements(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows of the partner page's "Agreements" card, loaded by htmx after the page; a plain
+    visit lands on the list searched for the partner's name."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not request.htmx:
+        return redirect(reverse("agreements:list") + "?" + urlencode({"q": partner.name[:100]}))
+    return render(
+        request,
+        "agreements/_partner_agreements.html",
+        {"agreements": selectors.partner_agreements(partner=partner), "partner": partner},
+    )
 
 
 @role_required(write=True)

@@ -172,3 +172,57 @@ def test_pages_run_a_fixed_number_of_queries(client, manager, ally, agreement, d
     ):
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def test_every_familys_page_loads_its_agreements_card_after_the_page(
+    client, staff, manager, supplier, django_assert_num_queries
+):
+    """Suppliers, customers, partners and associations all hold agreements: their page shows
+    the card, whose rows (status, type, term, review due) load after the page in a fixed
+    number of queries."""
+    card_url = reverse("agreements:partner_agreements", args=[supplier.pk])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    client.force_login(staff)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert card_url in page and reverse("agreements:create", args=[supplier.pk]) not in page
+    assert "No agreement with this partner yet." in client.get(card_url, **hx).content.decode()
+    # A plain visit lands on the list, searched for the partner.
+    assert client.get(card_url)["Location"] == reverse("agreements:list") + "?q=" + supplier.name.replace(" ", "+")
+    for family in ("customer", "association"):
+        other = PartnerFactory(family=family, owner=staff)
+        page = client.get(other.get_absolute_url()).content.decode()
+        assert reverse("agreements:partner_agreements", args=[other.pk]) in page
+
+    today = timezone.localdate()
+
+    def supply(title: str, starts_on: dt.date) -> Agreement:
+        return services.agreement_create(
+            data={
+                "title": title,
+                "kind": "supply",
+                "owner": manager,
+                "scope": "Parts",
+                "status": "active",
+                "starts_on": starts_on,
+                "ends_on": starts_on + dt.timedelta(days=30),
+                "review_cadence": "quarterly",
+            },
+            partners=[supplier],
+            by=manager,
+        )
+
+    first = supply("Parts 2025", today - dt.timedelta(days=400))
+    Agreement.objects.filter(pk=first.pk).update(next_review_on=today - dt.timedelta(days=1))
+    services.obligation_add(agreement=first, data={"party": "theirs", "description": "x", "due_on": today}, by=manager)
+    client.force_login(manager)
+    assert reverse("agreements:create", args=[supplier.pk]) in client.get(supplier.get_absolute_url()).content.decode()
+    with django_assert_num_queries(5) as one:
+        card = client.get(card_url, **hx).content.decode()
+    assert card.count('class="list-group-item small agreement"') == 1
+    assert first.get_absolute_url() in card and "Supply contract" in card and "Active" in card
+    assert "Execution review due on" in card and "1 open obligation" in card
+    for i in range(3):
+        supply(f"Parts {i}", today + dt.timedelta(days=40 * i))
+    with django_assert_num_queries(len(one.captured_queries)):
+        card = client.get(card_url, **hx).content.decode()
+    assert card.count('class="list-group-item small agreement"') == 4 and "Next execution review:" in card

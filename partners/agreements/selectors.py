@@ -68,6 +68,20 @@ def agreement_get_for_user(*, user: User, pk: int, manage: bool = False, obligat
     return agreement
 
 
+def review_get_for_user(*, user: User, pk: int) -> ExecutionReview:
+    """An execution review, for the managers of its agreement's department (who add its
+    corrective actions): 404 for what does not exist, PermissionDenied for anyone else."""
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    try:
+        review = ExecutionReview.objects.select_related("agreement").get(pk=pk)
+    except ExecutionReview.DoesNotExist:
+        raise Http404 from None
+    if not (roles.has_write_role(user) and can_manage_agreement(user, review.agreement)):
+        raise PermissionDenied
+    return review
+
+
 # --- The rules ---------------------------------------------------------------------------
 
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("agreements/<int:pk>/obligations/new/", views.obligation_add, name="obligation_add"),
     path("agreements/obligations/<int:pk>/status/", views.obligation_status, name="obligation_status"),
     path("agreements/<int:pk>/review/", views.review_record, name="review"),
+    path("agreements/reviews/<int:pk>/actions/new/", views.review_action_add, name="review_action_add"),
 ]

@@ -33,7 +33,15 @@ from partners.selectors import partner_get_for_user
 
 from . import selectors, services
 from .filters import AGREEMENT_SELECTS, AgreementFilter
-from .forms import AgreementForm, DocumentForm, ObligationForm, ObligationStatusForm, RenewForm, ReviewForm
+from .forms import (
+    AgreementForm,
+    DocumentForm,
+    ObligationForm,
+    ObligationStatusForm,
+    RenewForm,
+    ReviewActionForm,
+    ReviewForm,
+)
 from .models import AgreementDocument, AgreementStatus, AgreementType, Obligation
 
 
@@ -305,3 +313,30 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The execution review was recorded."))
             return redirect(agreement.get_absolute_url() + "#reviews")
     return render(request, "agreements/review_form.html", {"form": form, "agreement": agreement, "problem": problem})
+
+
+@role_required(write=True)
+def review_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A further corrective action from a recorded execution review (P4.3.2): the form opens
+    under the review on the agreement's page (htmx) or as a page of its own."""
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    form = ReviewActionForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_action_add(
+                review=review,
+                description=data["description"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("The corrective action was added."))
+            return redirect(review.agreement.get_absolute_url() + f"#review-{review.pk}")
+    context = {"form": form, "review": review, "agreement": review.agreement}
+    if request.htmx:
+        return render(request, "agreements/_review_action_form.html", context)
+    return render(request, "agreements/review_action_form.html", context)

@@ -12,8 +12,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.models import CorrectiveAction
 from partners.agreements import services
-from partners.agreements.models import Agreement, AgreementDocument, Obligation
+from partners.agreements.models import Agreement, AgreementDocument, ExecutionReview, Obligation
 from tests.factories import PartnerFactory
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n"
@@ -226,3 +227,55 @@ def test_every_familys_page_loads_its_agreements_card_after_the_page(
     with django_assert_num_queries(len(one.captured_queries)):
         card = client.get(card_url, **hx).content.decode()
     assert card.count('class="list-group-item small agreement"') == 4 and "Next execution review:" in card
+
+
+def test_a_manager_adds_further_corrective_actions_to_a_review(
+    client, manager, staff, agreement, django_assert_max_num_queries
+):
+    """A review records several corrective actions: the first with the review, the others
+    added afterwards from the agreement's page; each is the kernel's action, listed under
+    the review."""
+    today = timezone.localdate()
+    review = services.review_record(
+        agreement=agreement,
+        data={"rating": 2, "reviewed_on": today, "issues": "Late parts"},
+        actions=[{"description": "Agree a delivery plan", "owner": staff, "due_on": today}],
+        by=manager,
+    )
+    url = reverse("agreements:review_action_add", args=[review.pk])
+    client.force_login(staff)
+    assert url not in client.get(agreement.get_absolute_url()).content.decode()
+    assert client.post(url, {"description": "x", "owner": staff.pk, "due_on": today.isoformat()}).status_code == 403
+
+    client.force_login(manager)
+    assert url in client.get(agreement.get_absolute_url()).content.decode()
+    inline = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="{url}"' in inline and "<html" not in inline
+    assert '<h1 class="h3">Add a corrective action</h1>' in client.get(url).content.decode()
+    for description in ("Weekly call with their planner", "Second source for part 7"):
+        data = {"description": description, "owner": staff.pk, "due_on": (today + dt.timedelta(days=14)).isoformat()}
+        response = client.post(url, data, follow=True)
+        assert "The corrective action was added." in response.content.decode()
+    # Bad input: said next to the field, nothing saved.
+    for bad, message in (
+        ({"owner": ""}, "This field is required."),
+        ({"due_on": (today - dt.timedelta(days=1)).isoformat()}, "The due date cannot be in the past."),
+    ):
+        response = client.post(url, data | bad)
+        assert response.status_code == 200 and message in response.content.decode()
+
+    actions = CorrectiveAction.objects.filter(source_type__model="executionreview", source_id=review.pk)
+    assert sorted(a.description for a in actions) == [
+        "Agree a delivery plan",
+        "Second source for part 7",
+        "Weekly call with their planner",
+    ]
+    assert {(a.department_id, a.owner_id, a.raised_by_id) for a in actions} == {
+        (agreement.department_id, staff.pk, manager.pk)
+    }
+    assert ExecutionReview.objects.count() == 1
+    with django_assert_max_num_queries(15):
+        page = client.get(agreement.get_absolute_url()).content.decode()
+    listed = page[page.index(f'id="review-{review.pk}"') :]
+    assert listed.count('class="review-action"') == 3
+    assert "Second source for part 7" in listed and "Weekly call with their planner" in listed

@@ -4,8 +4,9 @@ and P4 clauses serve as audit criteria").
 
 A *measure* counts records of one *source* (follow-ups, gifts, cases …): its population (the
 records counted) and, for a rate, those that pass. Each source is one SQL query grouped by
-department, with one conditional ``Count(filter=Q(...))`` pair per measure, so the page runs
-a fixed number of queries whatever the data size. The drill-down lists the same population
+department, with one conditional ``Count(filter=Q(...))`` pair per measure, and the sources'
+queries are joined in one UNION ALL, so the page runs a fixed number of queries whatever the
+data size and the number of sources. The drill-down lists the same population
 with the same pass test (``measure_records``), so every number can be checked record by record.
 
 What each measure means, and what it cannot know yet:
@@ -20,8 +21,10 @@ What each measure means, and what it cannot know yet:
   unrecorded fails it), and when every obligation due in the window (waived ones aside) was
   met by its due date — one query for both;
 - industry reports read (P4.4.3) counts each reader of a report shared in the window, by the
-  reader's department; association events recorded on the association's page (P4.4.1) are
-  not counted yet (the P4.4.1 count is of interactions logged as events).
+  reader's department;
+- association events attended (P4.4.1) counts the events recorded on an association's page
+  that started in the window with at least one of our people among the attendees, by the
+  department of whoever recorded the event; beside it, interactions logged as events.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ from evaluations.surveys.models import SurveyInvitation
 from evaluations.surveys.periods import year_range
 from partners.agreements.models import IN_FORCE as AGREEMENT_IN_FORCE
 from partners.agreements.models import Agreement, ExecutionReview, Obligation, ObligationStatus
-from partners.associations.models import ReportReceipt
+from partners.associations.models import AssociationEvent, ReportReceipt
 from partners.cases import sla
 from partners.cases.models import Case as ServiceCase
 from partners.cases.selectors import case_deadline_breached_q
@@ -393,6 +396,23 @@ def _receipt_record(receipt) -> tuple[str, str, str]:
     )
 
 
+def _association_events(window: Window) -> QuerySet:
+    """Events recorded on an association's page that started in the window (P4.4.1), each
+    flagged when one of our people attended."""
+    attendees = AssociationEvent.attendees.through.objects.filter(associationevent_id=OuterRef("pk"))
+    return AssociationEvent.objects.filter(starts_on__gte=window.first, starts_on__lte=window.last).annotate(
+        attended=Exists(attendees)
+    )
+
+
+def _association_event_record(event) -> tuple[str, str, str]:
+    return (
+        f"{event.association.name}: {event.topic}",
+        event.association.get_absolute_url() + "#assoc-events",
+        f"{event.get_kind_display()} {_date(event.starts_on)}",
+    )
+
+
 def _agreements(window: Window) -> QuerySet:
     """Agreements with a review or an obligation due in the window, each flagged: one query
     for both P4.3.2 measures. A review due and never recorded has no row: the agreement's own
@@ -436,6 +456,7 @@ SOURCES = {
             "report_receipts", "reader__profile__department_id", _report_receipts, ("report", "reader"), _receipt_record
         ),
         Source("agreements", "department_id", _agreements, (), _agreement_record),
+        Source("association_events", "department_id", _association_events, ("association",), _association_event_record),
     )
 }
 
@@ -600,6 +621,13 @@ MEASURES: tuple[Measure, ...] = (
         lambda w: Q(partner__family=Family.ASSOCIATION, kind=Interaction.Kind.EVENT),
     ),
     Measure(
+        "association_events_attended",
+        "P4.4.1",
+        "association_events",
+        _("Association events attended by at least one of our people (recorded on the association's page)"),
+        lambda w: Q(attended=True),
+    ),
+    Measure(
         "association_interactions",
         "P4.4.2",
         "interactions",
@@ -706,24 +734,47 @@ class Coverage:
     by_department: dict[str, dict[int | None, Figure]]
 
 
-def coverage(*, year: int, department_id: int | None = None, now: dt.datetime | None = None) -> Coverage:
-    """Every clause with its figures for ``year``, for one department or all of them (None),
-    and each measure by department. One grouped query per source, one for the targets."""
-    window = Window.of(year, now=now)
-    totals = {measure.key: Figure(measure) for measure in MEASURES}
-    by_department: dict[str, dict[int | None, Figure]] = {measure.key: {} for measure in MEASURES}
-    for key, aggregates in _aggregates(window).items():
+# The columns every source's grouped rows put their department id and source in (no model has
+# these fields).
+_DEPARTMENT, _SOURCE = "coverage_department", "coverage_source"
+
+
+def _grouped(window: Window, department_id: int | None, aggregates: dict[str, dict]) -> QuerySet:
+    """Every source's figures by department in one query: each source's grouped query, padded
+    with zeros for the other sources' columns so that all have the same columns in the same
+    order, joined with UNION ALL (the page's fifteen-query budget: one query whatever the
+    number of sources)."""
+    names = [name for per_source in aggregates.values() for name in per_source]
+    parts = []
+    for index, (key, per_source) in enumerate(aggregates.items()):
         source = SOURCES[key]
         qs = source.queryset(window)
         if department_id is not None:
             qs = qs.filter(**{source.department: department_id})
-        for row in qs.order_by().values(source.department).annotate(**aggregates):
-            department = row.pop(source.department)
-            for name, value in row.items():
-                measure_key, what = name.split("__")
-                figure = by_department[measure_key].setdefault(department, Figure(BY_KEY[measure_key]))
-                setattr(figure, what, value)
-                setattr(totals[measure_key], what, getattr(totals[measure_key], what) + value)
+        columns = {name: per_source.get(name, Value(0, output_field=IntegerField())) for name in names}
+        grouped = qs.order_by().values(**{_DEPARTMENT: F(source.department)})
+        parts.append(grouped.annotate(**{_SOURCE: Value(index, output_field=IntegerField())}, **columns))
+    return parts[0].union(*parts[1:], all=True)
+
+
+def coverage(*, year: int, department_id: int | None = None, now: dt.datetime | None = None) -> Coverage:
+    """Every clause with its figures for ``year``, for one department or all of them (None),
+    and each measure by department. One query for the figures (``_grouped``), one for the
+    targets."""
+    window = Window.of(year, now=now)
+    totals = {measure.key: Figure(measure) for measure in MEASURES}
+    by_department: dict[str, dict[int | None, Figure]] = {measure.key: {} for measure in MEASURES}
+    aggregates = _aggregates(window)
+    own_columns = [set(per_source) for per_source in aggregates.values()]
+    for row in _grouped(window, department_id, aggregates):
+        department, columns = row.pop(_DEPARTMENT), own_columns[row.pop(_SOURCE)]
+        for name, value in row.items():
+            if name not in columns:  # another source's padding
+                continue
+            measure_key, what = name.split("__")
+            figure = by_department[measure_key].setdefault(department, Figure(BY_KEY[measure_key]))
+            setattr(figure, what, value)
+            setattr(totals[measure_key], what, getattr(totals[measure_key], what) + value)
     for target in CoverageTarget.objects.filter(measure__in=list(totals)):
         for figure in (totals[target.measure], *by_department[target.measure].values()):
             figure.target, figure.amber_margin = target.target, target.amber_margin

@@ -28,6 +28,10 @@ What each figure counts:
   by their due date, late, or not recorded (an agreement in force whose next review fell in
   the year and is past); obligations due in the year (waived ones aside) by who owed them,
   met by their due date, met late, or missed or still open;
+- association engagement (P4.4.1, P4.4.3): industry events recorded on an association's page
+  that started in the year with at least one of our people attending, by the recorder's
+  department; industry reports shared in the year, each reader's receipt and those read, by
+  the reader's department;
 - findings recorded in the year by severity and status, corrective actions raised in the year
   (any source) by state;
 - the improvement plan of the year before's published report, with how each item ended.
@@ -51,6 +55,7 @@ from evaluations.surveys.periods import year_range
 from evaluations.surveys.selectors import scores_for_year
 from partners.agreements.models import IN_FORCE as AGREEMENT_IN_FORCE
 from partners.agreements.models import Agreement, ExecutionReview, Obligation, ObligationStatus
+from partners.associations.models import AssociationEvent, ReportReceipt
 from partners.cases.models import Case
 from partners.cases.selectors import case_deadline_breached_q
 from partners.cases.sla import RESOLUTION, RESPONSE
@@ -426,6 +431,42 @@ def agreements(year: int) -> tuple[list[Table], int]:
     return [reviews, obligations], volume
 
 
+def associations(year: int) -> tuple[list[Table], int]:
+    """Events attended (P4.4.1) and industry reports read (P4.4.3), by department: two grouped
+    queries."""
+    events = Table("association_events", [("events", INT)])
+    attended = AssociationEvent.objects.filter(
+        starts_on__range=year_range(year),
+        pk__in=AssociationEvent.attendees.through.objects.values("associationevent_id"),
+    )
+    rows = list(
+        attended.values("department__name", "department__name_zh").annotate(n=Count("pk")).order_by("department__name")
+    )
+    total = sum(r["n"] for r in rows)
+    if total:
+        events.add(["text", "all"], [total])
+        for r in rows:
+            events.add(["department", r["department__name"] or "—", r["department__name_zh"] or ""], [r["n"]])
+
+    reports = Table("industry_reports_read", [("receipts", INT), ("read", INT), ("read_share", PCT)])
+    rows = list(
+        ReportReceipt.objects.filter(_in_year("report__created_at", year))
+        .values("reader__profile__department__name", "reader__profile__department__name_zh")
+        .annotate(n=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)))
+        .order_by("reader__profile__department__name")
+    )
+    receipts, read = sum(r["n"] for r in rows), sum(r["read"] for r in rows)
+    if receipts:
+        reports.add(["text", "all"], [receipts, read, share(part=read, whole=receipts)])
+        for r in rows:
+            name = r["reader__profile__department__name"]
+            reports.add(
+                ["department", name or "—", r["reader__profile__department__name_zh"] or ""],
+                [r["n"], r["read"], share(part=r["read"], whole=r["n"])],
+            )
+    return [events, reports], total + receipts
+
+
 def findings(year: int) -> tuple[list[Table], int]:
     by_severity = Table("findings", [("findings", INT), ("awaiting", INT), ("responded", INT), ("closed", INT)])
     rows = {
@@ -489,6 +530,7 @@ SECTIONS: list[tuple[str, Callable[[int], tuple[list[Table], int]]]] = [
     ("contact", contact),
     ("gifts", gifts),
     ("agreements", agreements),
+    ("associations", associations),
     ("findings", findings),
 ]
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from crm.concurrency import StaleEdit, version_of
 from partners import services as partner_services
+from partners.associations import services as association_services
+from partners.associations.models import AssociationEvent, StandardWork, Submission
 from partners.cases import services as case_services
 from partners.cases.models import Case
 from partners.customers import services as customer_services
@@ -206,7 +208,89 @@ def _qualification(db):
     )
 
 
-EDITS = [_partner, _contact, _interaction, _case, _need, _campaign, _qualification]
+def _association(owner):
+    return PartnerFactory(owner=owner, family="association", kind="organisation", name="Steel Chamber")
+
+
+def _event(db):
+    owner = UserFactory(username="owner", role="Staff", dept="procurement")
+    boss = UserFactory(username="boss", role="Manager", dept="procurement")
+    event = AssociationEvent.objects.create(
+        association=_association(owner),
+        kind="seminar",
+        topic="Tariffs",
+        purpose="policy",
+        starts_on=timezone.localdate(),
+        recorded_by=owner,
+        department=owner.profile.department,
+    )
+    event.attendees.set([owner])
+    return Edit(
+        reverse("associations:record_edit", args=["event", event.pk]),
+        AssociationEvent,
+        event.pk,
+        "topic",
+        "Tariffs 2027",
+        "Topic",
+        "takeaways",
+        "Takeaways by B",
+        _client(owner),
+        _client(boss),
+    )
+
+
+def _standard(db):
+    owner = UserFactory(username="owner", role="Staff", dept="procurement")
+    boss = UserFactory(username="boss", role="Manager", dept="procurement")
+    standard = StandardWork.objects.create(
+        association=_association(owner), title="GB/T 1", our_role="drafting", stage="draft"
+    )
+    return Edit(
+        reverse("associations:record_edit", args=["standard", standard.pk]),
+        StandardWork,
+        standard.pk,
+        "title",
+        "GB/T 2",
+        "Standard or rule",
+        "notes",
+        "Notes by B",
+        _client(owner),
+        _client(boss),
+    )
+
+
+def _submission(db):
+    owner = UserFactory(username="owner", role="Staff", dept="procurement")
+    boss = UserFactory(username="boss", role="Manager", dept="procurement")
+    submission = Submission.objects.create(
+        association=_association(owner), kind="problem", subject="Dumping", body="Prices", status="draft"
+    )
+    return Edit(
+        reverse("associations:record_edit", args=["submission", submission.pk]),
+        Submission,
+        submission.pk,
+        "subject",
+        "Dumping of steel",
+        "Subject",
+        "response",
+        "Response by B",
+        _client(owner),
+        _client(boss),
+    )
+
+
+EDITS = [
+    _partner,
+    _contact,
+    _interaction,
+    _case,
+    _need,
+    _campaign,
+    _qualification,
+    _event,
+    _standard,
+    _submission,
+]
 
 
 @pytest.mark.parametrize("make", EDITS, ids=lambda f: f.__name__.strip("_"))
@@ -364,3 +448,41 @@ def test_gift_decide_refuses_a_stale_version(db):
     with pytest.raises(StaleEdit):
         customer_services.gift_decide(gift=gift, approve=True, note="", user=user, version=version)
     assert Gift.objects.get(pk=gift.pk).status == Gift.Status.PENDING
+
+
+def test_association_record_update_refuses_a_stale_version(db):
+    owner = UserFactory(username="u", role="Staff", dept="procurement")
+    other = UserFactory(username="v", role="Staff", dept="procurement")
+    event = AssociationEvent.objects.create(
+        association=_association(owner),
+        kind="seminar",
+        topic="Tariffs",
+        purpose="policy",
+        starts_on=timezone.localdate(),
+        recorded_by=owner,
+        department=owner.profile.department,
+    )
+    event.attendees.set([owner])
+    version = _stale(event, location="Beijing")
+    with pytest.raises(StaleEdit) as refused:
+        association_services.record_update(
+            model=AssociationEvent,
+            pk=event.pk,
+            changed={"topic": "Quotas", "attendees": [other]},
+            fields=["topic", "location"],
+            version=version,
+            by=owner,
+        )
+    assert [(c.label, c.value) for c in refused.value.changes] == [("Location", "Beijing")]
+    event.refresh_from_db()
+    assert event.topic == "Tariffs" and list(event.attendees.all()) == [owner]
+    association_services.record_update(
+        model=AssociationEvent,
+        pk=event.pk,
+        changed={"topic": "Quotas"},
+        fields=["topic", "location"],
+        version=version_of(event),
+        by=owner,
+    )
+    event.refresh_from_db()
+    assert (event.topic, event.location, list(event.attendees.all())) == ("Quotas", "Beijing", [owner])

@@ -282,6 +282,7 @@ MATRIX: dict[str, tuple] = {
     "agreements:list": (None, {"get": READERS}),
     "agreements:export": (None, {"get": READERS}),
     "agreements:detail": (lambda o: {"pk": o["agreement"].pk}, {"get": READERS}),
+    "agreements:partner_agreements": (lambda o: {"pk": o["partner"].pk}, {"get": READERS}),
     "agreements:create": (lambda o: {"pk": o["partner"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "agreements:edit": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
     "agreements:renew": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
@@ -294,6 +295,10 @@ MATRIX: dict[str, tuple] = {
         {"post": OWN_DEPT, "get": POST_ONLY_GET},
     ),
     "agreements:review": (lambda o: {"pk": o["agreement"].pk}, {"get": MANAGERS, "post": MANAGERS}),
+    "agreements:review_action_add": (
+        lambda o: {"pk": o["execution_review"].pk},
+        {"get": MANAGERS, "post": MANAGERS},
+    ),
     # Projects (P4.3.3, P4.4.2): everyone with a role reads them; the staff and managers of the
     # project's department write them. An empty POST shows the form's errors (200).
     "projects:list": (None, {"get": READERS}),
@@ -582,7 +587,7 @@ def _agreement_world(users, objects) -> dict:
         data={"party": "ours", "description": "Forecast", "due_on": today, "owner": users["staff"]},
         by=manager,
     )
-    agreements.review_record(
+    review = agreements.review_record(
         agreement=agreement,
         data={"rating": 4, "reviewed_on": today},
         actions=[{"description": "Tighten the schedule", "owner": users["staff"], "due_on": today}],
@@ -590,7 +595,12 @@ def _agreement_world(users, objects) -> dict:
     )
     document = AgreementDocument(agreement=agreement, title="Signed copy", uploaded_by=manager)
     document.file.save("contract.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
-    return {"agreement": agreement, "obligation": obligation, "agreement_document": document}
+    return {
+        "agreement": agreement,
+        "obligation": obligation,
+        "agreement_document": document,
+        "execution_review": review,
+    }
 
 
 def _project_world(users) -> dict:

@@ -116,6 +116,20 @@ class ObligationStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ObligationStatus.choices)
 
 
+class ReviewActionForm(PlainTextFormMixin, forms.Form):
+    """A further corrective action from a recorded execution review."""
+
+    description = forms.CharField(label=_("Corrective action"), max_length=500)
+    owner = UserChoiceField(label=_("Action owner"), queryset=active_colleagues())
+    due_on = forms.DateField(label=_("Action due date"), widget=DateInput())
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError(_("The due date cannot be in the past."))
+        return due_on
+
+
 class ReviewForm(PlainTextFormMixin, forms.Form):
     reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DateInput())
     rating = forms.TypedChoiceField(label=_("Rating"), choices=Rating.choices, coerce=int)

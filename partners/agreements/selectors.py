@@ -68,6 +68,20 @@ def agreement_get_for_user(*, user: User, pk: int, manage: bool = False, obligat
     return agreement
 
 
+def review_get_for_user(*, user: User, pk: int) -> ExecutionReview:
+    """An execution review, for the managers of its agreement's department (who add its
+    corrective actions): 404 for what does not exist, PermissionDenied for anyone else."""
+    if not roles.has_any_role(user):
+        raise PermissionDenied
+    try:
+        review = ExecutionReview.objects.select_related("agreement").get(pk=pk)
+    except ExecutionReview.DoesNotExist:
+        raise Http404 from None
+    if not (roles.has_write_role(user) and can_manage_agreement(user, review.agreement)):
+        raise PermissionDenied
+    return review
+
+
 # --- The rules ---------------------------------------------------------------------------
 
 
@@ -127,18 +141,18 @@ def agreement_detail_context(*, agreement: Agreement, user: User) -> dict:
 # --- The partner's page and the dashboard --------------------------------------------------
 
 
-# The families whose page shows the card and whose history lists agreements: the partner family
-# (P4.3.2) and associations (memberships). A supplier's or customer's page already spends its
-# fifteen queries on its own cards; their agreements are on the agreements list.
-CARD_FAMILIES = (Family.PARTNER, Family.ASSOCIATION)
-
-
 def agreements_panel(*, partner: Partner, user: User, **_kwargs) -> dict | None:
-    """The partner page's "Agreements" card: its agreements, newest term first, each with its
-    open obligations counted (one query)."""
-    if partner.family not in CARD_FAMILIES:
-        return None
-    today = timezone.localdate()
+    """The "Agreements" card on every partner's page: any family may hold agreements (supply
+    contracts, distribution, cooperation, membership, NDA). No query: a supplier's page is at
+    its fifteen-query budget, so the card loads its rows after the page (htmx,
+    ``partner_agreements``), with a link to the filtered list as the fallback."""
+    return {"can_create": can_create_agreement(user, partner), "partner": partner}
+
+
+def partner_agreements(*, partner: Partner, today: dt.date | None = None) -> list[Agreement]:
+    """The card's rows: the partner's agreements, newest term first, each with its open
+    obligations counted and whether its execution review is due. One query."""
+    today = today or timezone.localdate()
     agreements = list(
         partner.agreements.annotate(
             open_obligations=Count("obligations", filter=Q(obligations__status=ObligationStatus.OPEN))
@@ -146,11 +160,7 @@ def agreements_panel(*, partner: Partner, user: User, **_kwargs) -> dict | None:
     )
     for a in agreements:
         a.review_due = review_is_due(a, today)
-    return {
-        "agreements": agreements,
-        "can_create": can_create_agreement(user, partner),
-        "partner": partner,
-    }
+    return agreements
 
 
 def agreements_due_for_user(*, user: User, today: dt.date | None = None) -> dict:
@@ -193,9 +203,14 @@ def dashboard_due_panel(*, user: User) -> dict | None:
     return due
 
 
+# The families whose history page lists agreements: the partner family (P4.3.2) and associations
+# (memberships). A supplier's or customer's history page already spends its fifteen queries.
+HISTORY_FAMILIES = (Family.PARTNER, Family.ASSOCIATION)
+
+
 def agreement_history_source(partner: Partner) -> tuple:
     """The partner's history page lists its agreements' changes (P3.1)."""
-    if partner.family not in CARD_FAMILIES:
+    if partner.family not in HISTORY_FAMILIES:
         return (Agreement.history.none(), _("Agreement"), ())  # no query
     return (
         # Each entry is labelled with the agreement's title.

@@ -46,6 +46,8 @@ from .selectors import can_manage_agreement, can_update_obligations, overlapping
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from crm.models import CorrectiveAction
+
 AGREEMENT_FIELDS = (
     "title",
     "kind",
@@ -321,6 +323,26 @@ def review_record(*, agreement: Agreement, data: dict, actions: Sequence[dict] =
     row._history_user = by
     row.save(update_fields=["next_review_on", "updated_at"])
     return review
+
+
+@transaction.atomic
+def review_action_add(
+    *, review: ExecutionReview, description: str, owner: User, due_on: dt.date, by: User
+) -> CorrectiveAction:
+    """A further corrective action from a recorded execution review (P4.3.2 "actions, which use
+    the product's corrective-action concept"): a review may lead to several, each addressed to
+    the agreement's department and owed by its owner. The department's managers add them."""
+    agreement = Agreement.objects.select_for_update().get(pk=review.agreement_id)
+    if not can_manage_agreement(by, agreement):
+        raise PermissionDenied
+    return corrective_action_raise(
+        source=review,
+        description=description,
+        department=agreement.department,
+        owner=owner,
+        due_on=due_on,
+        by=by,
+    )
 
 
 # --- What the scan does (each effect once: notifications are keyed) ----------------------------

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +33,15 @@ from partners.selectors import partner_get_for_user
 
 from . import selectors, services
 from .filters import AGREEMENT_SELECTS, AgreementFilter
-from .forms import AgreementForm, DocumentForm, ObligationForm, ObligationStatusForm, RenewForm, ReviewForm
+from .forms import (
+    AgreementForm,
+    DocumentForm,
+    ObligationForm,
+    ObligationStatusForm,
+    RenewForm,
+    ReviewActionForm,
+    ReviewForm,
+)
 from .models import AgreementDocument, AgreementStatus, AgreementType, Obligation
 
 
@@ -114,6 +123,20 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = selectors.agreement_detail_context(agreement=agreement, user=request.user)
     context["status_form"] = ObligationStatusForm()
     return render(request, "agreements/agreement_detail.html", context)
+
+
+@role_required()
+def partner_agreements(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows of the partner page's "Agreements" card, loaded by htmx after the page; a plain
+    visit lands on the list searched for the partner's name."""
+    partner = partner_get_for_user(user=request.user, pk=pk)
+    if not request.htmx:
+        return redirect(reverse("agreements:list") + "?" + urlencode({"q": partner.name[:100]}))
+    return render(
+        request,
+        "agreements/_partner_agreements.html",
+        {"agreements": selectors.partner_agreements(partner=partner), "partner": partner},
+    )
 
 
 @role_required(write=True)
@@ -290,3 +313,30 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The execution review was recorded."))
             return redirect(agreement.get_absolute_url() + "#reviews")
     return render(request, "agreements/review_form.html", {"form": form, "agreement": agreement, "problem": problem})
+
+
+@role_required(write=True)
+def review_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A further corrective action from a recorded execution review (P4.3.2): the form opens
+    under the review on the agreement's page (htmx) or as a page of its own."""
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    form = ReviewActionForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_action_add(
+                review=review,
+                description=data["description"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("The corrective action was added."))
+            return redirect(review.agreement.get_absolute_url() + f"#review-{review.pk}")
+    context = {"form": form, "review": review, "agreement": review.agreement}
+    if request.htmx:
+        return render(request, "agreements/_review_action_form.html", context)
+    return render(request, "agreements/review_action_form.html", context)

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
+from crm.concurrency import VersionedFormMixin
 from crm.forms import DateInput, PlainTextFormMixin
 from crm.models import Department
 from crm.uploads import ALLOWED_EXTENSIONS, validate_upload
@@ -90,7 +91,7 @@ class PositionForm(DatesMixin, PlainTextFormMixin, forms.ModelForm):
         self.fields["person"].queryset = colleagues()
 
 
-class EventForm(DatesMixin, PlainTextFormMixin, forms.ModelForm):
+class EventForm(VersionedFormMixin, DatesMixin, PlainTextFormMixin, forms.ModelForm):
     attendees = PeopleChoiceField(label=_("our attendees"), queryset=User.objects.none())
     shared_with = forms.ModelMultipleChoiceField(
         label=_("takeaways shared with"), queryset=Department.objects.all(), required=False
@@ -116,7 +117,7 @@ class EventForm(DatesMixin, PlainTextFormMixin, forms.ModelForm):
         self.fields["attendees"].queryset = colleagues()
 
 
-class StandardForm(UploadMixin, PlainTextFormMixin, forms.ModelForm):
+class StandardForm(VersionedFormMixin, UploadMixin, PlainTextFormMixin, forms.ModelForm):
     upload_field = "document"
 
     class Meta:
@@ -128,7 +129,7 @@ class StandardForm(UploadMixin, PlainTextFormMixin, forms.ModelForm):
         return self._clean_upload()
 
 
-class SubmissionForm(PlainTextFormMixin, forms.ModelForm):
+class SubmissionForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["kind", "subject", "body", "sent_on", "status", "response"]
@@ -186,6 +187,9 @@ class CommentForm(PlainTextFormMixin, forms.Form):
         help_text=_("What it means for your department, or to whom you passed it on."),
     )
 
+
+# The records whose edit form carries the version it was rendered from (crm/concurrency.py).
+VERSIONED_KINDS = ("event", "standard", "submission")
 
 RECORD_FORMS = {
     "membership": MembershipForm,

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm import roles
+from crm.concurrency import check_version
 from crm.notifications import notify, object_ref, register_kind
 from partners.models import Partner
 from partners.reminders import department_managers
 
-from .models import AssociationEvent, IndustryReport, Membership, Position, ReportReceipt
+from .models import AssociationEvent, IndustryReport, Membership, Position, ReportReceipt, StandardWork, Submission
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -118,6 +119,33 @@ def record_save(*, record, m2m: dict | None = None):
     """Add or change a standards work or submission (P4.4.1, P4.4.3)."""
     _check_dates(getattr(record, "starts_on", None), getattr(record, "ends_on", None))
     return _save(record, m2m)
+
+
+@transaction.atomic
+def record_update(
+    *, model: type, pk: int, changed: dict, fields: list[str], version: str | None, by: User
+) -> AssociationEvent | StandardWork | Submission:
+    """Apply the ``changed`` fields of an event, standards work or submission ``pk``, reloaded
+    under a lock: ``StaleEdit`` if it moved since ``version`` (the form's), naming which of
+    ``fields`` changed. An event's attendees and sharing are changed only when the form
+    changed them."""
+    record = model.objects.select_for_update().select_related("association").get(pk=pk)
+    check_version(record, version, fields=fields)
+    m2m = {}
+    for name, value in changed.items():
+        field = record._meta.get_field(name)
+        if field.many_to_many:
+            m2m[name] = value
+        else:
+            field.save_form_data(record, value)  # as a ModelForm does (a cleared file too)
+    if isinstance(record, AssociationEvent):
+        return event_save(
+            event=record,
+            attendees=m2m.get("attendees", record.attendees.all()),
+            shared_with=m2m.get("shared_with", record.shared_with.all()),
+            by=by,
+        )
+    return record_save(record=record, m2m=m2m)
 
 
 # --- Industry reports (P4.4.3) -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.filters import select_options
 from crm.forms import form_data as _post
@@ -38,7 +39,7 @@ from .filters import (
     PositionFilter,
     ReportFilter,
 )
-from .forms import RECORD_FORMS, CommentForm, ReportForm
+from .forms import RECORD_FORMS, VERSIONED_KINDS, CommentForm, ReportForm
 
 RECORD_TITLES = {
     "membership": gettext_lazy("Membership"),
@@ -59,6 +60,17 @@ def _too_large(request: HttpRequest) -> bool:
 
 def _save(kind: str, form, user) -> None:
     record = form.instance
+    if record.pk is not None and kind in VERSIONED_KINDS:
+        # An edit: the service reloads the row and refuses a stale form (crm/concurrency.py).
+        services.record_update(
+            model=type(record),
+            pk=record.pk,
+            changed=changed_values(form),
+            fields=list(form._meta.fields),
+            version=form.version,
+            by=user,
+        )
+        return
     if kind == "membership":
         services.membership_save(membership=record)
     elif kind == "position":
@@ -77,6 +89,8 @@ def _record_form(request: HttpRequest, kind: str, association, record) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             _save(kind, form, request.user)
+        except StaleEdit as exc:
+            refuse_stale(form, exc)
         except ValidationError as exc:
             show_refusal(form, exc)
         else:

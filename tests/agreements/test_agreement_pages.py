@@ -12,8 +12,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.models import CorrectiveAction
 from partners.agreements import services
-from partners.agreements.models import Agreement, AgreementDocument, Obligation
+from partners.agreements.models import Agreement, AgreementDocument, ExecutionReview, Obligation
 from tests.factories import PartnerFactory
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n"
@@ -172,3 +173,109 @@ def test_pages_run_a_fixed_number_of_queries(client, manager, ally, agreement, d
     ):
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def test_every_familys_page_loads_its_agreements_card_after_the_page(
+    client, staff, manager, supplier, django_assert_num_queries
+):
+    """Suppliers, customers, partners and associations all hold agreements: their page shows
+    the card, whose rows (status, type, term, review due) load after the page in a fixed
+    number of queries."""
+    card_url = reverse("agreements:partner_agreements", args=[supplier.pk])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    client.force_login(staff)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    assert card_url in page and reverse("agreements:create", args=[supplier.pk]) not in page
+    assert "No agreement with this partner yet." in client.get(card_url, **hx).content.decode()
+    # A plain visit lands on the list, searched for the partner.
+    assert client.get(card_url)["Location"] == reverse("agreements:list") + "?q=" + supplier.name.replace(" ", "+")
+    for family in ("customer", "association"):
+        other = PartnerFactory(family=family, owner=staff)
+        page = client.get(other.get_absolute_url()).content.decode()
+        assert reverse("agreements:partner_agreements", args=[other.pk]) in page
+
+    today = timezone.localdate()
+
+    def supply(title: str, starts_on: dt.date) -> Agreement:
+        return services.agreement_create(
+            data={
+                "title": title,
+                "kind": "supply",
+                "owner": manager,
+                "scope": "Parts",
+                "status": "active",
+                "starts_on": starts_on,
+                "ends_on": starts_on + dt.timedelta(days=30),
+                "review_cadence": "quarterly",
+            },
+            partners=[supplier],
+            by=manager,
+        )
+
+    first = supply("Parts 2025", today - dt.timedelta(days=400))
+    Agreement.objects.filter(pk=first.pk).update(next_review_on=today - dt.timedelta(days=1))
+    services.obligation_add(agreement=first, data={"party": "theirs", "description": "x", "due_on": today}, by=manager)
+    client.force_login(manager)
+    assert reverse("agreements:create", args=[supplier.pk]) in client.get(supplier.get_absolute_url()).content.decode()
+    with django_assert_num_queries(5) as one:
+        card = client.get(card_url, **hx).content.decode()
+    assert card.count('class="list-group-item small agreement"') == 1
+    assert first.get_absolute_url() in card and "Supply contract" in card and "Active" in card
+    assert "Execution review due on" in card and "1 open obligation" in card
+    for i in range(3):
+        supply(f"Parts {i}", today + dt.timedelta(days=40 * i))
+    with django_assert_num_queries(len(one.captured_queries)):
+        card = client.get(card_url, **hx).content.decode()
+    assert card.count('class="list-group-item small agreement"') == 4 and "Next execution review:" in card
+
+
+def test_a_manager_adds_further_corrective_actions_to_a_review(
+    client, manager, staff, agreement, django_assert_max_num_queries
+):
+    """A review records several corrective actions: the first with the review, the others
+    added afterwards from the agreement's page; each is the kernel's action, listed under
+    the review."""
+    today = timezone.localdate()
+    review = services.review_record(
+        agreement=agreement,
+        data={"rating": 2, "reviewed_on": today, "issues": "Late parts"},
+        actions=[{"description": "Agree a delivery plan", "owner": staff, "due_on": today}],
+        by=manager,
+    )
+    url = reverse("agreements:review_action_add", args=[review.pk])
+    client.force_login(staff)
+    assert url not in client.get(agreement.get_absolute_url()).content.decode()
+    assert client.post(url, {"description": "x", "owner": staff.pk, "due_on": today.isoformat()}).status_code == 403
+
+    client.force_login(manager)
+    assert url in client.get(agreement.get_absolute_url()).content.decode()
+    inline = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="{url}"' in inline and "<html" not in inline
+    assert '<h1 class="h3">Add a corrective action</h1>' in client.get(url).content.decode()
+    for description in ("Weekly call with their planner", "Second source for part 7"):
+        data = {"description": description, "owner": staff.pk, "due_on": (today + dt.timedelta(days=14)).isoformat()}
+        response = client.post(url, data, follow=True)
+        assert "The corrective action was added." in response.content.decode()
+    # Bad input: said next to the field, nothing saved.
+    for bad, message in (
+        ({"owner": ""}, "This field is required."),
+        ({"due_on": (today - dt.timedelta(days=1)).isoformat()}, "The due date cannot be in the past."),
+    ):
+        response = client.post(url, data | bad)
+        assert response.status_code == 200 and message in response.content.decode()
+
+    actions = CorrectiveAction.objects.filter(source_type__model="executionreview", source_id=review.pk)
+    assert sorted(a.description for a in actions) == [
+        "Agree a delivery plan",
+        "Second source for part 7",
+        "Weekly call with their planner",
+    ]
+    assert {(a.department_id, a.owner_id, a.raised_by_id) for a in actions} == {
+        (agreement.department_id, staff.pk, manager.pk)
+    }
+    assert ExecutionReview.objects.count() == 1
+    with django_assert_max_num_queries(15):
+        page = client.get(agreement.get_absolute_url()).content.decode()
+    listed = page[page.index(f'id="review-{review.pk}"') :]
+    assert listed.count('class="review-action"') == 3
+    assert "Second source for part 7" in listed and "Weekly call with their planner" in listed

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Department
+from partners.associations.models import AssociationEvent
 from partners.cases.models import Case
 from partners.customers.models import Gift
 from partners.models import Family, Partner, Tier
@@ -165,6 +166,52 @@ def test_interactions_with_partners_and_associations_are_counted(staff):
     assert found["association_events"].counted == 1
     assert found["association_interactions"].counted == 2
     assert found["association_interactions"].percent is None  # a count, no rate
+
+
+def test_association_events_attended_count_exactly_their_records_by_department(client, supervisor, staff, staff_sales):
+    """An event recorded on the association's page counts in its recorder's department when
+    one of our people attended it, in the year it started (P4.4.1)."""
+    association = PartnerFactory(owner=staff, family=Family.ASSOCIATION, name="Chamber")
+
+    def event(topic: str, day: dt.date, recorder, attendees) -> AssociationEvent:
+        row = AssociationEvent.objects.create(
+            association=association,
+            kind="seminar",
+            topic=topic,
+            purpose="policy",
+            starts_on=day,
+            recorded_by=recorder,
+            department=recorder.profile.department,
+        )
+        row.attendees.set(attendees)
+        return row
+
+    event("Tariffs", dt.date(LAST_YEAR, 3, 1), staff, [staff, staff_sales])
+    event("Standards", dt.date(LAST_YEAR, 4, 1), staff_sales, [staff_sales])
+    event("Nobody went", dt.date(LAST_YEAR, 5, 1), staff, [])
+    event("Year before", dt.date(LAST_YEAR - 1, 12, 31), staff, [staff])
+    procurement, sales = staff.profile.department_id, staff_sales.profile.department_id
+
+    data = coverage.coverage(year=LAST_YEAR)
+    found = {f.measure.key: f for row in data.rows for f in row.figures}
+    attended = found["association_events_attended"]
+    assert (attended.measure.clause, attended.counted, attended.percent) == ("P4.4.1", 2, None)
+    by_department = data.by_department["association_events_attended"]
+    assert (by_department[procurement].counted, by_department[sales].counted) == (1, 1)
+    assert figures(department_id=sales)["association_events_attended"].counted == 1
+    client.force_login(supervisor)
+    labels, n = _listed(client, "association_events_attended", year=LAST_YEAR)
+    assert labels == ["Chamber: Standards", "Chamber: Tariffs"] and n == 2
+    assert _listed(client, "association_events_attended", year=LAST_YEAR, department=procurement) == (
+        ["Chamber: Tariffs"],
+        1,
+    )
+    page = client.get(reverse("supervision:coverage"), {"year": LAST_YEAR}).content.decode()
+    assert 'id="measure-association_events_attended"' in page
+    drill = client.get(
+        reverse("supervision:coverage_measure", args=["association_events_attended"]), {"year": LAST_YEAR}
+    ).content.decode()
+    assert association.get_absolute_url() + "#assoc-events" in drill
 
 
 def test_every_clause_is_measured_now(client, supervisor):

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from partners.associations.models import AssociationEvent, IndustryReport, ReportReceipt
 from supervision import report
 from supervision.models import AnnualReport
+from tests.factories import PartnerFactory
 from tests.supervision.report_data import BEFORE, Y, build_known_year, generated_report, row
 
 
@@ -90,6 +95,58 @@ def test_last_years_plan_items_show_how_they_ended(known, supervisor, staff, set
         assert label(item["department"][0]) == department.name_zh != department.name
 
 
+def test_association_events_attended_and_reports_read_by_department(client, supervisor, staff, staff_sales):
+    """Events recorded on an association's page with one of our people attending, in the year
+    they started, by the recorder's department; each reader of a report shared in the year,
+    and those who read it, by the reader's department (P4.4.1, P4.4.3). English and Chinese."""
+    association = PartnerFactory(owner=staff, family="association")
+    for topic, day, recorder, attendees in (
+        ("Tariffs", dt.date(Y, 3, 1), staff, [staff]),
+        ("Rules", dt.date(Y, 6, 1), staff, [staff, staff_sales]),
+        ("Fair", dt.date(Y, 7, 1), staff_sales, [staff_sales]),
+        ("Nobody went", dt.date(Y, 8, 1), staff, []),
+        ("Before", dt.date(BEFORE, 8, 1), staff, [staff]),
+    ):
+        event = AssociationEvent.objects.create(
+            association=association,
+            kind="meeting",
+            topic=topic,
+            purpose="policy",
+            starts_on=day,
+            recorded_by=recorder,
+            department=recorder.profile.department,
+        )
+        event.attendees.set(attendees)
+    shared = IndustryReport.objects.create(source_institution="CISA", title="Steel", summary="…", sent_by=staff)
+    IndustryReport.objects.filter(pk=shared.pk).update(created_at=timezone.make_aware(dt.datetime(Y, 5, 1, 10)))
+    ReportReceipt.objects.create(report=shared, reader=staff, read_at=timezone.now())
+    ReportReceipt.objects.create(report=shared, reader=staff_sales)
+
+    figures = report.annual_figures(Y)
+    procurement, sales = staff.profile.department, staff_sales.profile.department
+    assert row(figures, "association_events", ["text", "all"])["events"] == (3, 1)
+    assert row(figures, "association_events", ["department", procurement.name, procurement.name_zh])["events"] == (
+        2,
+        1,
+    )
+    assert row(figures, "association_events", ["department", sales.name, sales.name_zh])["events"] == (1, None)
+    assert row(figures, "industry_reports_read", ["text", "all"]) == {
+        "receipts": (2, None),
+        "read": (1, None),
+        "read_share": (50.0, None),
+    }
+    assert row(figures, "industry_reports_read", ["department", sales.name, sales.name_zh])["read"] == (0, None)
+
+    draft = generated_report(supervisor)
+    client.force_login(supervisor)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Association events attended by at least one of our people, by department" in page
+    assert "Industry reports shared in the year: readers and reads, by department" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "至少一位我方人员参加的协会活动（按部门）" in page and "阅读率（%）" in page
+
+
 def test_a_year_with_no_data_says_so_and_cannot_be_submitted(client, supervisor):
     report_ = generated_report(supervisor, year=2019)
     assert report_.generation == AnnualReport.Generation.DONE
@@ -106,7 +163,7 @@ def test_a_year_with_no_data_says_so_and_cannot_be_submitted(client, supervisor)
 
 def test_generation_costs_a_fixed_number_of_queries(manager, staff, django_assert_max_num_queries):
     build_known_year(manager, staff)
-    with django_assert_max_num_queries(90) as small:  # 85 with agreement execution (3 per year)
+    with django_assert_max_num_queries(90) as small:  # 89 with association engagement (2 per year)
         report.annual_figures(Y)
     build_known_year(manager, staff)  # twice the rows
     with django_assert_max_num_queries(len(small.captured_queries)):

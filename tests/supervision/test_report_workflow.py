@@ -259,6 +259,7 @@ def test_the_spreadsheet_has_one_sheet_per_section_and_numbers_as_numbers(client
         "Contact coverage",
         "Gifts",
         "Agreement execution",
+        "Association engagement",
         "Findings and corrective actions",
         "Last year's improvement plan",
     ]

@@ -61,3 +61,34 @@ def list_page(request: HttpRequest, queryset, *, per_page: int | None = None):
     """The page of ``queryset`` the request asks for (``?page=``), counted up to the cap."""
     paginator = CappedPaginator(queryset, per_page or settings.RAPPORT_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+class PeekPage:
+    """A page of ``per_page`` rows that knows whether another follows without counting them
+    all: it reads one row more than it shows. For lists read newest first and paged with
+    "older" and "newer" links (a partner's timeline), where a total is never shown; the same
+    names as Django's ``Page`` for what such a template uses."""
+
+    def __init__(self, queryset, number, per_page: int):
+        try:
+            self.number = max(1, int(number))
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1])
+        if not rows and self.number > 1:  # past the end: the first page, as get_page() does
+            self.number, rows = 1, list(queryset[: per_page + 1])
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1

@@ -19,7 +19,7 @@ from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data as _post
 from crm.forms import querystring_without
-from crm.lists import list_page, render_list
+from crm.lists import PeekPage, list_page, render_list
 from crm.panels import panels_for
 from crm.roles import role_required
 
@@ -125,8 +125,8 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
 
 def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
-    paginator = Paginator(selectors.interaction_timeline(partner=partner), TIMELINE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    # No COUNT of the partner's interactions: the timeline only links to older and newer ones.
+    page = PeekPage(selectors.interaction_timeline(partner=partner), request.GET.get("page"), TIMELINE_PAGE_SIZE)
     can_manage = selectors.can_manage_partner(user, partner)
     return {
         "partner": partner,

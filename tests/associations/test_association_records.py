@@ -14,6 +14,7 @@ from partners.associations.models import AssociationEvent, IndustryReport, Membe
 from partners.associations.scans import association_terms_scan, industry_report_digest_scan
 from partners.projects.services import project_create
 from tests.factories import PartnerFactory, UserFactory
+from tests.partners.test_query_counts import grow
 
 D = dt.date
 PDF = b"%PDF-1.4 test"
@@ -121,8 +122,18 @@ def test_an_oversize_report_is_refused(client, staff, manager):
     assert not IndustryReport.objects.exists()
 
 
-def test_association_page_queries_are_fixed(client, django_assert_max_num_queries, manager, association):
+def test_association_page_queries_are_fixed(client, django_assert_max_num_queries, manager, staff, association):
+    # Everything any partner page shows (contacts, interactions, follow-ups, tags …), and then
+    # what only an association's shows.
+    grow(manager, association, 2)
     for i in range(3):
+        Position.objects.create(
+            association=association,
+            role=f"R{i}",
+            person=manager if i == 0 else staff,
+            starts_on=D(2020 + i, 1, 1),
+            ends_on=D(2020 + i, 12, 31),
+        )
         Membership.objects.create(association=association, level=f"L{i}", ends_on=D(2026, 12, i + 1))
         event = AssociationEvent.objects.create(
             association=association,

@@ -36,3 +36,34 @@ def test_a_done_follow_up_is_ticked_and_an_open_one_is_a_box(client, staff, supp
     assert "☑" in done and "Book the visit" in done and "done " in done
     assert "line-through" not in page
     assert '<div class="small mt-1 followup"><span aria-hidden="true">☐</span> Send the quote' in page
+
+
+def test_the_timeline_pages_to_older_and_newer_interactions_without_counting_them(
+    client, staff, supplier, django_assert_max_num_queries
+):
+    now = timezone.now()
+    for i in range(41):  # two full pages of 20 and one more
+        InteractionFactory(
+            partner=supplier, author=staff, subject=f"Visit {i:02d}", occurred_at=now - timezone.timedelta(hours=i)
+        )
+    client.force_login(staff)
+    url = supplier.get_absolute_url()
+
+    def subjects(html: str) -> list[str]:
+        return [f"Visit {i:02d}" for i in range(41) if f"Visit {i:02d}" in html]
+
+    first = client.get(url).content.decode()
+    assert subjects(first) == [f"Visit {i:02d}" for i in range(20)]
+    assert "?page=2" in first and "?page=0" not in first  # older only
+    second = client.get(url + "?page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline").content.decode()
+    assert subjects(second) == [f"Visit {i:02d}" for i in range(20, 40)]
+    assert "?page=3" in second and "?page=1" in second
+    third = client.get(url + "?page=3", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline").content.decode()
+    assert subjects(third) == ["Visit 40"] and "?page=4" not in third
+    # A page past the end, or not a number, is the first page.
+    for page in ("99", "abc", "-1"):
+        assert subjects(client.get(f"{url}?page={page}").content.decode()) == subjects(first)
+    # Reading the timeline never counts the partner's interactions.
+    with django_assert_max_num_queries(15) as captured:
+        client.get(url)
+    assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and "partners_interaction" in q["sql"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.functional import SimpleLazyObject
 
 from crm import roles as role_checks
-from crm.models import Notification
+from crm.notifications import unread_notification_count
 
 
 def roles(request) -> dict:
@@ -14,10 +14,8 @@ def roles(request) -> dict:
         return {}
     return {
         "user_roles": SimpleLazyObject(lambda: _roles_for(user)),
-        # The bell: one COUNT query, only on pages that render it.
-        "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        ),
+        # The bell: from the shared cache (crm.notifications), only on pages that render it.
+        "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
     }
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -92,6 +93,7 @@ def notify(*, recipient: User, kind: str, obj_ref: str, period: str, params: Map
             )
     except IntegrityError:
         return False
+    unread_count_changed(recipient.pk)
     return True
 
 
@@ -273,4 +275,33 @@ def notification_mark_read(*, user: User, pk: int | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    unread_count_changed(user.pk)
+    return marked
+
+
+# The bell on every page (issue #15 §3): the count of a user's unread notifications, kept in
+# the shared cache rather than counted on each page. Our writes (notify, marking read) drop it
+# at once and again when their transaction commits; anything else that changes notifications
+# (the admin, a shell) shows within UNREAD_COUNT_SECONDS.
+UNREAD_COUNT_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"rapport:unread-notifications:{user_id}"
+
+
+def unread_notification_count(user: User) -> int:
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
+
+
+def unread_count_changed(user_id: int) -> None:
+    key = _unread_key(user_id)
+    cache.delete(key)
+    # A page rendered meanwhile may have cached the count from before the commit.
+    transaction.on_commit(lambda: cache.delete(key))

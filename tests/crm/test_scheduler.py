@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -221,6 +223,10 @@ def test_followup_for_someone_else_notifies_them_at_once(client, staff, manager,
     assert (
         '<span class="badge rounded-pill text-bg-danger" id="unread-count">1</span>' in client.get("/").content.decode()
     )
+    # Counted once, then read from the shared cache (issue #15 §3): no query for the bell.
+    with CaptureQueriesContext(connection) as ctx:
+        assert 'id="unread-count">1<' in client.get(reverse("partners:list")).content.decode()
+    assert not [q for q in ctx.captured_queries if "crm_notification" in q["sql"]]
     response = client.post(reverse("notification_read", args=[n.pk]))
     assert response["Location"] == supplier.get_absolute_url()
     n.refresh_from_db()

@@ -1,0 +1,200 @@
+"""Issue #15 §2: every sort and filter the partner list and the case list offer is read from an
+index, in the index's order, so page 1 and a deep page never sort the table (EXPLAIN names the
+index and shows no Sort, on PostgreSQL); and everywhere, each sort orders and pages the rows as
+the user expects: stable, a descending sort the reverse of its ascending one, never-contacted
+partners last."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.lists import CappedPaginator
+from partners.cases.filters import CaseFilter
+from partners.cases.models import Case, CaseStatus
+from partners.cases.selectors import case_list_for_user
+from partners.filters import PartnerFilter
+from partners.models import Partner, Status, Tag, Tier
+from partners.selectors import partner_list_for_user
+from tests.factories import PartnerFactory
+
+SORTS = ("", "name", "status", "tier", "last_contact", "created")
+
+
+def _names(client, **query) -> list[str]:
+    response = client.get(reverse("partners:list"), query)
+    assert response.status_code == 200
+    return [p.name for p in response.context["page"].object_list]
+
+
+def test_each_sort_orders_and_pages_the_partners(client, staff, settings):
+    now = timezone.now()
+    for n in range(7):
+        PartnerFactory(
+            name=f"P{n}",
+            owner=staff,
+            status=[Status.ACTIVE, Status.CANDIDATE][n % 2],
+            tier=Tier.KEY if n % 3 == 0 else Tier.NORMAL,
+            last_contacted_at=None if n in (2, 5) else now - dt.timedelta(days=n),
+        )
+    PartnerFactory(name="Archived", owner=staff, archived_at=now)
+    rows = {p.name: p for p in Partner.objects.filter(archived_at=None)}
+    settings.RAPPORT_PAGE_SIZE = 3
+    client.force_login(staff)
+
+    def expected(sort: str) -> list[str]:
+        key = sort.lstrip("-")
+        desc = sort.startswith("-")
+        if key == "last_contact":
+            contacted = sorted(
+                (p for p in rows.values() if p.last_contacted_at), key=lambda p: (p.last_contacted_at, p.pk)
+            )
+            never = sorted((p for p in rows.values() if not p.last_contacted_at), key=lambda p: p.pk)
+            return [p.name for p in (contacted[::-1] + never[::-1] if desc else contacted + never)]
+        fields = {"status": ("status", "name"), "tier": ("tier", "name"), "created": ("created_at",)}.get(
+            key, ("name",)
+        )
+        ordered = sorted(rows.values(), key=lambda p: (*(getattr(p, f) for f in fields), p.pk))
+        return [p.name for p in (ordered[::-1] if desc else ordered)]
+
+    for sort in (*SORTS, *(f"-{s}" for s in SORTS if s)):
+        pages = [_names(client, sort=sort, page=page) for page in (1, 2, 3)]
+        assert [name for page in pages for name in page] == expected(sort), sort
+    # The archived partner is in no page but the archived list's.
+    assert "Archived" not in rows and _names(client, archived="on") == ["Archived"]
+
+
+def _plan(sql: str, params, *, off: tuple[str, ...] = ()) -> str:
+    with connection.cursor() as cursor:
+        for setting in off:
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        for setting in off:
+            cursor.execute(f"RESET {setting}")
+        return plan
+
+
+def _page_sql(qs, page: int) -> tuple[str, tuple]:
+    """The SQL of the rows of page ``page`` of ``qs``, as the list's paginator asks them."""
+    rows = CappedPaginator(qs, 50).page(page).object_list
+    return rows.query.sql_with_params()
+
+
+def _reads_index_in_order(plan: str, index: str) -> bool:
+    return re.search(rf"Index (Only )?Scan( Backward)? using {index}\b", plan) is not None and " Sort " not in (
+        plan.replace("Incremental Sort", "")
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's planner")
+def test_every_sort_and_filter_reads_its_index_on_postgresql(staff, supplier):
+    # Enough rows that sorting the table costs more than reading an index in order (ANALYZE, no
+    # planner switches): the page sizes of a list at scale.
+    now = timezone.now()
+    statuses, tiers = list(Status.values), list(Tier.values)
+    Partner.objects.bulk_create(
+        Partner(
+            family=["supplier", "customer"][n % 2],
+            kind="other",
+            name=f"Filler {n:05d}",
+            status=statuses[n % len(statuses)],
+            tier=tiers[n % len(tiers)],
+            owner_id=staff.pk,
+            department_id=supplier.department_id,
+            last_contacted_at=None if n % 7 == 0 else now - dt.timedelta(minutes=n),
+            archived_at=now if n % 50 == 0 else None,
+        )
+        for n in range(12000)
+    )
+    tag = Tag.objects.create(name="Filler")
+    tag.partners.add(*Partner.objects.order_by("pk")[:200])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partners_partner")
+        cursor.execute("ANALYZE partners_partner_tags")
+
+    def partners(data: dict, family: str | None = None):
+        return PartnerFilter(data, queryset=partner_list_for_user(user=staff, family=family)).qs
+
+    sorts = {
+        "": "partner_name_idx",
+        "name": "partner_name_idx",
+        "status": "partner_status_idx",
+        "tier": "partner_tier_idx",
+        "last_contact": "partner_last_contact_idx",
+        "-last_contact": "partner_last_contact_desc_idx",
+        "created": "partner_created_idx",
+    }
+    for sort, index in sorts.items():
+        for desc in ("", "-") if not sort.startswith("-") else ("",):
+            for page in (1, 20):  # page 20: 1,000 rows into the index, no sort of 12,000
+                plan = _plan(*_page_sql(partners({"sort": desc + sort}), page))
+                assert _reads_index_in_order(plan, index), (desc + sort, page, plan)
+    plan = _plan(*_page_sql(partners({}, family="supplier"), 20))
+    assert _reads_index_in_order(plan, "partner_family_list_idx"), plan
+    # Filters, in the default order by name.
+    for data, index in (
+        ({"status": Status.ACTIVE}, "partner_status_idx"),
+        ({"tier": str(Tier.KEY)}, "partner_tier_idx"),
+    ):
+        plan = _plan(*_page_sql(partners(data), 1))
+        assert _reads_index_in_order(plan, index), (data, plan)
+    for data, index in (
+        ({"owner": staff.pk}, "partners_partner_owner_id|partner_owner_contact_idx"),
+        ({"department": supplier.department_id}, "partners_partner_department_id"),
+        ({"tag": tag.pk}, "partners_partner_tags_tag_id"),
+        ({"not_contacted_days": 3}, "partner_last_contact_idx"),
+    ):
+        # Filters that select few rows: read from their index, whatever orders the few.
+        plan = _plan(*_page_sql(partners(data), 1), off=("enable_seqscan",))
+        assert re.search(rf"Index (Only )?Scan.* on ({index})\w*|Bitmap Index Scan on ({index})\w*", plan), (data, plan)
+    plan = _plan(*_page_sql(partners({"archived": "on"}), 1))
+    assert "partner_archived_name_idx" in plan or "Seq Scan" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's planner")
+def test_every_case_sort_and_filter_reads_its_index_on_postgresql(staff, supplier):
+    now = timezone.now()
+    statuses = list(CaseStatus.values)
+    Case.objects.bulk_create(
+        Case(
+            reference=f"CS-T-{n:05d}",
+            partner=supplier,
+            family=["supplier", "customer"][n % 2],
+            kind=["complaint", "issue", "request", "suggestion"][n % 4],
+            channel="phone",
+            priority=1 + n % 4,
+            status=statuses[n % len(statuses)],
+            subject=f"Filler case {n}",
+            description="d",
+            opened_at=now - dt.timedelta(minutes=n),
+            response_due_at=now + dt.timedelta(hours=n % 97),
+            resolution_due_at=now + dt.timedelta(hours=n % 991),
+        )
+        for n in range(12000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+
+    def cases(data: dict):
+        return CaseFilter(data, queryset=case_list_for_user(user=staff)).qs
+
+    for data, index in (
+        ({"state": "open"}, "case_open_opened_idx"),  # the working view
+        ({"state": "all"}, "case_opened_idx"),
+        ({"state": "all", "sort": "opened"}, "case_opened_idx"),
+        ({"state": "all", "sort": "-due"}, "case_due_idx"),
+        ({"state": "all", "sort": "due"}, "case_due_idx"),
+        ({"state": "all", "sort": "-priority"}, "case_priority_idx"),
+        ({"state": "all", "priority": "4"}, "case_priority_idx"),
+        ({"state": "all", "kind": "issue"}, "case_kind_idx"),
+        ({"state": "all", "family": "supplier"}, "case_family_idx"),
+    ):
+        for page in (1, 20):
+            plan = _plan(*_page_sql(cases(data), page))
+            assert _reads_index_in_order(plan, index), (data, page, plan)

@@ -466,9 +466,6 @@ class EvaluatorSheet(TimeStampedModel):
         indexes = [
             # "Sheets to score" (dashboard / my evaluations): mine, unsubmitted first.
             models.Index(fields=["evaluator", "submitted_at"], name="sheet_evaluator_idx"),
-            # Overview's "Awaiting my approval": does an open evaluation still have a sheet to
-            # submit? One probe of the few unsubmitted sheets.
-            models.Index(fields=["evaluation"], name="sheet_unsubmitted_idx", condition=Q(submitted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.lists import CappedPaginator
 from partners.cases.filters import CaseFilter
 from partners.cases.models import Case, CaseStatus
 from partners.cases.selectors import case_list_for_user
@@ -81,8 +80,10 @@ def _plan(sql: str, params, *, off: tuple[str, ...] = ()) -> str:
 
 
 def _page_sql(qs, page: int) -> tuple[str, tuple]:
-    """The SQL of the rows of page ``page`` of ``qs``, as the list's paginator asks them."""
-    rows = CappedPaginator(qs, 50).page(page).object_list
+    """The SQL that reads page ``page`` of ``qs`` in order, as the list's paginator asks it: the
+    rows of page 1; past it, the page's ids (``CappedPaginator.page``'s deferred join)."""
+    bottom = (page - 1) * 50
+    rows = qs[:50] if page == 1 else qs.values_list("pk", flat=True)[bottom : bottom + 50]
     return rows.query.sql_with_params()
 
 

@@ -56,6 +56,22 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         return self.count > self.cap
 
+    def page(self, number):
+        """Past page 1, a "deferred join": the page's ids first, read from the sort's index alone
+        (on PostgreSQL an index-only scan once vacuumed: page 200 skips 9,950 index entries, not
+        9,950 rows joined to their owner and department), then those rows with what the page
+        shows, by primary key. One more query; page 1 stays one query."""
+        number = self.validate_number(number)
+        if number == 1 or not hasattr(self.object_list, "values_list"):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
 
 def list_page(request: HttpRequest, queryset, *, per_page: int | None = None):
     """The page of ``queryset`` the request asks for (``?page=``), counted up to the cap."""

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Abs
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -392,8 +393,10 @@ class Evaluation(TimeStampedModel):
         indexes = [
             # Scorecard page: a partner's periods of a template, newest first (trend, latest).
             models.Index(fields=["partner", "template", "-period_start"], name="evaluation_partner_idx"),
-            # Manager overview: evaluations overdue / awaiting approval, by due date.
-            models.Index(fields=["status", "due_on"], name="evaluation_status_due_idx"),
+            # Manager overview: evaluations overdue / awaiting approval, by due date then id (issue
+            # #15: read in the page's order down to the 50 shown; with no id, every evaluation of
+            # the same due date, most of a period's, was read and sorted).
+            models.Index(fields=["status", "due_on", "id"], name="evaluation_status_due_idx"),
             # Ranking "at period P": one template's closed periods sorted by overall score.
             models.Index(fields=["template", "period_start", "-overall_score"], name="evaluation_period_rank_idx"),
         ]
@@ -715,6 +718,13 @@ class ScreeningOverride(TimeStampedModel):
         return f"{self.partner}: {self.reason[:40]}"
 
 
+def movement_size() -> Abs:
+    """How far a partner's overall score moved since the previous period, either way: the key of
+    ``partner_score_movers_idx``, and of the query it serves (``biggest_movers``), which must
+    spell it the same for the index to apply."""
+    return Abs(models.F("overall_score") - models.F("previous_overall_score"))
+
+
 class PartnerScore(models.Model):
     """The current overall score of a partner on a template, refreshed on every close/amend.
 
@@ -747,6 +757,14 @@ class PartnerScore(models.Model):
             models.Index(fields=["template", "-overall_score"], name="partner_score_rank_idx"),
             # Ranking filter and the distribution of standings.
             models.Index(fields=["template", "overall_standing"], name="partner_score_standing_idx"),
+            # Overview's "Biggest movers" (issue #15): one template's scores by the size of their
+            # change, read in that order down to the ten shown, not every score sorted.
+            models.Index(
+                models.F("template"),
+                movement_size().desc(),
+                name="partner_score_movers_idx",
+                condition=Q(overall_score__isnull=False, previous_overall_score__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

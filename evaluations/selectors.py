@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.functions import Abs
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,6 +45,7 @@ from .models import (
     ScorecardTemplate,
     ScreeningOverride,
     StandingBand,
+    movement_size,
 )
 from .scoring import explain_overall, period_for, period_label
 
@@ -519,14 +519,16 @@ def standing_distribution(*, template: ScorecardTemplate, department_id: int | N
 
 
 def biggest_movers(*, template: ScorecardTemplate, limit: int = 10) -> list[PartnerScore]:
-    """Overall score change since the previous period, largest first (either direction): one query."""
+    """Overall score change since the previous period, largest first (either direction): one query,
+    read from ``partner_score_movers_idx`` in that order down to the ``limit`` shown."""
     return list(
         PartnerScore.objects.filter(
             template=template, overall_score__isnull=False, previous_overall_score__isnull=False
         )
-        .annotate(change=Abs(F("overall_score") - F("previous_overall_score")))
+        .annotate(change=movement_size())
         .exclude(change=0)
         .select_related("partner")
+        .only("partner_id", "overall_score", "previous_overall_score", "partner__name")
         .order_by("-change", "partner__name")[:limit]
     )
 

@@ -78,18 +78,27 @@ class PartnerFilter(django_filters.FilterSet):
     def qs(self):
         qs = super().qs
         ordering = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        if not ordering:
-            return qs.order_by("name", "pk")
-        # Stable pagination: never-contacted partners last, ties broken by pk.
-        keys = []
-        for key in ordering:
-            desc = key.startswith("-")
-            if key.lstrip("-") == "last_contact":
-                f = F("last_contacted_at")
-                keys.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
-        if keys:
-            return qs.order_by(*keys, "pk")
-        return qs.order_by(*qs.query.order_by, "pk")
+        return qs.order_by(*partner_list_order(ordering[0] if ordering else ""))
+
+
+def partner_list_order(sort: str) -> tuple:
+    """The ORDER BY of a partner list sorted by ``sort`` (a value of the "Sort by" select; "" is
+    the default, by name). Each order ends with the id, so pages are stable, and is exactly the
+    key of one of ``Partner``'s indexes (issue #15): the page is read from the index in order,
+    with no sort of the table, and a deep page costs what reading that far into it costs. A
+    descending sort is the exact reverse (the same index read backwards), except that partners
+    never contacted stay last either way."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "last_contact":
+        last = F("last_contacted_at")
+        return (last.desc(nulls_last=True), "-pk") if desc else (last.asc(nulls_last=True), "pk")
+    fields = {
+        "status": ("status", "name", "pk"),
+        "tier": ("tier", "name", "pk"),
+        "created": ("created_at", "pk"),
+    }.get(key, ("name", "pk"))
+    return tuple(f"-{f}" for f in fields) if desc else fields
 
 
 class FollowUpFilter(django_filters.FilterSet):

@@ -183,15 +183,27 @@ class Case(TimeStampedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            # Case list default order and the SLA report by month.
-            models.Index(fields=["opened_at"], name="case_opened_idx"),
+            # The case list (issue #15): each order ``case_list_order`` gives has an index with
+            # its key, so a page is read from the index in order. The working view (open
+            # cases, newest first) has a partial one on its own filter; the SLA report by month.
+            models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
+            models.Index(
+                fields=["opened_at", "id"],
+                name="case_open_opened_idx",
+                condition=models.Q(status__in=OPEN_CASE_STATUSES),
+            ),
+            # Sort by resolution due.
+            models.Index(fields=["resolution_due_at", "id"], name="case_due_idx"),
             # Case list filtered by status; the SLA scan (open cases past a due time).
             models.Index(fields=["status", "resolution_due_at"], name="case_status_due_idx"),
             models.Index(fields=["status", "response_due_at"], name="case_status_response_idx"),
-            # "My cases".
+            # "My cases", filter by assignee.
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
-            # Case list sorted by priority.
-            models.Index(fields=["priority", "opened_at"], name="case_priority_idx"),
+            # Sort by priority, filter by priority (newest first).
+            models.Index(fields=["priority", "opened_at", "id"], name="case_priority_idx"),
+            # Filter by type, by family (newest first).
+            models.Index(fields=["kind", "opened_at", "id"], name="case_kind_idx"),
+            models.Index(fields=["family", "opened_at", "id"], name="case_family_idx"),
             # Case list filtered by department.
             models.Index(fields=["department", "status"], name="case_department_idx"),
         ]

@@ -233,17 +233,29 @@ class Partner(TimeStampedModel):
             ),
         ]
         indexes = [
-            # Family lists: filter by family (+ status), default sort by name then id (issue
-            # #15: with the id in the index, a deep page reads the index in order, no sort).
-            models.Index(fields=["family", "archived_at", "name", "id"], name="partner_family_list_idx"),
-            # "All partners" list: archived filter + default sort by name then id.
-            models.Index(fields=["archived_at", "name", "id"], name="partner_name_idx"),
-            models.Index(fields=["status", "name"], name="partner_status_idx"),
-            models.Index(fields=["tier", "name"], name="partner_tier_idx"),
-            # Filter "last contact older than N days", sort by last contact, dashboard.
-            models.Index(fields=["last_contacted_at"], name="partner_last_contact_idx"),
+            # The lists (issue #15): each order ``partner_list_order`` gives has the index below
+            # with its key, so a page is read from the index in order and never sorts the
+            # table. The default lists show current partners by name: partial indexes, on the
+            # list's own filter, for the family lists and "All partners"; archived ones apart.
+            models.Index(
+                fields=["family", "name", "id"],
+                name="partner_family_list_idx",
+                condition=models.Q(archived_at__isnull=True),
+            ),
+            models.Index(fields=["name", "id"], name="partner_name_idx", condition=models.Q(archived_at__isnull=True)),
+            models.Index(
+                fields=["name", "id"], name="partner_archived_name_idx", condition=models.Q(archived_at__isnull=False)
+            ),
+            # Filter by status or tier (sorted by name), sort by status or tier (then name).
+            models.Index(fields=["status", "name", "id"], name="partner_status_idx"),
+            models.Index(fields=["tier", "name", "id"], name="partner_tier_idx"),
+            # Filter "last contact older than N days", sort by last contact, dashboard. The
+            # descending sort (never contacted still last) has its own index on PostgreSQL,
+            # partners 0013 (SQLite takes no NULLS LAST in an index).
+            models.Index(fields=["last_contacted_at", "id"], name="partner_last_contact_idx"),
             models.Index(fields=["owner", "last_contacted_at"], name="partner_owner_contact_idx"),
-            models.Index(fields=["created_at"], name="partner_created_idx"),
+            # Sort by creation.
+            models.Index(fields=["created_at", "id"], name="partner_created_idx"),
             models.Index(fields=["updated_at"], name="partner_updated_idx"),
             # Needs summary and campaigns: segment by family and industry.
             models.Index(fields=["family", "industry"], name="partner_industry_idx"),

@@ -77,3 +77,65 @@ def test_all_states_is_a_value_of_its_own(client, staff, cases):
     assert closed.reference in references(client, state="")  # the former "All cases" link
     body = client.get(reverse("cases:case_list"), {"state": "all"}).content.decode()
     assert '<option value="all" selected>' in body and 'href="?state=all"' in body
+
+
+CASE_TRIGRAM_INDEXES = {
+    "cases_case_reference_trgm",
+    "cases_case_subject_trgm",
+    "cases_case_submitter_name_trgm",
+    "cases_case_submitter_company_trgm",
+    "cases_casenote_body_trgm",
+}
+
+
+def test_the_search_finds_every_field_chinese_and_partial_words_and_uses_its_indexes(client, staff, supplier):
+    """Issue #15 §1: subject, company, notes, partner and contact names anywhere in the word, any
+    case, Chinese included; the address whole. One row per case however many parts match. On
+    PostgreSQL each part is read from its trigram index (cases 0010, partners 0012)."""
+    from django.db import connection
+
+    from partners.cases.filters import case_search
+    from partners.cases.models import CaseNote
+
+    chinese = _open(supplier, "交货延迟三周")
+    company = services.case_open(
+        kind="complaint",
+        channel=CaseChannel.WEB_FORM,
+        subject="Quality",
+        description="d",
+        family="supplier",
+        submitter_company="华信精密机械有限公司",
+        submitter_email="Li.Na@Example.com",
+    )
+    noted = _open(supplier, "Packaging")
+    CaseNote.objects.create(
+        case=noted, kind=CaseNote.Kind.NOTE, body="Carton crushed in transit", created_at=noted.opened_at
+    )
+    CaseNote.objects.create(case=noted, kind=CaseNote.Kind.NOTE, body="Crushed again", created_at=noted.opened_at)
+    other = _open(supplier, "Unrelated")
+
+    def found(term: str) -> list[str]:
+        return list(case_search(Case.objects.all(), term).values_list("reference", flat=True))
+
+    assert found("延迟") == [chinese.reference]
+    assert found("精密机械") == [company.reference]
+    assert found("li.na@example.com") == [company.reference]  # the address whole, any case
+    assert found("example") == []  # not part of one
+    assert found("CRUSH") == [noted.reference]  # two notes: the case once
+    assert set(found("acme compon")) == {chinese.reference, noted.reference, other.reference}  # the partner
+    client.force_login(staff)
+    assert references(client, q="精密") == {company.reference}
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["cases_case%_trgm"])
+        assert {row[0] for row in cursor.fetchall()} == CASE_TRIGRAM_INDEXES
+        # Tiny tables are cheaper to scan: ask whether the indexes can serve, not whether the
+        # planner prefers them at this size.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = case_search(Case.objects.all(), "精密机械").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    for index in (*CASE_TRIGRAM_INDEXES, "partners_partner_name_trgm", "partners_contact_name_trgm"):
+        assert index in plan, (index, plan)

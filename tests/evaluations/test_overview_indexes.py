@@ -1,0 +1,99 @@
+"""Issue #15: the scorecard overview's "Biggest movers", "Overdue evaluations" and "Awaiting my
+approval" are each one query that shows the right rows in the right order; on PostgreSQL each
+reads its index in the order shown and stops at the rows shown (movers, overdue: no sort of a
+template's scores, nor of every open evaluation of a due date), EXPLAIN names the index.
+
+"Awaiting my approval" (every sheet submitted) still reads the department's open evaluations
+when fewer than 50 are ready: no index answers "none of its sheets unsubmitted"; a count of
+unsubmitted sheets kept on the evaluation would (not done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal as D
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from evaluations import selectors
+from evaluations.models import Evaluation, EvaluatorSheet, PartnerScore
+from partners.models import Partner
+from tests.factories import department
+
+# A Sort node of every row (an Incremental Sort, within rows read in order, is no such node).
+SORT_NODE = re.compile(r"^\s*(->\s+)?Sort\s+\(", re.MULTILINE)
+
+
+def _plans(queries) -> list[str]:
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, manager):
+    today = timezone.localdate()
+    procurement = department("procurement")
+    partners = Partner.objects.bulk_create(
+        Partner(family="supplier", kind="other", name=f"S{n:04d}", owner=staff, department=procurement)
+        for n in range(1200)
+    )
+    # Scores: every partner moved a little; four moved most (two tie: by name), one not at all.
+    PartnerScore.objects.bulk_create(
+        PartnerScore(
+            partner=p,
+            template=template,
+            overall_score=D(50) + {0: 30, 1: -30, 2: 20, 3: 25}.get(n, 0) + (D(n % 7 + 1) / 10 if n > 4 else 0),
+            previous_overall_score=D(50),
+        )
+        for n, p in enumerate(partners)
+    )
+    # One open evaluation each, all due on the same day; the first 60 are overdue, 12 ready to close.
+    evaluations = Evaluation.objects.bulk_create(
+        Evaluation(
+            partner=p,
+            template=template,
+            period_start=dt.date(2025, 4, 1),
+            period_end=dt.date(2025, 6, 30),
+            due_on=today - dt.timedelta(days=1) if n < 60 else today + dt.timedelta(days=10),
+            opened_by=manager,
+        )
+        for n, p in enumerate(partners)
+    )
+    now = timezone.now()
+    EvaluatorSheet.objects.bulk_create(
+        EvaluatorSheet(evaluation=e, evaluator=staff, submitted_at=now if n % 100 < 12 and n < 100 else None)
+        for n, e in enumerate(evaluations)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("partners_partner", "evaluations_partnerscore", "evaluations_evaluation"):
+                cursor.execute(f"ANALYZE {table}")
+            cursor.execute("ANALYZE evaluations_evaluatorsheet")
+
+    with CaptureQueriesContext(connection) as movers_queries:
+        movers = selectors.biggest_movers(template=template)
+    assert [(m.partner.name, m.movement) for m in movers[:4]] == [
+        ("S0000", D(30)),
+        ("S0001", D(-30)),
+        ("S0003", D(25)),
+        ("S0002", D(20)),
+    ]
+    assert len(movers) == 10 and "S0004" not in {m.partner.name for m in movers}
+    with CaptureQueriesContext(connection) as attention_queries:
+        attention = selectors.evaluations_needing_attention(user=manager)
+    assert [e.partner.name for e in attention["overdue"]] == [f"S{n:04d}" for n in range(50)]
+    assert [e.partner.name for e in attention["awaiting_close"]] == [f"S{n:04d}" for n in range(12)]
+    lists = [q for q in attention_queries if 'FROM "evaluations_evaluation"' in q["sql"]]
+    assert len(movers_queries) == 1 and len(lists) == 2  # one query per list (+ the user's roles)
+    if connection.vendor != "postgresql":
+        return
+    movers_plan, overdue_plan = _plans([*movers_queries, *lists[:1]])
+    assert "Index Scan using partner_score_movers_idx" in movers_plan, movers_plan
+    assert not SORT_NODE.search(movers_plan), movers_plan
+    assert "Index Scan using evaluation_status_due_idx" in overdue_plan, overdue_plan
+    assert not SORT_NODE.search(overdue_plan), overdue_plan

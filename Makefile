@@ -37,8 +37,9 @@ test: $(STAMP)
 ## interactions on SQLite, then the scheduler timings; SIZE=medium (10,000 / 100,000) and
 ## SIZE=large (100,000 / 1,000,000) on PostgreSQL at 127.0.0.1:5432, seeded once.
 SIZE ?= small
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) bench/pages.py --size $(SIZE)
+	$(PY) bench/pages.py --size $(SIZE) $(BENCH_ARGS)
 	if [ "$(SIZE)" = small ]; then $(PY) bench/scheduler.py; fi
 
 ## Annual report generation at 100,000 partners / 1,000,000 interactions / 50,000 survey

@@ -77,6 +77,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = database
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # the product's URLs + the floor page
     os.environ.setdefault("DEBUG", "True")
+    os.environ.setdefault("RAPPORT_BASE_URL", "http://127.0.0.1:8000")  # no e-mail is sent: quiets the check
     if database.startswith("postgres"):
         ensure_database(database)
     (ROOT / "var").mkdir(exist_ok=True)

@@ -206,6 +206,11 @@ def main() -> None:
         print(
             f"{label:50} {p50:8.1f} {percentile(values, 0.9):8.1f} {times_floor(p50, floor_p50):>8} {queries[label]:8d}"
         )
+    ratios = sorted(((statistics.median(timings[label]) / floor_p50, label) for label, _url in pages[1:]), reverse=True)
+    print(
+        f"{sum(r <= 2 for r, _ in ratios)} of {len(ratios)} pages within 2× the floor; the slowest: "
+        + ", ".join(f"{label} {r:.1f}×" for r, label in ratios[:3])
+    )
 
     # The annual report's generation (the Celery task's work), last year against the year before.
     year = time.localtime().tm_year - 1

@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=10, help="wrk's duration per page; 0 skips wrk")
     parser.add_argument("--wrk-connections", type=int, default=4)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, also into a file or a pipe
     partners, interactions = SIZES[args.size]
     partners = args.partners if args.partners is not None else partners
     interactions = args.interactions if args.interactions is not None else interactions

@@ -32,10 +32,15 @@ test: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q -j 0 crm partners evaluations supervision
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest $(PYTEST_ARGS)
 
-## Time every page at 3,000 partners / 30,000 interactions (figures only).
+## Time every page beside a bare floor page, wrk throughput with 2 gunicorn workers and the
+## annual report's generation (figures only). SIZE=small: 3,000 partners / 30,000
+## interactions on SQLite, then the scheduler timings; SIZE=medium (10,000 / 100,000) and
+## SIZE=large (100,000 / 1,000,000) on PostgreSQL at 127.0.0.1:5432, seeded once.
+SIZE ?= small
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) bench/pages.py
-	$(PY) bench/scheduler.py
+	$(PY) bench/pages.py --size $(SIZE) $(BENCH_ARGS)
+	if [ "$(SIZE)" = small ]; then $(PY) bench/scheduler.py; fi
 
 ## Annual report generation at 100,000 partners / 1,000,000 interactions / 50,000 survey
 ## responses on PostgreSQL (BENCH_REPORT_DATABASE_URL; seeds once, several minutes).

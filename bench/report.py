@@ -29,21 +29,9 @@ os.environ["DATABASE_URL"] = os.environ.get(
 )
 os.environ.setdefault("DEBUG", "True")
 
+from bench.common import ensure_database  # noqa: E402
+
 BATCH = 5000
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database on the server if it is missing (PostgreSQL only)."""
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def seed(*, partners: int, interactions: int, responses: int, rng: random.Random) -> None:

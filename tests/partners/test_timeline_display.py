@@ -3,6 +3,8 @@ all", and a done follow-up is ticked, not a struck-through empty box."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -44,7 +46,7 @@ def test_the_timeline_pages_to_older_and_newer_interactions_without_counting_the
     now = timezone.now()
     for i in range(41):  # two full pages of 20 and one more
         InteractionFactory(
-            partner=supplier, author=staff, subject=f"Visit {i:02d}", occurred_at=now - timezone.timedelta(hours=i)
+            partner=supplier, author=staff, subject=f"Visit {i:02d}", occurred_at=now - dt.timedelta(hours=i)
         )
     client.force_login(staff)
     url = supplier.get_absolute_url()

@@ -212,9 +212,8 @@ def _association(owner):
     return PartnerFactory(owner=owner, family="association", kind="organisation", name="Steel Chamber")
 
 
-def _event(db):
-    owner = UserFactory(username="owner", role="Staff", dept="procurement")
-    boss = UserFactory(username="boss", role="Manager", dept="procurement")
+def _seminar(owner) -> AssociationEvent:
+    """A seminar on tariffs that ``owner`` recorded and attended."""
     event = AssociationEvent.objects.create(
         association=_association(owner),
         kind="seminar",
@@ -225,6 +224,13 @@ def _event(db):
         department=owner.profile.department,
     )
     event.attendees.set([owner])
+    return event
+
+
+def _event(db):
+    owner = UserFactory(username="owner", role="Staff", dept="procurement")
+    boss = UserFactory(username="boss", role="Manager", dept="procurement")
+    event = _seminar(owner)
     return Edit(
         reverse("associations:record_edit", args=["event", event.pk]),
         AssociationEvent,
@@ -453,16 +459,7 @@ def test_gift_decide_refuses_a_stale_version(db):
 def test_association_record_update_refuses_a_stale_version(db):
     owner = UserFactory(username="u", role="Staff", dept="procurement")
     other = UserFactory(username="v", role="Staff", dept="procurement")
-    event = AssociationEvent.objects.create(
-        association=_association(owner),
-        kind="seminar",
-        topic="Tariffs",
-        purpose="policy",
-        starts_on=timezone.localdate(),
-        recorded_by=owner,
-        department=owner.profile.department,
-    )
-    event.attendees.set([owner])
+    event = _seminar(owner)
     version = _stale(event, location="Beijing")
     with pytest.raises(StaleEdit) as refused:
         association_services.record_update(

@@ -90,6 +90,24 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
 
 
+def attended_event(association, topic: str, day: dt.date, recorder, attendees, *, kind: str = "seminar"):
+    """An association event (P4.4.1) on ``day`` that ``recorder`` recorded for their
+    department and ``attendees`` of ours went to."""
+    from partners.associations.models import AssociationEvent
+
+    event = AssociationEvent.objects.create(
+        association=association,
+        kind=kind,
+        topic=topic,
+        purpose="policy",
+        starts_on=day,
+        recorded_by=recorder,
+        department=recorder.profile.department,
+    )
+    event.attendees.set(attendees)
+    return event
+
+
 def ensure_reference_data() -> None:
     """Re-create what the data migrations made (roles, departments, templates, targets):
     transactional tests flush it on some databases."""

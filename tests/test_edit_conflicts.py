@@ -28,7 +28,7 @@ from partners.models import Contact, Interaction, Partner
 from partners.suppliers import services as supplier_services
 from partners.suppliers.models import QualificationDocument
 from tests.edit_forms import version_in
-from tests.factories import ContactFactory, InteractionFactory, PartnerFactory, UserFactory
+from tests.factories import ContactFactory, InteractionFactory, PartnerFactory, UserFactory, attended_event
 
 
 def form_values(response, key: str = "form") -> dict:
@@ -214,17 +214,7 @@ def _association(owner):
 
 def _seminar(owner) -> AssociationEvent:
     """A seminar on tariffs that ``owner`` recorded and attended."""
-    event = AssociationEvent.objects.create(
-        association=_association(owner),
-        kind="seminar",
-        topic="Tariffs",
-        purpose="policy",
-        starts_on=timezone.localdate(),
-        recorded_by=owner,
-        department=owner.profile.department,
-    )
-    event.attendees.set([owner])
-    return event
+    return attended_event(_association(owner), "Tariffs", timezone.localdate(), owner, [owner])
 
 
 def _event(db):

@@ -23,7 +23,7 @@ from partners.models import Family, Partner, Tier
 from supervision import coverage
 from supervision.models import CoverageTarget
 from supervision.services import coverage_target_set
-from tests.factories import FollowUpFactory, InteractionFactory, PartnerFactory, department
+from tests.factories import FollowUpFactory, InteractionFactory, PartnerFactory, attended_event, department
 
 pytestmark = pytest.mark.django_db
 
@@ -175,17 +175,7 @@ def test_association_events_attended_count_exactly_their_records_by_department(c
     association = PartnerFactory(owner=staff, family=Family.ASSOCIATION, name="Chamber")
 
     def event(topic: str, day: dt.date, recorder, attendees) -> AssociationEvent:
-        row = AssociationEvent.objects.create(
-            association=association,
-            kind="seminar",
-            topic=topic,
-            purpose="policy",
-            starts_on=day,
-            recorded_by=recorder,
-            department=recorder.profile.department,
-        )
-        row.attendees.set(attendees)
-        return row
+        return attended_event(association, topic, day, recorder, attendees)
 
     event("Tariffs", dt.date(LAST_YEAR, 3, 1), staff, [staff, staff_sales])
     event("Standards", dt.date(LAST_YEAR, 4, 1), staff_sales, [staff_sales])

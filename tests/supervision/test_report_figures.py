@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from partners.associations.models import AssociationEvent, IndustryReport, ReportReceipt
+from partners.associations.models import IndustryReport, ReportReceipt
 from supervision import report
 from supervision.models import AnnualReport
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, attended_event
 from tests.supervision.report_data import BEFORE, Y, build_known_year, generated_report, row
 
 
@@ -107,16 +107,7 @@ def test_association_events_attended_and_reports_read_by_department(client, supe
         ("Nobody went", dt.date(Y, 8, 1), staff, []),
         ("Before", dt.date(BEFORE, 8, 1), staff, [staff]),
     ):
-        event = AssociationEvent.objects.create(
-            association=association,
-            kind="meeting",
-            topic=topic,
-            purpose="policy",
-            starts_on=day,
-            recorded_by=recorder,
-            department=recorder.profile.department,
-        )
-        event.attendees.set(attendees)
+        attended_event(association, topic, day, recorder, attendees, kind="meeting")
     shared = IndustryReport.objects.create(source_institution="CISA", title="Steel", summary="…", sent_by=staff)
     IndustryReport.objects.filter(pk=shared.pk).update(created_at=timezone.make_aware(dt.datetime(Y, 5, 1, 10)))
     ReportReceipt.objects.create(report=shared, reader=staff, read_at=timezone.now())

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.demo import EN, ZH
+from crm.demo_rows import create_rows, insert_history, insert_rows, set_times
 from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
@@ -42,7 +43,6 @@ from .data import (
     topic,
 )
 from .decisions import DecisionMaker, SupplierPlan
-from .rows import create_rows, insert_history, insert_rows, set_times
 from .snapshot import TemplateContext, frozen_snapshot, periodic_template
 
 

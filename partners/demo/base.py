@@ -9,34 +9,25 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
-from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 from faker import Faker
 
 from crm import roles
+from crm.demo_rows import create_rows, insert_history, insert_rows
 from crm.models import Department, Profile
 from partners.demo_data import EN, FAMILY_DEPARTMENTS, ZH
 from partners.models import Interaction, Partner
 
 
-def backdate(model: type[Model], rows: list[tuple[Model, dt.datetime]]) -> None:
-    """Set created_at/updated_at of bulk-created rows, which auto_now(_add) stamped "now".
-
-    One prepared statement run with executemany: bulk_update's CASE WHEN per row is ~50x slower.
-    """
-    quote = connection.ops.quote_name
-    created = model._meta.get_field("created_at")
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = %s, {quote('updated_at')} = %s"
-        f" WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    params = []
-    for obj, when in rows:
-        obj.created_at = obj.updated_at = when
-        value = created.get_db_prep_value(when, connection)
-        params.append((value, value, obj.pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+def save_new(model: type[Model], objs: list) -> None:
+    """Write new objects with the created_at/updated_at they hold, or "now" where unset (what
+    auto_now(_add) stamps): no UPDATE afterwards to backdate them. COPY on PostgreSQL."""
+    now = timezone.now()
+    for obj in objs:
+        obj.created_at = obj.created_at or now
+        obj.updated_at = obj.updated_at or now
+    create_rows(model, objs)
 
 
 def weighted(rng: random.Random, weights: dict):
@@ -138,28 +129,26 @@ class SeederBase:
         obj._history_user = self.users[user_id]
 
     def bulk_history(self, model: type[Model], objs: list, m2m: dict[str, list] | None = None) -> None:
-        """History rows for bulk-created objects, like simple_history's bulk_create_with_history.
+        """History rows for new objects, as simple_history's bulk_history_create writes them.
 
-        Done after the rows exist (not with bulk_create_with_history) so history carries the
-        backdated dates, and it also writes the m2m snapshot rows that bulk_history_create
+        Written after the objects (not with bulk_create_with_history) so history carries the
+        planned dates, and it also writes the m2m snapshot rows that bulk_history_create
         leaves out, so a later edit of a partner diffs against the right tags.
         """
         if not objs:
             return
-        history = model.history.bulk_history_create(objs, batch_size=1000)
-        history_id = {row.id: row.history_id for row in history}
+        history_ids = insert_history(model, objs, returning=bool(m2m))
+        history_id = dict(zip((obj.pk for obj in objs), history_ids, strict=False))
         for field_name, links in (m2m or {}).items():
             if not links:
                 continue
             m2m_history_model = getattr(model.history.model, field_name).model
             columns = [f.attname for f in links[0]._meta.fields]
             owner_column = model._meta.get_field(field_name).m2m_field_name() + "_id"
-            m2m_history_model.objects.bulk_create(
+            insert_rows(
+                m2m_history_model,
                 [
-                    m2m_history_model(
-                        history_id=history_id[getattr(link, owner_column)], **{c: getattr(link, c) for c in columns}
-                    )
+                    {"history_id": history_id[getattr(link, owner_column)]} | {c: getattr(link, c) for c in columns}
                     for link in links
                 ],
-                batch_size=2000,
             )

@@ -32,13 +32,34 @@ def create_rows(model: type[Model], objs: list, json_cache: dict | None = None) 
     """
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")  # the parents' new pks
-    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    pks = insert_rows(
-        model, [{n: getattr(obj, n) for n in names} for obj in objs], returning=True, json_cache=json_cache
-    )
-    for obj, pk in zip(objs, pks, strict=True):
+    preset = bool(objs) and objs[0].pk is not None  # pks from reserve_pks
+    names = [f.attname for f in model._meta.concrete_fields if preset or not f.primary_key]
+    rows = [{n: getattr(obj, n) for n in names} for obj in objs]
+    pks = insert_rows(model, rows, returning=not preset, json_cache=json_cache)
+    for obj, pk in zip(objs, [obj.pk for obj in objs] if preset else pks, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+def reserve_pks(model: type[Model], count: int) -> list[int]:
+    """``count`` new pks of ``model``, ascending, for rows whose other values need their pk
+    (a case's reference); write them with ``create_rows``. Inside the seeding transaction."""
+    if not count:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # SQLite AUTOINCREMENT: after the highest pk ever given (sqlite_sequence), not the highest left.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        start = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+    return list(range(start + 1, start + 1 + count))
 
 
 def insert_rows(

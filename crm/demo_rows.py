@@ -41,6 +41,16 @@ def create_rows(model: type[Model], objs: list, json_cache: dict | None = None) 
         obj._state.adding, obj._state.db = False, connection.alias
 
 
+def analyze(*models: type[Model]) -> None:
+    """Refresh the planner's statistics on PostgreSQL (of these tables; all without any), which
+    does not wait for autovacuum (or has none): queries over just-seeded tables plan well."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in models))
+
+
 def reserve_pks(model: type[Model], count: int) -> list[int]:
     """``count`` new pks of ``model``, ascending, for rows whose other values need their pk
     (a case's reference); write them with ``create_rows``. Inside the seeding transaction."""

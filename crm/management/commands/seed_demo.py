@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.demo import SEED, DemoOptions, run_seeders
+from crm.demo_rows import analyze
 from crm.demo_users import DEFAULT_PASSWORD, DEMO_USERS, demo_users_ensure
 
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             counts |= run_seeders(
                 rng=random.Random(seed), now=timezone.localtime(), options=demo, report=self.report_time
             )
+        # PostgreSQL's statistics of the new rows: autovacuum would take its time (or is off).
+        analyze()
         if options["verbosity"] >= 1:
             summary = ", ".join(f"{n} {label}" for label, n in counts.items())
             self.stdout.write(

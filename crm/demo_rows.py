@@ -181,11 +181,22 @@ def _copy_format(f, json_cache: dict | None):
         return dump
     if kind == "FileField":
         return lambda v: _file_name(v).translate(_ESCAPES)
+    if kind in NUMBER_TYPES:
+        return lambda v: "\\N" if v is None else str(v)
+    if kind in ("DateTimeField", "DateField"):
+        # Aware datetimes (as the seeders make them) and dates: ISO 8601, which COPY reads as is.
+        return lambda v: "\\N" if v is None else v.isoformat()
     if kind in PLAIN_TYPES:
         return lambda v: "\\N" if v is None else str(v).translate(_ESCAPES)
     memo = _memo(f)
     return lambda v: "\\N" if v is None else str(memo(v)).translate(_ESCAPES)
 
+
+# Values of these fields are written by COPY as str() gives them.
+NUMBER_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SmallIntegerField", "DecimalField",
+}  # fmt: skip
 
 # Values of these fields go to the database driver as they are.
 PLAIN_TYPES = {

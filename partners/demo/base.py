@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import re
 from dataclasses import dataclass, field
@@ -30,8 +31,16 @@ def save_new(model: type[Model], objs: list) -> None:
     create_rows(model, objs)
 
 
+_CUMULATIVE: dict[int, tuple[dict, list, list]] = {}
+
+
 def weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    """A key drawn by weight: rng.choices with the cumulative weights computed once per dict
+    (the same draw as with ``weights=``, at a fraction of the cost a million times over)."""
+    hit = _CUMULATIVE.get(id(weights))
+    if hit is None or hit[0] is not weights:
+        hit = _CUMULATIVE[id(weights)] = (weights, list(weights), list(itertools.accumulate(weights.values())))
+    return rng.choices(hit[1], cum_weights=hit[2])[0]
 
 
 def quotas(total: int, shares: dict) -> dict:
@@ -90,6 +99,7 @@ class SeederBase:
         )
         self.members: dict[int, list[int]] = {}
         self.member_weight: dict[int, int] = {}
+        self.member_weights: dict[int, dict[int, int]] = {}  # by department, for pick_member
         self.staff_id = None
         for user_id, dept_id, username in rows:
             self.members.setdefault(dept_id, []).append(user_id)
@@ -107,8 +117,9 @@ class SeederBase:
             self.family_departments[family] = usable or dict.fromkeys(self.members, 1)
 
     def pick_member(self, dept_id: int) -> int:
-        ids = self.members[dept_id]
-        return self.rng.choices(ids, weights=[self.member_weight[i] for i in ids])[0]
+        if dept_id not in self.member_weights:
+            self.member_weights[dept_id] = {i: self.member_weight[i] for i in self.members[dept_id]}
+        return weighted(self.rng, self.member_weights[dept_id])
 
     def work_time(self, day: dt.date, *, earliest: dt.datetime, latest: dt.datetime) -> dt.datetime:
         """A weekday office-hours moment on or before `day`, kept between `earliest` and `latest`."""

@@ -280,10 +280,19 @@ class PartnerSeeder(SeederBase):
                 )
                 self.stamp_history(contact, plan.since, plan.partner.owner_id)
                 contacts.append((plan, contact))
+            if len(contacts) >= self.CONTACT_CHUNK:
+                self.write_contacts(contacts)
+                contacts = []
+        self.write_contacts(contacts)
+
+    CONTACT_CHUNK = 20_000  # contacts written at a time: memory stays bounded at any size
+
+    def write_contacts(self, contacts: list[tuple[PartnerPlan, Contact]]) -> None:
+        """Write contacts and their history; their partners' plans keep only ids and names."""
         objs = [c for _, c in contacts]
         save_new(Contact, objs)
         self.bulk_history(Contact, objs)
         for plan, contact in contacts:
             plan.contact_ids.append(contact.pk)
             plan.contact_names.append(contact.name)
-        self.counts["contacts"] = len(objs)
+        self.counts["contacts"] += len(objs)

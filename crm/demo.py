@@ -13,6 +13,7 @@ data stays deterministic for a given database state and day.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,9 +51,15 @@ def registered_seeders() -> list[Seeder]:
     return sorted(SEEDERS.values(), key=lambda s: (s.order, s.path))
 
 
-def run_seeders(*, rng: random.Random, now: datetime, options: DemoOptions) -> dict[str, int]:
+def run_seeders(
+    *, rng: random.Random, now: datetime, options: DemoOptions, report: Callable[[str, float], None] | None = None
+) -> dict[str, int]:
+    """Every registered seeder in order; ``report(path, seconds)`` after each one."""
     counts: dict[str, int] = {}
     for seeder in registered_seeders():
         fn: SeedFunction = import_string(seeder.path)
+        started = time.perf_counter()
         counts |= fn(rng=rng, now=now, options=options)
+        if report is not None:
+            report(seeder.path, time.perf_counter() - started)
     return counts

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
+from crm.demo_rows import set_times
 from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
@@ -24,7 +25,6 @@ from .data import (
     VERIFICATION_NOTES,
     topic,
 )
-from .rows import set_times
 from .snapshot import TemplateContext
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.demo import EN, ZH
+from crm.demo_rows import create_rows, insert_history, insert_rows, set_times
 from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
@@ -42,7 +43,6 @@ from .data import (
     topic,
 )
 from .decisions import DecisionMaker, SupplierPlan
-from .rows import create_rows, insert_history, insert_rows, set_times
 from .snapshot import TemplateContext, frozen_snapshot, periodic_template
 
 
@@ -51,10 +51,11 @@ def seed_evaluations(
     rng: random.Random,
     today: dt.date,
     now: dt.datetime | None = None,
-    limit: int = 3000,
+    limit: int | None = None,
     since_registration: bool = False,
 ) -> dict[str, int]:
-    """Scorecard history for active/probation suppliers that have no periodic evaluation yet.
+    """Scorecard history for active/probation suppliers that have no periodic evaluation yet
+    (the first ``limit`` of them; all by default, so that it grows with the registry).
 
     Idempotent: suppliers with any evaluation on the template are skipped, so a second run adds
     nothing. ``since_registration``: start at the period of the supplier's ``created_at``
@@ -75,7 +76,7 @@ class HistorySeeder(DecisionMaker):
 
     # --- orchestration ---------------------------------------------------------------------------
 
-    def run(self, *, limit: int, since_registration: bool) -> dict[str, int]:
+    def run(self, *, limit: int | None, since_registration: bool) -> dict[str, int]:
         template = periodic_template()
         if template is None:
             return self.counts
@@ -93,7 +94,14 @@ class HistorySeeder(DecisionMaker):
         for _i in range(HISTORY_PERIODS):
             periods.insert(0, scoring.previous_period(periods[0][0], cadence))
         plans = [p for p in (self.plan(s) for s in suppliers) if p is not None]
+        # Written CHUNK suppliers at a time: at 100,000 partners the whole history would not fit in memory.
+        for chunk_start in range(0, len(plans), self.CHUNK):
+            self.history(plans[chunk_start : chunk_start + self.CHUNK], periods, since_registration)
+        return self.counts
 
+    CHUNK = 2000  # suppliers whose history is built, then written, at a time
+
+    def history(self, plans: list[SupplierPlan], periods: list, since_registration: bool) -> None:
         self.evaluations: list[Evaluation] = []
         self.sheets: list[tuple[Evaluation, EvaluatorSheet, dict[int, scoring.ScoreInput]]] = []
         self.decisions: list[Decision] = []
@@ -119,9 +127,10 @@ class HistorySeeder(DecisionMaker):
             if score is not None:
                 scores.append(score)
         self.save(scores)
-        return self.counts
+        for plan in plans:
+            plan.closed = []  # written: let them go
 
-    def suppliers(self, template: ScorecardTemplate, limit: int) -> list[Partner]:
+    def suppliers(self, template: ScorecardTemplate, limit: int | None) -> list[Partner]:
         qs = Partner.objects.filter(
             family=template.family, status__in=(Status.ACTIVE, Status.PROBATION), archived_at__isnull=True
         )
@@ -394,13 +403,12 @@ class HistorySeeder(DecisionMaker):
         for score in scores:
             score.updated_at = self.now
         create_rows(PartnerScore, scores)
-        self.counts.update(
-            {
-                "evaluations": len(evaluations),
-                "score sheets": len(sheets),
-                "criterion scores": len(rows),
-                "decisions": len(self.decisions),
-                "corrective actions": len(actions),
-                "incentives": len(self.incentives),
-            }
-        )
+        for label, n in (
+            ("evaluations", len(evaluations)),
+            ("score sheets", len(sheets)),
+            ("criterion scores", len(rows)),
+            ("decisions", len(self.decisions)),
+            ("corrective actions", len(actions)),
+            ("incentives", len(self.incentives)),
+        ):
+            self.counts[label] += n

@@ -15,6 +15,7 @@ import random
 from django.db.models import OuterRef, Subquery
 
 from crm.demo import DemoOptions
+from crm.demo_rows import analyze
 from partners.models import Interaction, Partner
 
 from .interactions import InteractionSeeder
@@ -29,6 +30,7 @@ class RegistrySeeder(PartnerSeeder, InteractionSeeder):
         missing = max(0, interactions - Interaction.objects.count())
         if missing:
             self.create_interactions(missing, plans)
+            analyze(Partner, Interaction)  # before the query below, over a million rows at scale
             latest = Interaction.objects.filter(partner=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
             Partner.objects.update(last_contacted_at=Subquery(latest[:1]))
         return self.counts

@@ -3,44 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
-from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 from faker import Faker
 
 from crm import roles
+from crm.demo_rows import create_rows, insert_history, insert_rows
 from crm.models import Department, Profile
 from partners.demo_data import EN, FAMILY_DEPARTMENTS, ZH
 from partners.models import Interaction, Partner
 
 
-def backdate(model: type[Model], rows: list[tuple[Model, dt.datetime]]) -> None:
-    """Set created_at/updated_at of bulk-created rows, which auto_now(_add) stamped "now".
+def save_new(model: type[Model], objs: list) -> None:
+    """Write new objects with the created_at/updated_at they hold, or "now" where unset (what
+    auto_now(_add) stamps): no UPDATE afterwards to backdate them. COPY on PostgreSQL."""
+    now = timezone.now()
+    for obj in objs:
+        obj.created_at = obj.created_at or now
+        obj.updated_at = obj.updated_at or now
+    create_rows(model, objs)
 
-    One prepared statement run with executemany: bulk_update's CASE WHEN per row is ~50x slower.
-    """
-    quote = connection.ops.quote_name
-    created = model._meta.get_field("created_at")
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = %s, {quote('updated_at')} = %s"
-        f" WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    params = []
-    for obj, when in rows:
-        obj.created_at = obj.updated_at = when
-        value = created.get_db_prep_value(when, connection)
-        params.append((value, value, obj.pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+
+_CUMULATIVE: dict[int, tuple[dict, list, list]] = {}
 
 
 def weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    """A key drawn by weight: rng.choices with the cumulative weights computed once per dict
+    (the same draw as with ``weights=``, at a fraction of the cost a million times over)."""
+    hit = _CUMULATIVE.get(id(weights))
+    if hit is None or hit[0] is not weights:
+        hit = _CUMULATIVE[id(weights)] = (weights, list(weights), list(itertools.accumulate(weights.values())))
+    return rng.choices(hit[1], cum_weights=hit[2])[0]
 
 
 def quotas(total: int, shares: dict) -> dict:
@@ -99,6 +99,7 @@ class SeederBase:
         )
         self.members: dict[int, list[int]] = {}
         self.member_weight: dict[int, int] = {}
+        self.member_weights: dict[int, dict[int, int]] = {}  # by department, for pick_member
         self.staff_id = None
         for user_id, dept_id, username in rows:
             self.members.setdefault(dept_id, []).append(user_id)
@@ -116,8 +117,9 @@ class SeederBase:
             self.family_departments[family] = usable or dict.fromkeys(self.members, 1)
 
     def pick_member(self, dept_id: int) -> int:
-        ids = self.members[dept_id]
-        return self.rng.choices(ids, weights=[self.member_weight[i] for i in ids])[0]
+        if dept_id not in self.member_weights:
+            self.member_weights[dept_id] = {i: self.member_weight[i] for i in self.members[dept_id]}
+        return weighted(self.rng, self.member_weights[dept_id])
 
     def work_time(self, day: dt.date, *, earliest: dt.datetime, latest: dt.datetime) -> dt.datetime:
         """A weekday office-hours moment on or before `day`, kept between `earliest` and `latest`."""
@@ -138,28 +140,26 @@ class SeederBase:
         obj._history_user = self.users[user_id]
 
     def bulk_history(self, model: type[Model], objs: list, m2m: dict[str, list] | None = None) -> None:
-        """History rows for bulk-created objects, like simple_history's bulk_create_with_history.
+        """History rows for new objects, as simple_history's bulk_history_create writes them.
 
-        Done after the rows exist (not with bulk_create_with_history) so history carries the
-        backdated dates, and it also writes the m2m snapshot rows that bulk_history_create
+        Written after the objects (not with bulk_create_with_history) so history carries the
+        planned dates, and it also writes the m2m snapshot rows that bulk_history_create
         leaves out, so a later edit of a partner diffs against the right tags.
         """
         if not objs:
             return
-        history = model.history.bulk_history_create(objs, batch_size=1000)
-        history_id = {row.id: row.history_id for row in history}
+        history_ids = insert_history(model, objs, returning=bool(m2m))
+        history_id = dict(zip((obj.pk for obj in objs), history_ids, strict=False))
         for field_name, links in (m2m or {}).items():
             if not links:
                 continue
             m2m_history_model = getattr(model.history.model, field_name).model
             columns = [f.attname for f in links[0]._meta.fields]
             owner_column = model._meta.get_field(field_name).m2m_field_name() + "_id"
-            m2m_history_model.objects.bulk_create(
+            insert_rows(
+                m2m_history_model,
                 [
-                    m2m_history_model(
-                        history_id=history_id[getattr(link, owner_column)], **{c: getattr(link, c) for c in columns}
-                    )
+                    {"history_id": history_id[getattr(link, owner_column)]} | {c: getattr(link, c) for c in columns}
                     for link in links
                 ],
-                batch_size=2000,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.demo_rows import insert_rows
 from partners.demo_data import (
     CHANNEL_WORDS,
     EN,
@@ -18,7 +19,7 @@ from partners.demo_data import (
 )
 from partners.models import Contact, FollowUp, Interaction, Partner
 
-from .base import PartnerPlan, SeederBase, backdate, first_item, weighted
+from .base import PartnerPlan, SeederBase, first_item, save_new, weighted
 
 
 class InteractionSeeder(SeederBase):
@@ -40,48 +41,71 @@ class InteractionSeeder(SeederBase):
                 visits.append((plan, self.work_time(when.date(), earliest=plan.since, latest=plan.last_contact)))
         visits.sort(key=lambda v: v[1])
 
+        # What staff_followups needs, gathered on the way: the rows are written in chunks so
+        # that a million interactions never sit in memory at once.
+        staff_partners = {p.partner.pk: p for p in plans if p.partner.owner_id == self.staff_id}
+        staff_open = self.staff_open_followups()
+        recent: list[Interaction] = []
+        followups = 0
+        for start in range(0, len(visits), self.CHUNK):
+            rows = self.write_interactions(visits[start : start + self.CHUNK], staff_partners, staff_open, recent)
+            followups += rows
+        rows = self.staff_followups(recent, staff_open, staff_partners)
+        save_new(FollowUp, rows)
+        self.bulk_history(FollowUp, rows)
+        self.counts["interactions"] = len(visits)
+        self.counts["follow-ups"] = followups + len(rows)
+
+    CHUNK = 20_000  # interactions written at a time
+
+    def write_interactions(self, visits, staff_partners: dict, staff_open: list, recent: list) -> int:
+        """One chunk of interactions with their people, history and follow-ups; returns the
+        follow-ups written. Keeps in ``staff_open`` (open follow-ups of staff) and ``recent``
+        (staff's recent interactions without one) what ``staff_followups`` reads at the end."""
         interactions, participants, contacts, followups = [], [], [], []
         for plan, when in visits:
             interaction, people, their, followup = self.interaction(plan, when)
+            # Logged when it happened.
+            interaction.created_at = interaction.updated_at = interaction.occurred_at
             interactions.append(interaction)
             participants.append(people)
             contacts.append(their)
             followups.append(followup)
-        Interaction.objects.bulk_create(interactions, batch_size=1000)
-        # auto_now_add stamped "now": an interaction is logged when it happened.
-        backdate(Interaction, [(i, i.occurred_at) for i in interactions])
+        save_new(Interaction, interactions)
 
         Participants, Contacts = Interaction.participants.through, Interaction.contacts.through
-        Participants.objects.bulk_create(
+        insert_rows(
+            Participants,
             [
-                Participants(interaction_id=i.pk, user_id=u)
+                {"interaction_id": i.pk, "user_id": u}
                 for i, users in zip(interactions, participants, strict=True)
                 for u in users
             ],
-            batch_size=2000,
         )
-        Contacts.objects.bulk_create(
+        insert_rows(
+            Contacts,
             [
-                Contacts(interaction_id=i.pk, contact_id=c)
+                {"interaction_id": i.pk, "contact_id": c}
                 for i, cs in zip(interactions, contacts, strict=True)
                 for c in cs
             ],
-            batch_size=2000,
         )
-        # No m2m snapshot rows for interactions: ~50k rows that nothing reads (the partner
-        # history page diffs only partner tags); a later edit records a full snapshot anyway.
+        # No m2m snapshot rows for interactions: rows that nothing reads (the partner history
+        # page diffs only partner tags); a later edit records a full snapshot anyway.
         self.bulk_history(Interaction, interactions)
-        self.counts["interactions"] = len(interactions)
 
         rows = []
         for interaction, followup in zip(interactions, followups, strict=True):
             if followup is not None:
                 followup.interaction = interaction
                 rows.append(followup)
-        rows += self.staff_followups(interactions, followups, plans)
-        FollowUp.objects.bulk_create(rows, batch_size=1000)
+                if followup.owner_id == self.staff_id and followup.done_at is None:
+                    staff_open.append(followup.due_on)
+            elif interaction.partner_id in staff_partners and (self.now - interaction.occurred_at).days <= 20:
+                recent.append(interaction)
+        save_new(FollowUp, rows)
         self.bulk_history(FollowUp, rows)
-        self.counts["follow-ups"] = len(rows)
+        return len(rows)
 
     def existing_plans(self, exclude: set[int]) -> list[PartnerPlan]:
         """Partners from earlier runs (or real ones) can receive interactions too."""
@@ -190,26 +214,25 @@ class InteractionSeeder(SeederBase):
         self.stamp_history(followup, when, owner_id)
         return followup
 
-    def staff_followups(self, interactions: list, planned: list, plans: list[PartnerPlan]) -> list[FollowUp]:
-        """Make sure the demo "staff" login has open follow-ups due soon and a few overdue."""
+    def staff_open_followups(self) -> list:
+        """Due dates of staff's open follow-ups already in the database."""
         if self.staff_id is None:
             return []
-        open_qs = FollowUp.objects.filter(owner_id=self.staff_id, done_at=None)
-        planned_open = [f for f in planned if f and f.owner_id == self.staff_id and f.done_at is None]
-        soon = open_qs.filter(due_on__range=(self.today, self.today + dt.timedelta(days=7))).count() + sum(
-            self.today <= f.due_on <= self.today + dt.timedelta(days=7) for f in planned_open
-        )
-        overdue = open_qs.filter(due_on__lt=self.today).count() + sum(f.due_on < self.today for f in planned_open)
+        return list(FollowUp.objects.filter(owner_id=self.staff_id, done_at=None).values_list("due_on", flat=True))
+
+    def staff_followups(self, recent: list, staff_open: list, staff_partners: dict) -> list[FollowUp]:
+        """Make sure the demo "staff" login has open follow-ups due soon and a few overdue.
+
+        ``staff_open``: due dates of staff's open follow-ups (earlier runs and this one);
+        ``recent``: staff's interactions of the last 20 days that have no follow-up."""
+        if self.staff_id is None:
+            return []
+        soon = sum(self.today <= due <= self.today + dt.timedelta(days=7) for due in staff_open)
+        overdue = sum(due < self.today for due in staff_open)
         wanted = [("soon", i) for i in range(max(0, 3 - soon))] + [("overdue", i) for i in range(max(0, 2 - overdue))]
         if not wanted:
             return []
-        staff_partners = {p.partner.pk: p for p in plans if p.partner.owner_id == self.staff_id}
         # Prefer recent interactions on staff's partners that have no follow-up yet.
-        recent = [
-            i
-            for i, f in zip(interactions, planned, strict=True)
-            if f is None and i.partner_id in staff_partners and (self.now - i.occurred_at).days <= 20
-        ]
         recent.sort(key=lambda i: i.occurred_at, reverse=True)
         rows = []
         for n, (which, k) in enumerate(wanted):

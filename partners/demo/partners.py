@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.db.models import Count
 
+from crm.demo_rows import create_rows
 from partners.demo_data import (
     BRAND,
     CHANNEL_WEIGHTS,
@@ -29,7 +30,7 @@ from partners.demo_data import (
 )
 from partners.models import FAMILY_KINDS, Contact, Family, Partner, PartnerKind, Status, Tag, Tier
 
-from .base import PartnerPlan, SeederBase, backdate, quotas, weighted
+from .base import PartnerPlan, SeederBase, quotas, save_new, weighted
 
 
 class Place(NamedTuple):
@@ -114,15 +115,14 @@ class PartnerSeeder(SeederBase):
                 tag_rows.append((plan, tag))
 
         objs = [p.partner for p in plans]
-        Partner.objects.bulk_create(objs, batch_size=500)
-        # auto_now_add stamped "now": backdate registration so the demo has a history.
+        # Registered in the past, so the demo has a history.
         for plan in plans:
+            plan.partner.created_at = plan.partner.updated_at = plan.since
             self.stamp_history(plan.partner, plan.since, plan.partner.owner_id)
-        backdate(Partner, [(p.partner, p.since) for p in plans])
+        save_new(Partner, objs)
         through = Partner.tags.through
-        tag_links = through.objects.bulk_create(
-            [through(partner_id=p.partner.pk, tag_id=self.tags[t]) for p, t in tag_rows], batch_size=2000
-        )
+        tag_links = [through(partner_id=p.partner.pk, tag_id=self.tags[t]) for p, t in tag_rows]
+        create_rows(through, tag_links)
         self.bulk_history(Partner, objs, {"tags": tag_links})
         self.counts["partners"] = len(objs)
         self.create_contacts(plans)
@@ -280,10 +280,19 @@ class PartnerSeeder(SeederBase):
                 )
                 self.stamp_history(contact, plan.since, plan.partner.owner_id)
                 contacts.append((plan, contact))
+            if len(contacts) >= self.CONTACT_CHUNK:
+                self.write_contacts(contacts)
+                contacts = []
+        self.write_contacts(contacts)
+
+    CONTACT_CHUNK = 20_000  # contacts written at a time: memory stays bounded at any size
+
+    def write_contacts(self, contacts: list[tuple[PartnerPlan, Contact]]) -> None:
+        """Write contacts and their history; their partners' plans keep only ids and names."""
         objs = [c for _, c in contacts]
-        Contact.objects.bulk_create(objs, batch_size=1000)
+        save_new(Contact, objs)
         self.bulk_history(Contact, objs)
         for plan, contact in contacts:
             plan.contact_ids.append(contact.pk)
             plan.contact_names.append(contact.name)
-        self.counts["contacts"] = len(objs)
+        self.counts["contacts"] += len(objs)

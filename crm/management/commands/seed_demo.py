@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.demo import SEED, DemoOptions, run_seeders
+from crm.demo_rows import analyze
 from crm.demo_users import DEFAULT_PASSWORD, DEMO_USERS, demo_users_ensure
 
 
@@ -33,17 +34,26 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=SEED, help="Random seed (default %(default)s).")
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is False.")
 
+    def report_time(self, path: str, seconds: float) -> None:
+        if self.verbosity >= 2:
+            self.stdout.write(f"{path}: {seconds:.1f}s")
+
     def handle(self, *args, partners: int, interactions: int, seed: int, force: bool, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo loads fake data and refuses to run with DEBUG=False; pass --force to insist.")
         if partners < 0 or interactions < 0:
             raise CommandError("--partners and --interactions must be zero or more.")
         started = time.perf_counter()
+        self.verbosity = options["verbosity"]
         demo = DemoOptions(partners=partners, interactions=interactions, seed=seed)
         with transaction.atomic():
             counts = {"users": demo_users_ensure()}
             # The registry's seeder (order 0) reseeds this stream from the database state.
-            counts |= run_seeders(rng=random.Random(seed), now=timezone.localtime(), options=demo)
+            counts |= run_seeders(
+                rng=random.Random(seed), now=timezone.localtime(), options=demo, report=self.report_time
+            )
+        # PostgreSQL's statistics of the new rows: autovacuum would take its time (or is off).
+        analyze()
         if options["verbosity"] >= 1:
             summary = ", ".join(f"{n} {label}" for label, n in counts.items())
             self.stdout.write(

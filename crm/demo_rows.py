@@ -1,0 +1,262 @@
+"""Writing demo rows fast, with the planned dates kept, and their history rows.
+
+Shared by the apps' demo seeders (``seed_demo``). On PostgreSQL (psycopg2) rows go in with
+COPY, the pks reserved from the table's sequence first; elsewhere (SQLite) with multi-row
+INSERT … RETURNING. Either way no signal is sent, as with bulk_create, and the rows are the
+same: the written values are exactly what the objects or dicts hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+
+
+def set_times(obj: Model, created: dt.datetime, updated: dt.datetime | None = None) -> None:
+    """When a row was created and last changed (``create_rows`` writes them as they are)."""
+    obj.created_at, obj.updated_at = created, updated or created
+
+
+def create_rows(model: type[Model], objs: list, json_cache: dict | None = None) -> None:
+    """bulk_create's fast path: multi-row INSERT … RETURNING pk, without its per-value overhead.
+
+    Values are written as the objects hold them, so the planned created_at/updated_at stay
+    (bulk_create's auto_now would stamp "now" and need an UPDATE after). The pks come back in
+    insertion order, as bulk_create assumes too; like seed_demo, this needs RETURNING
+    (PostgreSQL, SQLite ≥ 3.35).
+    """
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # the parents' new pks
+    preset = bool(objs) and objs[0].pk is not None  # pks from reserve_pks
+    names = [f.attname for f in model._meta.concrete_fields if preset or not f.primary_key]
+    rows = [{n: getattr(obj, n) for n in names} for obj in objs]
+    pks = insert_rows(model, rows, returning=not preset, json_cache=json_cache)
+    for obj, pk in zip(objs, [obj.pk for obj in objs] if preset else pks, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def analyze(*models: type[Model]) -> None:
+    """Refresh the planner's statistics on PostgreSQL (of these tables; all without any), which
+    does not wait for autovacuum (or has none): queries over just-seeded tables plan well."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in models))
+
+
+def reserve_pks(model: type[Model], count: int) -> list[int]:
+    """``count`` new pks of ``model``, ascending, for rows whose other values need their pk
+    (a case's reference); write them with ``create_rows``. Inside the seeding transaction."""
+    if not count:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # SQLite AUTOINCREMENT: after the highest pk ever given (sqlite_sequence), not the highest left.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        start = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+    return list(range(start + 1, start + 1 + count))
+
+
+def insert_rows(
+    model: type[Model], rows: list[dict], *, returning: bool = False, json_cache: dict | None = None
+) -> list:
+    """INSERT rows (attname → value, the same keys in each), many rows per statement; with
+    ``returning`` the new pks, in order.
+
+    Several times faster than bulk_create, which prepares every value through its field and
+    a model instance per row: here only dates, decimals and JSON go through their field (ints,
+    text, booleans and None are passed as they are), each distinct value once. Multi-row
+    statements, not executemany: psycopg2 sends one round trip per executemany row.
+    """
+    if not rows:
+        return []
+    if _can_copy():
+        return copy_rows(model, rows, returning=returning, json_cache=json_cache)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(rows[0])
+    converters = []
+    for name in names:
+        f = fields[name]
+        if f.get_internal_type() in PLAIN_TYPES:
+            converters.append(None)
+        elif f.get_internal_type() == "JSONField":
+            converters.append(_json(f, {} if json_cache is None else json_cache))
+        elif f.get_internal_type() == "FileField":
+            converters.append(_file_name)
+        else:
+            converters.append(_memo(f))
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(fields[n].column) for n in names)}) VALUES "
+    one = f"({', '.join(['%s'] * len(names))})"
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    per_statement = min(500, (connection.features.max_query_params or 10_000) // len(names))
+    pks = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), per_statement):
+            chunk = rows[i : i + per_statement]
+            params = [
+                row[n] if c is None else c(row[n]) for row in chunk for c, n in zip(converters, names, strict=True)
+            ]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            if returning:
+                pks += [pk for (pk,) in cursor.fetchall()]
+    return pks
+
+
+def _can_copy() -> bool:
+    """PostgreSQL through psycopg2 (its ``copy_expert``); psycopg 3 takes the INSERT path."""
+    if connection.vendor != "postgresql":
+        return False
+    connection.ensure_connection()
+    return type(connection.connection).__module__.startswith("psycopg2")
+
+
+COPY_CHUNK = 20_000  # rows per COPY statement: bounds the text buffer held in memory
+
+
+def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, json_cache: dict | None = None) -> list:
+    """PostgreSQL COPY of ``rows`` (attname → value); with ``returning`` the pks, reserved
+    from the table's sequence in ascending order (so in insertion order, like INSERT … RETURNING)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(rows[0])
+    pk = model._meta.pk
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        pks = []
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(rows)],
+            )
+            pks = sorted(pk_ for (pk_,) in cursor.fetchall())
+            names = [pk.attname, *names]
+        formats = [_copy_format(fields[n], json_cache) for n in names]
+        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(fields[n].column) for n in names)}) FROM STDIN"
+        for i in range(0, len(rows), COPY_CHUNK):
+            chunk = rows[i : i + COPY_CHUNK]
+            lines = []
+            for j, row in enumerate(chunk):
+                values = [row[n] if n != pk.attname or not returning else pks[i + j] for n in names]
+                lines.append("\t".join([f(v) for f, v in zip(formats, values, strict=True)]))
+            lines.append("")
+            cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines)))
+    return pks
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_format(f, json_cache: dict | None):
+    """A function of one value → its COPY text (``\\N`` for None)."""
+    kind = f.get_internal_type()
+    if kind == "BooleanField":
+        return lambda v: "\\N" if v is None else ("t" if v else "f")
+    if kind == "JSONField":
+        cache = {} if json_cache is None else json_cache
+
+        def dump(value):
+            if value is None:
+                return "\\N"  # SQL NULL, as Django writes None
+            key = ("copy", id(value))
+            hit = cache.get(key)
+            if hit is None or hit[0] is not value:
+                hit = cache[key] = (value, json.dumps(value, cls=f.encoder).translate(_ESCAPES))
+            return hit[1]
+
+        return dump
+    if kind == "FileField":
+        return lambda v: _file_name(v).translate(_ESCAPES)
+    if kind in NUMBER_TYPES:
+        return lambda v: "\\N" if v is None else str(v)
+    if kind in ("DateTimeField", "DateField"):
+        # Aware datetimes (as the seeders make them) and dates: ISO 8601, which COPY reads as is.
+        return lambda v: "\\N" if v is None else v.isoformat()
+    if kind in PLAIN_TYPES:
+        return lambda v: "\\N" if v is None else str(v).translate(_ESCAPES)
+    memo = _memo(f)
+    return lambda v: "\\N" if v is None else str(memo(v)).translate(_ESCAPES)
+
+
+# Values of these fields are written by COPY as str() gives them.
+NUMBER_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SmallIntegerField", "DecimalField",
+}  # fmt: skip
+
+# Values of these fields go to the database driver as they are.
+PLAIN_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField",
+}  # fmt: skip
+
+
+def _json(f, cache: dict):
+    """The field's preparation of a JSON value, once per object (``cache``: id → (value, prepared))."""
+
+    def prepare(value):
+        hit = cache.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = cache[id(value)] = (value, f.get_db_prep_save(value, connection))
+        return hit[1]
+
+    return prepare
+
+
+def _plain(value):
+    """History stores a file as its name (django-simple-history makes FileFields text)."""
+    return (value.name or "") if isinstance(value, FieldFile) else value
+
+
+def _file_name(value) -> str:
+    """A FileField's stored value: the file's name ("" for none)."""
+    return getattr(value, "name", value) or ""
+
+
+def _memo(f):
+    """The field's preparation of a value, None kept, each distinct value prepared once."""
+    cache: dict = {None: None}
+
+    def prepare(value):
+        if value not in cache:
+            cache[value] = f.get_db_prep_save(value, connection)
+        return cache[value]
+
+    return prepare
+
+
+def insert_history(model: type[Model], objs: list, json_cache: dict | None = None, *, returning: bool = False) -> list:
+    """Creation rows of django-simple-history, as ``bulk_history_create`` writes them, dated
+    and signed with ``_history_date`` / ``_history_user`` (None: the scheduler); with
+    ``returning`` their history ids, in the order of ``objs``."""
+    history = model.history.model
+    tracked = [f.attname for f in history.tracked_fields]
+    return insert_rows(
+        history,
+        [
+            {n: _plain(getattr(obj, n)) for n in tracked}
+            | {
+                "history_date": obj._history_date,
+                "history_user_id": getattr(obj._history_user, "pk", None),
+                "history_change_reason": "",
+                "history_type": "+",
+            }
+            for obj in objs
+        ],
+        returning=returning,
+        json_cache=json_cache,
+    )

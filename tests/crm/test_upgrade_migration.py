@@ -31,7 +31,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
 from tests.database_copy import DatabaseCopy
-from tests.fresh_migrator import migrate_from_empty
+from tests.fresh_migrator import migrate_from_empty, migrate_to
 
 PREVIOUS_RELEASE = [
     ("admin", "0003_logentry_add_action_flag_choices"),
@@ -129,7 +129,7 @@ def test_a_database_of_the_previous_release_migrates_to_this_one(db, tmp_path, s
         executor = MigrationExecutor(connection)
         assert set(PREVIOUS_RELEASE) <= set(executor.loader.graph.nodes), "a migration was renamed or removed"
         if migrated:
-            executor.migrate(PREVIOUS_RELEASE)  # back from this release
+            migrate_to(connection, PREVIOUS_RELEASE)  # back from this release
         else:
             migrate_from_empty(connection, PREVIOUS_RELEASE)  # a database the previous release made
         # The models as they were: the state at those migrations. What ``migrate`` returns
@@ -145,7 +145,7 @@ def test_a_database_of_the_previous_release_migrates_to_this_one(db, tmp_path, s
         upgrade = executor.migration_plan(newest)
         # Empty right after a release: the test then proves the released schema serves this code.
         assert not any(backwards for _migration, backwards in upgrade)
-        executor.migrate(newest)
+        migrate_to(connection, newest)
         assert MigrationExecutor(connection).migration_plan(newest) == []
         database.disconnect()
 

@@ -54,8 +54,9 @@ def case_search(qs, term: str):
     PostgreSQL each part is read from its trigram index (the case table's through a BitmapOr of
     cases 0010, the partner's and the contact's names through partners 0012, the notes through
     cases 0010; for a term of one or two characters from the gram indexes of cases 0011 and
-    partners 0014, see ``crm.search``), never a scan of the cases joined to partners, contacts and notes, which an OR
-    across the tables would need. The same query on SQLite, without the indexes."""
+    partners 0014, see ``crm.search``), never a scan of the cases joined to partners, contacts
+    and notes, which an OR across the tables would need. The same query on SQLite, without the
+    indexes."""
     term = term.strip()
     if not term:
         return qs

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 
+from crm.search import contains
 from partners.models import Contact, Partner, Tag
 from partners.selectors import partner_search
 from tests.factories import ContactFactory, PartnerFactory
@@ -184,3 +185,11 @@ def test_the_migration_drops_and_creates_the_function_and_indexes(db):
     migration.create(None, Editor())
     cases_migration.create(None, Editor())
     assert grams() == (expected if connection.vendor == "postgresql" else set())
+
+
+def test_the_gram_condition_is_added_for_two_characters_or_one_not_ascii(db):
+    """One ASCII character is in most rows: a plain icontains, as before (crm.search)."""
+    served = {"精密": True, "co": True, "%_": True, "鑫": True, "é": True, "c": False, "7": False, "精密机械": False}
+    for term, expected in served.items():
+        sql = str(Partner.objects.filter(contains("name", term)).query)
+        assert ("rapport_grams" in sql) == (expected and connection.vendor == "postgresql"), (term, sql)

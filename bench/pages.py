@@ -143,6 +143,9 @@ def main() -> None:
         ("all partners, page 200", reverse("partners:list") + "?page=200"),
         ("suppliers, search 'co'", reverse("partners:family_list", args=["supplier"]) + "?q=co"),
         ("search 'co'", reverse("partners:list") + "?q=co"),
+        # Two Chinese characters, no trigram: the gram indexes (partners 0014, crm/search.py).
+        ("search '精密'", reverse("partners:list") + "?q=精密"),
+        ("search '机械'", reverse("partners:list") + "?q=机械"),
         ("not contacted 30 d, by last contact", reverse("partners:list") + "?not_contacted_days=30&sort=-last_contact"),
         ("filter tier+status, page 5", reverse("partners:list") + "?tier=1&status=active&page=5"),
         ("all partners, page 50", reverse("partners:list") + "?page=50"),
@@ -160,6 +163,7 @@ def main() -> None:
         ),
         ("all cases, search 'co'", reverse("cases:case_list") + "?state=all&q=co"),
         ("all cases, search 'deliver'", reverse("cases:case_list") + "?state=all&q=deliver"),
+        ("all cases, search '延迟'", reverse("cases:case_list") + "?state=all&q=延迟"),
         ("case detail", reverse("cases:case_detail", args=[noisiest_case.pk])),
         ("SLA attainment, 24 months (manager)", reverse("cases:sla_report") + "?months=24"),
         ("survey results (manager)", reverse("surveys:results")),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Department
+from crm.search import contains
 from partners.filters import OrderingFilter, UserFilter
 from partners.forms import active_colleagues
 from partners.models import Contact, Family, Partner
@@ -37,10 +38,11 @@ def reference_q(term: str) -> Q:
     does a reference typed with another prefix ("C-2026-0004"): the digits after it are searched.
 
     A reference is searched anywhere in it (a LIKE '%…%', which no B-tree index helps): on
-    PostgreSQL the trigram index of cases 0010 serves it, as it does the subject."""
-    q = Q(reference__icontains=term)
+    PostgreSQL the trigram index of cases 0010 serves it, as it does the subject (the gram index
+    of cases 0011 a term, or digits, of one or two characters: ``crm.search``)."""
+    q = contains("reference", term)
     if (digits := _REFERENCE_PREFIX.sub("", term)) != term:
-        q |= Q(reference__icontains=digits)
+        q |= contains("reference", digits)
     return q
 
 
@@ -51,21 +53,23 @@ def case_search(qs, term: str):
     One UNION of the case ids each part matches, joined once (as ``partner_search``): on
     PostgreSQL each part is read from its trigram index (the case table's through a BitmapOr of
     cases 0010, the partner's and the contact's names through partners 0012, the notes through
-    cases 0010), never a scan of the cases joined to partners, contacts and notes, which an OR
-    across the tables would need. The same query on SQLite, without the indexes."""
+    cases 0010; for a term of one or two characters from the gram indexes of cases 0011 and
+    partners 0014, see ``crm.search``), never a scan of the cases joined to partners, contacts
+    and notes, which an OR across the tables would need. The same query on SQLite, without the
+    indexes."""
     term = term.strip()
     if not term:
         return qs
     own = Case.objects.filter(
         reference_q(term)
-        | Q(subject__icontains=term)
-        | Q(submitter_company__icontains=term)
+        | contains("subject", term)
+        | contains("submitter_company", term)
         | Q(submitter_email__iexact=term)
-        | Q(submitter_name__icontains=term)
+        | contains("submitter_name", term)
     )
-    by_partner = Case.objects.filter(partner_id__in=Partner.objects.filter(name__icontains=term).values("pk"))
-    by_contact = Case.objects.filter(contact_id__in=Contact.objects.filter(name__icontains=term).values("pk"))
-    in_notes = CaseNote.objects.filter(body__icontains=term).order_by().values("case_id")
+    by_partner = Case.objects.filter(partner_id__in=Partner.objects.filter(contains("name", term)).values("pk"))
+    by_contact = Case.objects.filter(contact_id__in=Contact.objects.filter(contains("name", term)).values("pk"))
+    in_notes = CaseNote.objects.filter(contains("body", term)).order_by().values("case_id")
     ids = (
         own.order_by()
         .values("pk")

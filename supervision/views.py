@@ -470,7 +470,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     evidence, for one department or all, against supervision's targets; by department below.
     A fixed number of queries (supervision/coverage.py)."""
     year, department_id, departments = _coverage_scope(request)
-    data = coverage.coverage(year=year, department_id=department_id)
+    data = coverage.coverage(year=year, department_id=department_id, shared=True)
     names = dict(departments)
     by_department = []
     if department_id is None:

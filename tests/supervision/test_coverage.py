@@ -248,6 +248,34 @@ def test_page_colours_each_figure_against_its_target(client, supervisor, staff):
     assert figures()["followups_on_time"].rag == "red"
 
 
+def test_the_page_counts_once_a_minute_for_everyone_and_reads_targets_live(client, supervisor, staff):
+    """The figures are the same for every reader of a year and scope: counted once, kept in
+    the shared cache for a minute, and the page says when they were counted. Targets are read
+    each time; the annual report never takes cached figures."""
+    partner = registered(PartnerFactory(owner=staff))
+    FollowUpFactory(partner=partner, due_on=dt.date(LAST_YEAR, 3, 10), done_at=at(3, 9))
+    url = reverse("supervision:coverage") + f"?year={LAST_YEAR}"
+    client.force_login(supervisor)
+
+    def followups_row() -> str:
+        page = client.get(url).content.decode()
+        assert 'id="counted-at">Counted at ' in page
+        row = page[page.index('id="measure-followups_on_time"') :]
+        return row[: row.index("</tr>")]
+
+    assert "1 of 1" in followups_row()
+    FollowUpFactory(partner=partner, due_on=dt.date(LAST_YEAR, 3, 10))  # the second one, late
+    with CaptureQueriesContext(connection) as ctx:
+        assert "1 of 1" in followups_row()  # counted less than a minute ago
+    assert not any("UNION ALL" in q["sql"] for q in ctx.captured_queries)
+    assert figures()["followups_on_time"].counted == 2  # counted afresh, as the annual report does
+    coverage_target_set(measure="followups_on_time", target=Decimal("90"), amber_margin=Decimal("5"), by=supervisor)
+    assert "coverage-green" in followups_row()  # the new target, on the cached figures
+    cache.delete(coverage.figures_key(LAST_YEAR, None))  # a minute on
+    row = followups_row()
+    assert "1 of 2" in row and "coverage-red" in row
+
+
 # --- Drill-downs ---------------------------------------------------------------------------
 
 

@@ -90,6 +90,28 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
 
 
+def registry_fillers(owner, *, names: str = "", contact_names: str = "", n: int = 3000) -> None:
+    """``n`` filler partners, each with a contact and a tag, and the four tables' statistics
+    (ANALYZE on PostgreSQL): with a handful of rows the planner rightly reads whole tables, and
+    a test of which index serves a search would see no index at all."""
+    from django.db import connection
+
+    from partners.models import Tag
+
+    fillers = Partner.objects.bulk_create(
+        PartnerFactory.build(name=f"Filler partner {i} {names}".strip(), owner=owner) for i in range(n)
+    )
+    Contact.objects.bulk_create(
+        ContactFactory.build(partner=fillers[i], name=f"Filler {i} {contact_names}".strip()) for i in range(n)
+    )
+    tags = Tag.objects.bulk_create(Tag(name=f"filler tag {i}") for i in range(n))
+    Partner.tags.through.objects.bulk_create(Partner.tags.through(partner=fillers[i], tag=tags[i]) for i in range(n))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("partners_partner", "partners_contact", "partners_tag", "partners_partner_tags"):
+                cursor.execute(f"ANALYZE {table}")
+
+
 def attended_event(association, topic: str, day: dt.date, recorder, attendees, *, kind: str = "seminar"):
     """An association event (P4.4.1) on ``day`` that ``recorder`` recorded for their
     department and ``attendees`` of ours went to."""

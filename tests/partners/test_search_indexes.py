@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.db import connection
 from django.urls import reverse
 
-from partners.models import Contact, Partner, Tag
+from partners.models import Partner, Tag
 from partners.selectors import partner_search
-from tests.factories import ContactFactory, PartnerFactory
+from tests.factories import ContactFactory, PartnerFactory, registry_fillers
 
 TRIGRAM_INDEXES = {"partners_partner_name_trgm", "partners_contact_name_trgm", "partners_tag_name_trgm"}
 
@@ -68,15 +68,7 @@ def test_the_trigram_indexes_serve_the_search_on_postgresql(staff):
     # planner's other choice once scans are off) costs more than the trigrams, and statistics
     # that say so: with one tagged partner, the planner rightly went from the tag links to the
     # tags by primary key.
-    fillers = Partner.objects.bulk_create(
-        PartnerFactory.build(name=f"Filler partner {n}", owner=staff) for n in range(3000)
-    )
-    Contact.objects.bulk_create(ContactFactory.build(partner=fillers[n], name=f"Filler {n}") for n in range(3000))
-    tags = Tag.objects.bulk_create(Tag(name=f"filler tag {n}") for n in range(3000))
-    Partner.tags.through.objects.bulk_create(Partner.tags.through(partner=fillers[n], tag=tags[n]) for n in range(3000))
-    with connection.cursor() as cursor:
-        for table in ("partners_partner", "partners_contact", "partners_tag", "partners_partner_tags"):
-            cursor.execute(f"ANALYZE {table}")
+    registry_fillers(staff)
     sql, params = partner_search(Partner.objects.all(), "精密机械").query.sql_with_params()
     plan = _plan(sql, params)
     for index in TRIGRAM_INDEXES:

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from crm.search import contains
-from partners.models import Contact, Partner, Tag
+from partners.models import Partner, Tag
 from partners.selectors import partner_search
-from tests.factories import ContactFactory, PartnerFactory
+from tests.factories import ContactFactory, PartnerFactory, registry_fillers
 
 GRAM_INDEXES = {"partners_partner_name_grams", "partners_contact_name_grams", "partners_tag_name_grams"}
 
@@ -131,15 +131,7 @@ def test_the_gram_indexes_serve_a_two_character_chinese_term_on_postgresql(world
         assert {row[0] for row in cursor.fetchall()} == GRAM_INDEXES
     # Filler rows and their statistics, so the planner chooses as it would on a real registry:
     # no planner switch.
-    fillers = Partner.objects.bulk_create(
-        PartnerFactory.build(name=f"Filler partner {n} 华东贸易", owner=staff) for n in range(3000)
-    )
-    Contact.objects.bulk_create(ContactFactory.build(partner=fillers[n], name=f"Filler {n} 王芳") for n in range(3000))
-    tags = Tag.objects.bulk_create(Tag(name=f"filler tag {n}") for n in range(3000))
-    Partner.tags.through.objects.bulk_create(Partner.tags.through(partner=fillers[n], tag=tags[n]) for n in range(3000))
-    with connection.cursor() as cursor:
-        for table in ("partners_partner", "partners_contact", "partners_tag", "partners_partner_tags"):
-            cursor.execute(f"ANALYZE {table}")
+    registry_fillers(staff, names="华东贸易", contact_names="王芳")
     sql, params = partner_search(Partner.objects.all(), "精密").query.sql_with_params()
     plan = _plan(sql, params)
     for index in GRAM_INDEXES:

@@ -9,7 +9,6 @@ same: the written values are exactly what the objects or dicts hold.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 from django.db import connection
@@ -126,12 +125,15 @@ def _can_copy() -> bool:
     return type(connection.connection).__module__.startswith("psycopg2")
 
 
-COPY_CHUNK = 20_000  # rows per COPY statement: bounds the text buffer held in memory
+COPY_READ = 1 << 16  # characters of COPY text made per read: all that is held in memory at once
 
 
 def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, json_cache: dict | None = None) -> list:
     """PostgreSQL COPY of ``rows`` (attname → value); with ``returning`` the pks, reserved
-    from the table's sequence in ascending order (so in insertion order, like INSERT … RETURNING)."""
+    from the table's sequence in ascending order (so in insertion order, like INSERT … RETURNING).
+
+    One COPY statement, its text made as the server reads it (``CopyStream``): memory holds
+    the rows, never their whole text."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     names = list(rows[0])
     pk = model._meta.pk
@@ -144,21 +146,38 @@ def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, 
                 [model._meta.db_table, pk.column, len(rows)],
             )
             pks = sorted(pk_ for (pk_,) in cursor.fetchall())
-            names = [pk.attname, *names]
-        formats = [_copy_format(fields[n], json_cache) for n in names]
-        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(fields[n].column) for n in names)}) FROM STDIN"
-        for i in range(0, len(rows), COPY_CHUNK):
-            chunk = rows[i : i + COPY_CHUNK]
-            lines = []
-            for j, row in enumerate(chunk):
-                values = [row[n] if n != pk.attname or not returning else pks[i + j] for n in names]
-                lines.append("\t".join([f(v) for f, v in zip(formats, values, strict=True)]))
-            lines.append("")
-            cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines)))
+        formats = list(zip([_copy_format(fields[n], json_cache) for n in names], names, strict=True))
+        columns = [pk.column] * returning + [fields[n].column for n in names]
+        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        lines = ("\t".join([f(row[n]) for f, n in formats]) + "\n" for row in rows)
+        if returning:
+            lines = (f"{pk_}\t{line}" for pk_, line in zip(pks, lines, strict=True))
+        cursor.cursor.copy_expert(sql, CopyStream(lines), size=COPY_READ)
     return pks
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+class CopyStream:
+    """A file for psycopg2's ``copy_expert`` that makes its text from ``lines`` as it is read."""
+
+    def __init__(self, lines) -> None:
+        self.lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        out, n = [], 0
+        for line in self.lines:
+            out.append(line)
+            n += len(line)
+            if n >= size > 0:
+                break
+        return "".join(out)
+
+
+def _escape(text: str) -> str:
+    """Text as COPY reads it: backslash, tab, newline and carriage return escaped.
+
+    Chained ``replace`` rather than ``str.translate``, which maps character by character
+    (slow on long and non-ASCII text); a ``replace`` that finds nothing returns its input."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy_format(f, json_cache: dict | None):
@@ -175,21 +194,21 @@ def _copy_format(f, json_cache: dict | None):
             key = ("copy", id(value))
             hit = cache.get(key)
             if hit is None or hit[0] is not value:
-                hit = cache[key] = (value, json.dumps(value, cls=f.encoder).translate(_ESCAPES))
+                hit = cache[key] = (value, _escape(json.dumps(value, cls=f.encoder, ensure_ascii=False)))
             return hit[1]
 
         return dump
     if kind == "FileField":
-        return lambda v: _file_name(v).translate(_ESCAPES)
+        return lambda v: _escape(_file_name(v))
     if kind in NUMBER_TYPES:
         return lambda v: "\\N" if v is None else str(v)
     if kind in ("DateTimeField", "DateField"):
         # Aware datetimes (as the seeders make them) and dates: ISO 8601, which COPY reads as is.
         return lambda v: "\\N" if v is None else v.isoformat()
     if kind in PLAIN_TYPES:
-        return lambda v: "\\N" if v is None else str(v).translate(_ESCAPES)
+        return lambda v: "\\N" if v is None else _escape(str(v))
     memo = _memo(f)
-    return lambda v: "\\N" if v is None else str(memo(v)).translate(_ESCAPES)
+    return lambda v: "\\N" if v is None else _escape(str(memo(v)))
 
 
 # Values of these fields are written by COPY as str() gives them.
@@ -259,4 +278,19 @@ def insert_history(model: type[Model], objs: list, json_cache: dict | None = Non
         ],
         returning=returning,
         json_cache=json_cache,
+    )
+
+
+def insert_history_rows(model: type[Model], rows: list[dict], stamps: list[tuple]) -> None:
+    """Creation history rows of rows written from dicts (attname → value, with their pk), as
+    ``insert_history`` writes them for objects; ``stamps``: (history_date, user id or None) each."""
+    history = model.history.model
+    tracked = [f.attname for f in history.tracked_fields]
+    insert_rows(
+        history,
+        [
+            {n: _plain(row[n]) for n in tracked}
+            | {"history_date": when, "history_user_id": user_id, "history_change_reason": "", "history_type": "+"}
+            for row, (when, user_id) in zip(rows, stamps, strict=True)
+        ],
     )

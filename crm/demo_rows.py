@@ -29,8 +29,18 @@ def create_rows(model: type[Model], objs: list, json_cache: dict | None = None) 
     insertion order, as bulk_create assumes too; like seed_demo, this needs RETURNING
     (PostgreSQL, SQLite ≥ 3.35).
     """
+    # The parents' new pks, as Model._prepare_related_fields_for_save copies them (at a
+    # fraction of its cost over a hundred thousand objects).
+    relations = [(f.name, f.attname, f.target_field.attname) for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # the parents' new pks
+        cache = obj._state.fields_cache
+        for name, attname, target in relations:
+            parent = cache.get(name)
+            if parent is not None and obj.__dict__.get(attname) is None:
+                value = getattr(parent, target)
+                if value is None:
+                    raise ValueError(f"create_rows() prohibited to prevent data loss due to unsaved related {name}.")
+                obj.__dict__[attname] = value
     preset = bool(objs) and objs[0].pk is not None  # pks from reserve_pks
     names = [f.attname for f in model._meta.concrete_fields if preset or not f.primary_key]
     rows = [{n: getattr(obj, n) for n in names} for obj in objs]

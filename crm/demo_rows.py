@@ -13,7 +13,7 @@ import json
 
 from django.db import connection
 from django.db.models import Model
-from django.db.models.fields.files import FieldFile
+from django.db.models.fields.files import FieldFile, FileField
 
 
 def set_times(obj: Model, created: dt.datetime, updated: dt.datetime | None = None) -> None:
@@ -156,14 +156,38 @@ def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, 
                 [model._meta.db_table, pk.column, len(rows)],
             )
             pks = sorted(pk_ for (pk_,) in cursor.fetchall())
-        formats = list(zip([_copy_format(fields[n], json_cache) for n in names], names, strict=True))
+        formats = [(_copy_column(fields[n], json_cache), n) for n in names]
         columns = [pk.column] * returning + [fields[n].column for n in names]
         sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        lines = ("\t".join([f(row[n]) for f, n in formats]) + "\n" for row in rows)
-        if returning:
-            lines = (f"{pk_}\t{line}" for pk_, line in zip(pks, lines, strict=True))
-        cursor.cursor.copy_expert(sql, CopyStream(lines), size=COPY_READ)
+
+        def text():
+            """The COPY text, COPY_ROWS rows at a time, made column by column (the same
+            conversion over a column's values: a loop of its own, no call per value)."""
+            for i in range(0, len(rows), COPY_ROWS):
+                chunk = rows[i : i + COPY_ROWS]
+                values = [convert([row[n] for row in chunk]) for convert, n in formats]
+                if returning:
+                    values.insert(0, [str(pk_) for pk_ in pks[i : i + COPY_ROWS]])
+                yield "\n".join(map("\t".join, zip(*values, strict=True))) + "\n"
+
+        cursor.cursor.copy_expert(sql, CopyStream(text()), size=COPY_READ)
     return pks
+
+
+COPY_ROWS = 2000  # rows whose COPY text is made at a time
+
+
+def _copy_column(f, json_cache: dict | None):
+    """A function of a column's values (a list) → their COPY texts; ``_copy_format`` a value at a time."""
+    kind = f.get_internal_type()
+    if kind in NUMBER_TYPES:
+        return lambda values: ["\\N" if v is None else str(v) for v in values]
+    if kind in ("DateTimeField", "DateField"):
+        return lambda values: ["\\N" if v is None else v.isoformat() for v in values]
+    if kind in PLAIN_TYPES and kind != "BooleanField":
+        return lambda values: ["\\N" if v is None else _escape(str(v)) for v in values]
+    one = _copy_format(f, json_cache)
+    return lambda values: list(map(one, values))
 
 
 class CopyStream:
@@ -272,35 +296,38 @@ def insert_history(model: type[Model], objs: list, json_cache: dict | None = Non
     """Creation rows of django-simple-history, as ``bulk_history_create`` writes them, dated
     and signed with ``_history_date`` / ``_history_user`` (None: the scheduler); with
     ``returning`` their history ids, in the order of ``objs``."""
-    history = model.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    return insert_rows(
-        history,
-        [
-            {n: _plain(getattr(obj, n)) for n in tracked}
-            | {
-                "history_date": obj._history_date,
-                "history_user_id": getattr(obj._history_user, "pk", None),
-                "history_change_reason": "",
-                "history_type": "+",
-            }
-            for obj in objs
-        ],
-        returning=returning,
-        json_cache=json_cache,
-    )
+    values, files = _tracked(model)
+    rows = []
+    for obj in objs:
+        row = {n: getattr(obj, n) for n in values}
+        for n in files:
+            row[n] = _plain(getattr(obj, n))
+        row["history_date"] = obj._history_date
+        row["history_user_id"] = getattr(obj._history_user, "pk", None)
+        row["history_change_reason"], row["history_type"] = "", "+"
+        rows.append(row)
+    return insert_rows(model.history.model, rows, returning=returning, json_cache=json_cache)
 
 
 def insert_history_rows(model: type[Model], rows: list[dict], stamps: list[tuple]) -> None:
     """Creation history rows of rows written from dicts (attname → value, with their pk), as
     ``insert_history`` writes them for objects; ``stamps``: (history_date, user id or None) each."""
-    history = model.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    insert_rows(
-        history,
-        [
-            {n: _plain(row[n]) for n in tracked}
-            | {"history_date": when, "history_user_id": user_id, "history_change_reason": "", "history_type": "+"}
-            for row, (when, user_id) in zip(rows, stamps, strict=True)
-        ],
+    values, files = _tracked(model)
+    history_rows = []
+    for source, (when, user_id) in zip(rows, stamps, strict=True):
+        row = {n: source[n] for n in values}
+        for n in files:
+            row[n] = _plain(source[n])
+        row["history_date"], row["history_user_id"] = when, user_id
+        row["history_change_reason"], row["history_type"] = "", "+"
+        history_rows.append(row)
+    insert_rows(model.history.model, history_rows)
+
+
+def _tracked(model: type[Model]) -> tuple[list[str], list[str]]:
+    """The attnames history copies: as they are, and the FileFields (stored as their name)."""
+    tracked = model.history.model.tracked_fields
+    return (
+        [f.attname for f in tracked if not isinstance(f, FileField)],
+        [f.attname for f in tracked if isinstance(f, FileField)],
     )

@@ -9,12 +9,11 @@ same: the written values are exactly what the objects or dicts hold.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 from django.db import connection
 from django.db.models import Model
-from django.db.models.fields.files import FieldFile
+from django.db.models.fields.files import FieldFile, FileField
 
 
 def set_times(obj: Model, created: dt.datetime, updated: dt.datetime | None = None) -> None:
@@ -30,8 +29,18 @@ def create_rows(model: type[Model], objs: list, json_cache: dict | None = None) 
     insertion order, as bulk_create assumes too; like seed_demo, this needs RETURNING
     (PostgreSQL, SQLite ≥ 3.35).
     """
+    # The parents' new pks, as Model._prepare_related_fields_for_save copies them (at a
+    # fraction of its cost over a hundred thousand objects).
+    relations = [(f.name, f.attname, f.target_field.attname) for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # the parents' new pks
+        cache = obj._state.fields_cache
+        for name, attname, target in relations:
+            parent = cache.get(name)
+            if parent is not None and obj.__dict__.get(attname) is None:
+                value = getattr(parent, target)
+                if value is None:
+                    raise ValueError(f"create_rows() prohibited to prevent data loss due to unsaved related {name}.")
+                obj.__dict__[attname] = value
     preset = bool(objs) and objs[0].pk is not None  # pks from reserve_pks
     names = [f.attname for f in model._meta.concrete_fields if preset or not f.primary_key]
     rows = [{n: getattr(obj, n) for n in names} for obj in objs]
@@ -126,12 +135,15 @@ def _can_copy() -> bool:
     return type(connection.connection).__module__.startswith("psycopg2")
 
 
-COPY_CHUNK = 20_000  # rows per COPY statement: bounds the text buffer held in memory
+COPY_READ = 1 << 16  # characters of COPY text made per read: all that is held in memory at once
 
 
 def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, json_cache: dict | None = None) -> list:
     """PostgreSQL COPY of ``rows`` (attname → value); with ``returning`` the pks, reserved
-    from the table's sequence in ascending order (so in insertion order, like INSERT … RETURNING)."""
+    from the table's sequence in ascending order (so in insertion order, like INSERT … RETURNING).
+
+    One COPY statement, its text made as the server reads it (``CopyStream``): memory holds
+    the rows, never their whole text."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     names = list(rows[0])
     pk = model._meta.pk
@@ -144,21 +156,62 @@ def copy_rows(model: type[Model], rows: list[dict], *, returning: bool = False, 
                 [model._meta.db_table, pk.column, len(rows)],
             )
             pks = sorted(pk_ for (pk_,) in cursor.fetchall())
-            names = [pk.attname, *names]
-        formats = [_copy_format(fields[n], json_cache) for n in names]
-        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(fields[n].column) for n in names)}) FROM STDIN"
-        for i in range(0, len(rows), COPY_CHUNK):
-            chunk = rows[i : i + COPY_CHUNK]
-            lines = []
-            for j, row in enumerate(chunk):
-                values = [row[n] if n != pk.attname or not returning else pks[i + j] for n in names]
-                lines.append("\t".join([f(v) for f, v in zip(formats, values, strict=True)]))
-            lines.append("")
-            cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines)))
+        formats = [(_copy_column(fields[n], json_cache), n) for n in names]
+        columns = [pk.column] * returning + [fields[n].column for n in names]
+        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+
+        def text():
+            """The COPY text, COPY_ROWS rows at a time, made column by column (the same
+            conversion over a column's values: a loop of its own, no call per value)."""
+            for i in range(0, len(rows), COPY_ROWS):
+                chunk = rows[i : i + COPY_ROWS]
+                values = [convert([row[n] for row in chunk]) for convert, n in formats]
+                if returning:
+                    values.insert(0, [str(pk_) for pk_ in pks[i : i + COPY_ROWS]])
+                yield "\n".join(map("\t".join, zip(*values, strict=True))) + "\n"
+
+        cursor.cursor.copy_expert(sql, CopyStream(text()), size=COPY_READ)
     return pks
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_ROWS = 2000  # rows whose COPY text is made at a time
+
+
+def _copy_column(f, json_cache: dict | None):
+    """A function of a column's values (a list) → their COPY texts; ``_copy_format`` a value at a time."""
+    kind = f.get_internal_type()
+    if kind in NUMBER_TYPES:
+        return lambda values: ["\\N" if v is None else str(v) for v in values]
+    if kind in ("DateTimeField", "DateField"):
+        return lambda values: ["\\N" if v is None else v.isoformat() for v in values]
+    if kind in PLAIN_TYPES and kind != "BooleanField":
+        return lambda values: ["\\N" if v is None else _escape(str(v)) for v in values]
+    one = _copy_format(f, json_cache)
+    return lambda values: list(map(one, values))
+
+
+class CopyStream:
+    """A file for psycopg2's ``copy_expert`` that makes its text from ``lines`` as it is read."""
+
+    def __init__(self, lines) -> None:
+        self.lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        out, n = [], 0
+        for line in self.lines:
+            out.append(line)
+            n += len(line)
+            if n >= size > 0:
+                break
+        return "".join(out)
+
+
+def _escape(text: str) -> str:
+    """Text as COPY reads it: backslash, tab, newline and carriage return escaped.
+
+    Chained ``replace`` rather than ``str.translate``, which maps character by character
+    (slow on long and non-ASCII text); a ``replace`` that finds nothing returns its input."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy_format(f, json_cache: dict | None):
@@ -175,21 +228,21 @@ def _copy_format(f, json_cache: dict | None):
             key = ("copy", id(value))
             hit = cache.get(key)
             if hit is None or hit[0] is not value:
-                hit = cache[key] = (value, json.dumps(value, cls=f.encoder).translate(_ESCAPES))
+                hit = cache[key] = (value, _escape(json.dumps(value, cls=f.encoder, ensure_ascii=False)))
             return hit[1]
 
         return dump
     if kind == "FileField":
-        return lambda v: _file_name(v).translate(_ESCAPES)
+        return lambda v: _escape(_file_name(v))
     if kind in NUMBER_TYPES:
         return lambda v: "\\N" if v is None else str(v)
     if kind in ("DateTimeField", "DateField"):
         # Aware datetimes (as the seeders make them) and dates: ISO 8601, which COPY reads as is.
         return lambda v: "\\N" if v is None else v.isoformat()
     if kind in PLAIN_TYPES:
-        return lambda v: "\\N" if v is None else str(v).translate(_ESCAPES)
+        return lambda v: "\\N" if v is None else _escape(str(v))
     memo = _memo(f)
-    return lambda v: "\\N" if v is None else str(memo(v)).translate(_ESCAPES)
+    return lambda v: "\\N" if v is None else _escape(str(memo(v)))
 
 
 # Values of these fields are written by COPY as str() gives them.
@@ -243,20 +296,38 @@ def insert_history(model: type[Model], objs: list, json_cache: dict | None = Non
     """Creation rows of django-simple-history, as ``bulk_history_create`` writes them, dated
     and signed with ``_history_date`` / ``_history_user`` (None: the scheduler); with
     ``returning`` their history ids, in the order of ``objs``."""
-    history = model.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    return insert_rows(
-        history,
-        [
-            {n: _plain(getattr(obj, n)) for n in tracked}
-            | {
-                "history_date": obj._history_date,
-                "history_user_id": getattr(obj._history_user, "pk", None),
-                "history_change_reason": "",
-                "history_type": "+",
-            }
-            for obj in objs
-        ],
-        returning=returning,
-        json_cache=json_cache,
+    values, files = _tracked(model)
+    rows = []
+    for obj in objs:
+        row = {n: getattr(obj, n) for n in values}
+        for n in files:
+            row[n] = _plain(getattr(obj, n))
+        row["history_date"] = obj._history_date
+        row["history_user_id"] = getattr(obj._history_user, "pk", None)
+        row["history_change_reason"], row["history_type"] = "", "+"
+        rows.append(row)
+    return insert_rows(model.history.model, rows, returning=returning, json_cache=json_cache)
+
+
+def insert_history_rows(model: type[Model], rows: list[dict], stamps: list[tuple]) -> None:
+    """Creation history rows of rows written from dicts (attname → value, with their pk), as
+    ``insert_history`` writes them for objects; ``stamps``: (history_date, user id or None) each."""
+    values, files = _tracked(model)
+    history_rows = []
+    for source, (when, user_id) in zip(rows, stamps, strict=True):
+        row = {n: source[n] for n in values}
+        for n in files:
+            row[n] = _plain(source[n])
+        row["history_date"], row["history_user_id"] = when, user_id
+        row["history_change_reason"], row["history_type"] = "", "+"
+        history_rows.append(row)
+    insert_rows(model.history.model, history_rows)
+
+
+def _tracked(model: type[Model]) -> tuple[list[str], list[str]]:
+    """The attnames history copies: as they are, and the FileFields (stored as their name)."""
+    tracked = model.history.model.tracked_fields
+    return (
+        [f.attname for f in tracked if not isinstance(f, FileField)],
+        [f.attname for f in tracked if isinstance(f, FileField)],
     )

@@ -99,7 +99,7 @@ class HistorySeeder(DecisionMaker):
             self.history(plans[chunk_start : chunk_start + self.CHUNK], periods, since_registration)
         return self.counts
 
-    CHUNK = 2000  # suppliers whose history is built, then written, at a time
+    CHUNK = 500  # suppliers whose history is built, then written, at a time: bounds memory
 
     def history(self, plans: list[SupplierPlan], periods: list, since_registration: bool) -> None:
         self.evaluations: list[Evaluation] = []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
-from crm.demo_rows import insert_rows
+from django.utils import timezone
+
+from crm.demo_rows import insert_history_rows, insert_rows, reserve_pks
 from partners.demo_data import (
     CHANNEL_WORDS,
     EN,
@@ -61,51 +64,40 @@ class InteractionSeeder(SeederBase):
     def write_interactions(self, visits, staff_partners: dict, staff_open: list, recent: list) -> int:
         """One chunk of interactions with their people, history and follow-ups; returns the
         follow-ups written. Keeps in ``staff_open`` (open follow-ups of staff) and ``recent``
-        (staff's recent interactions without one) what ``staff_followups`` reads at the end."""
-        interactions, participants, contacts, followups = [], [], [], []
-        for plan, when in visits:
-            interaction, people, their, followup = self.interaction(plan, when)
-            # Logged when it happened.
-            interaction.created_at = interaction.updated_at = interaction.occurred_at
-            interactions.append(interaction)
-            participants.append(people)
-            contacts.append(their)
-            followups.append(followup)
-        save_new(Interaction, interactions)
+        (staff's recent interactions without one) what ``staff_followups`` reads at the end.
 
-        Participants, Contacts = Interaction.participants.through, Interaction.contacts.through
-        insert_rows(
-            Participants,
-            [
-                {"interaction_id": i.pk, "user_id": u}
-                for i, users in zip(interactions, participants, strict=True)
-                for u in users
-            ],
-        )
-        insert_rows(
-            Contacts,
-            [
-                {"interaction_id": i.pk, "contact_id": c}
-                for i, cs in zip(interactions, contacts, strict=True)
-                for c in cs
-            ],
-        )
+        Rows are dicts of column values, not model instances: a million instances cost more
+        than the rows themselves. The pks are reserved first, for the follow-ups and links."""
+        pks = reserve_pks(Interaction, len(visits))
+        interactions, stamps, participants, contacts, followups, followup_stamps = [], [], [], [], [], []
+        now = timezone.now()  # what save_new stamps on follow-ups
+        for pk, (plan, when) in zip(pks, visits, strict=True):
+            row, people, their, followup = self.interaction(plan, when)
+            row["id"] = pk
+            interactions.append(row)
+            stamps.append((when, row["author_id"]))  # logged when it happened, by its author
+            participants += [{"interaction_id": pk, "user_id": u} for u in people]
+            contacts += [{"interaction_id": pk, "contact_id": c} for c in their]
+            if followup is not None:
+                followup_row, stamp = followup
+                followup_row |= {"created_at": now, "updated_at": now, "interaction_id": pk}
+                followups.append(followup_row)
+                followup_stamps.append(stamp)
+                if followup_row["owner_id"] == self.staff_id and followup_row["done_at"] is None:
+                    staff_open.append(followup_row["due_on"])
+            elif plan.partner.pk in staff_partners and (self.now - when).days <= 20:
+                recent.append(row)
+        insert_rows(Interaction, interactions)
+        insert_rows(Interaction.participants.through, participants)
+        insert_rows(Interaction.contacts.through, contacts)
         # No m2m snapshot rows for interactions: rows that nothing reads (the partner history
         # page diffs only partner tags); a later edit records a full snapshot anyway.
-        self.bulk_history(Interaction, interactions)
-
-        rows = []
-        for interaction, followup in zip(interactions, followups, strict=True):
-            if followup is not None:
-                followup.interaction = interaction
-                rows.append(followup)
-                if followup.owner_id == self.staff_id and followup.done_at is None:
-                    staff_open.append(followup.due_on)
-            elif interaction.partner_id in staff_partners and (self.now - interaction.occurred_at).days <= 20:
-                recent.append(interaction)
-        save_new(FollowUp, rows)
-        self.bulk_history(FollowUp, rows)
-        return len(rows)
+        insert_history_rows(Interaction, interactions, stamps)
+        for row, pk in zip(followups, reserve_pks(FollowUp, len(followups)), strict=True):
+            row["id"] = pk
+        insert_rows(FollowUp, followups)
+        insert_history_rows(FollowUp, followups, followup_stamps)
+        return len(followups)
 
     def existing_plans(self, exclude: set[int]) -> list[PartnerPlan]:
         """Partners from earlier runs (or real ones) can receive interactions too."""
@@ -170,7 +162,10 @@ class InteractionSeeder(SeederBase):
         if rng.random() < 0.35:
             others = [u for u in colleagues if u != author_id]
             people = [author_id] + rng.sample(others, min(len(others), rng.choice((1, 1, 2))))
-        interaction = Interaction(
+        row = dict(
+            self.interaction_defaults,
+            created_at=when,  # logged when it happened
+            updated_at=when,
             partner_id=partner.pk,
             kind=kind,
             occurred_at=when,
@@ -180,15 +175,21 @@ class InteractionSeeder(SeederBase):
             author_id=author_id,
             department_id=dept_id,
         )
-        self.stamp_history(interaction, when, author_id)
         followup = None
         if rng.random() < 0.30:
             owner_id = author_id if rng.random() < 0.8 else partner.owner_id
-            followup = self.followup(partner, owner_id, lang, when)
-        return interaction, people, [plan.contact_ids[i] for i in their], followup
+            followup = self.followup_row(partner, owner_id, lang, when)
+        return row, people, [plan.contact_ids[i] for i in their], followup
 
-    def followup(self, partner: Partner, owner_id: int, lang: str, when: dt.datetime, due=None) -> FollowUp:
-        """Due a few days after the interaction; old ones done, recent ones open, some overdue."""
+    @cached_property
+    def interaction_defaults(self) -> dict:
+        """Every column of an interaction row, as a new instance holds them."""
+        blank = Interaction()
+        return {f.attname: getattr(blank, f.attname) for f in Interaction._meta.concrete_fields if not f.primary_key}
+
+    def followup_row(self, partner: Partner, owner_id: int, lang: str, when: dt.datetime, due=None):
+        """Due a few days after the interaction; old ones done, recent ones open, some overdue.
+        The row's values (without pk, interaction and times) and its history stamp."""
         rng = self.rng
         due = due or when.date() + dt.timedelta(days=rng.randint(2, 21))
         overdue_by = (self.today - due).days
@@ -203,14 +204,21 @@ class InteractionSeeder(SeederBase):
         done_at = None
         if done:
             done_at = min(self.now, when + dt.timedelta(days=rng.randint(1, max(1, (due - when.date()).days + 3))))
-        followup = FollowUp(
-            partner_id=partner.pk,
-            description=rng.choice(FOLLOWUPS[lang]),
-            owner_id=owner_id,
-            due_on=due,
-            done_at=done_at,
-            done_by_id=owner_id if done else None,
-        )
+        row = {
+            "partner_id": partner.pk,
+            "interaction_id": None,
+            "description": rng.choice(FOLLOWUPS[lang]),
+            "owner_id": owner_id,
+            "due_on": due,
+            "done_at": done_at,
+            "done_by_id": owner_id if done else None,
+        }
+        return row, (when, owner_id)
+
+    def followup(self, partner: Partner, owner_id: int, lang: str, when: dt.datetime, due=None) -> FollowUp:
+        """``followup_row`` as an unsaved FollowUp, stamped for its history row."""
+        row, (when, owner_id) = self.followup_row(partner, owner_id, lang, when, due)
+        followup = FollowUp(**row)
         self.stamp_history(followup, when, owner_id)
         return followup
 
@@ -233,26 +241,26 @@ class InteractionSeeder(SeederBase):
         if not wanted:
             return []
         # Prefer recent interactions on staff's partners that have no follow-up yet.
-        recent.sort(key=lambda i: i.occurred_at, reverse=True)
+        recent.sort(key=lambda i: i["occurred_at"], reverse=True)
         rows = []
         for n, (which, k) in enumerate(wanted):
             interaction = recent[n] if n < len(recent) else None
-            if which == "overdue" and interaction and (self.today - interaction.occurred_at.date()).days < 3:
+            if which == "overdue" and interaction and (self.today - interaction["occurred_at"].date()).days < 3:
                 interaction = None  # too recent to be overdue already
-            when = interaction.occurred_at if interaction else self.now - dt.timedelta(days=14)
+            when = interaction["occurred_at"] if interaction else self.now - dt.timedelta(days=14)
             if which == "soon":
                 due = self.today + dt.timedelta(days=1 + 2 * k)
             else:
                 due = max(when.date() + dt.timedelta(days=1), self.today - dt.timedelta(days=2 + 3 * k))
                 due = min(due, self.today - dt.timedelta(days=1))
             if interaction:
-                plan = staff_partners[interaction.partner_id]
+                plan = staff_partners[interaction["partner_id"]]
             elif staff_partners:
                 plan = self.rng.choice(list(staff_partners.values()))
             else:
                 break
             followup = self.followup(plan.partner, self.staff_id, plan.lang, when, due=due)
             followup.done_at = followup.done_by_id = None
-            followup.interaction = interaction
+            followup.interaction_id = interaction["id"] if interaction else None
             rows.append(followup)
         return rows

@@ -51,7 +51,9 @@ class PartnerSeeder(SeederBase):
 
     # --- partners ----------------------------------------------------------------------
 
-    def create_partners(self, count: int) -> list[PartnerPlan]:
+    def create_partners(self, count: int, *, interactions: int = 0) -> list[PartnerPlan]:
+        """``count`` partners with their tags and contacts; ``interactions``: how many
+        interactions ``create_interactions`` will log after (for last_contacted_at)."""
         if not count:
             return []
         rng = self.rng
@@ -115,6 +117,11 @@ class PartnerSeeder(SeederBase):
                 tag_rows.append((plan, tag))
 
         objs = [p.partner for p in plans]
+        if interactions >= sum(p.last_contact is not None for p in plans):
+            # Every planned last contact gets its interaction (create_interactions anchors one
+            # there, the others before): written now, no UPDATE of every partner after.
+            for plan in plans:
+                plan.partner.last_contacted_at = plan.last_contact
         # Registered in the past, so the demo has a history.
         for plan in plans:
             plan.partner.created_at = plan.partner.updated_at = plan.since

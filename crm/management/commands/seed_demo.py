@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 
 from django.conf import settings
@@ -36,7 +37,7 @@ class Command(BaseCommand):
 
     def report_time(self, path: str, seconds: float) -> None:
         if self.verbosity >= 2:
-            self.stdout.write(f"{path}: {seconds:.1f}s")
+            self.stdout.write(f"{path}: {seconds:.1f}s{peak_memory()}")
 
     def handle(self, *args, partners: int, interactions: int, seed: int, force: bool, **options) -> None:
         if not settings.DEBUG and not force:
@@ -63,3 +64,13 @@ class Command(BaseCommand):
                 password = "from DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else f"'{DEFAULT_PASSWORD}'"
                 logins = ", ".join(username for username, *_rest in DEMO_USERS)
                 self.stdout.write(f"Demo logins: {logins}; password {password}.")
+
+
+def peak_memory() -> str:
+    """ ", peak N MB": the process's largest resident size so far (where the platform tells it)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return ""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return f", peak {peak // (1024 * 1024 if sys.platform == 'darwin' else 1024)} MB"

@@ -753,7 +753,8 @@ class PartnerScore(models.Model):
         verbose_name_plural = _("partner scores")
         constraints = [models.UniqueConstraint(fields=["partner", "template"], name="partner_score_unique")]
         indexes = [
-            # Ranking: one template's partners by overall score (nulls last).
+            # Ranking: one template's partners by overall score (nulls last): this order on SQLite;
+            # PostgreSQL puts NULLs first in DESC and reads evaluations 0009's index instead.
             models.Index(fields=["template", "-overall_score"], name="partner_score_rank_idx"),
             # Ranking filter and the distribution of standings.
             models.Index(fields=["template", "overall_standing"], name="partner_score_standing_idx"),

@@ -1,7 +1,8 @@
-"""Issue #15: the scorecard overview's "Biggest movers", "Overdue evaluations" and "Awaiting my
-approval" are each one query that shows the right rows in the right order; on PostgreSQL each
-reads its index in the order shown and stops at the rows shown (movers, overdue: no sort of a
-template's scores, nor of every open evaluation of a due date), EXPLAIN names the index.
+"""Issue #15: the scorecard overview's ranking, "Biggest movers", "Overdue evaluations", "Awaiting
+my approval" and "Sheets to score" are each one query that shows the right rows in the right order; on PostgreSQL each
+reads its index in the order shown and stops at the rows shown (ranking, movers, overdue, sheets
+to score: no sort of a template's scores, nor of every open evaluation of a due date), EXPLAIN
+names the index.
 
 "Awaiting my approval" (every sheet submitted) still reads the department's open evaluations
 when fewer than 50 are ready: no index answers "none of its sheets unsubmitted"; a count of
@@ -90,9 +91,24 @@ def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, 
     assert [e.partner.name for e in attention["awaiting_close"]] == [f"S{n:04d}" for n in range(12)]
     lists = [q for q in attention_queries if 'FROM "evaluations_evaluation"' in q["sql"]]
     assert len(movers_queries) == 1 and len(lists) == 2  # one query per list (+ the user's roles)
+    with CaptureQueriesContext(connection) as ranking_queries:
+        ranking = selectors.ranking(template=template, limit=50)
+    assert [r.partner.name for r in ranking[:3]] == ["S0000", "S0003", "S0002"] and len(ranking) == 50
+    with CaptureQueriesContext(connection) as sheet_queries:
+        to_score = list(selectors.sheets_to_score_for_user(user=staff)[:10])
+    # Soonest due first; the first twelve of those are submitted.
+    assert [s.evaluation.partner.name for s in to_score] == [f"S{n:04d}" for n in range(12, 22)]
     if connection.vendor != "postgresql":
         return
-    movers_plan, overdue_plan = _plans([*movers_queries, *lists[:1]])
+    movers_plan, overdue_plan, ranking_plan, sheets_plan = _plans(
+        [*movers_queries, *lists[:1], ranking_queries[0], *sheet_queries]
+    )
+    # Best first, unrated last (NULLS LAST: evaluations 0009), ties by name within equal scores.
+    assert "Index Scan using partner_score_rank_nulls_last_idx" in ranking_plan, ranking_plan
+    assert not SORT_NODE.search(ranking_plan), ranking_plan
+    # My sheets: the open evaluations in due order, each probed for my unsubmitted sheet.
+    assert "Index Scan using evaluation_status_due_idx" in sheets_plan, sheets_plan
+    assert not SORT_NODE.search(sheets_plan), sheets_plan
     assert "Index Scan using partner_score_movers_idx" in movers_plan, movers_plan
     assert not SORT_NODE.search(movers_plan), movers_plan
     # The overdue ones: read in order from the index, or (the planner's choice for a few

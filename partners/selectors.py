@@ -256,12 +256,16 @@ def followups_in_state(qs: QuerySet[FollowUp], state: str) -> QuerySet[FollowUp]
 
 
 def followup_counts_for_user(*, user: User) -> dict[str, int]:
+    """My follow-ups by state, in one aggregate. It counts ``owner`` (never NULL here) rather
+    than the pk: every column it reads is in the (owner, done_at, due_on) index, which
+    PostgreSQL then reads alone, without the table (issue #15: 18 → 3–7 ms for a user with
+    25,000 follow-ups done; Django takes no filter on COUNT(*))."""
     today = timezone.localdate()
     counts = FollowUp.objects.filter(owner=user).aggregate(
-        open=Count("pk", filter=Q(done_at__isnull=True, due_on__gte=today)),
-        overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=today)),
-        done=Count("pk", filter=Q(done_at__isnull=False)),
-        due_today=Count("pk", filter=Q(done_at__isnull=True, due_on=today)),
+        open=Count("owner", filter=Q(done_at__isnull=True, due_on__gte=today)),
+        overdue=Count("owner", filter=Q(done_at__isnull=True, due_on__lt=today)),
+        done=Count("owner", filter=Q(done_at__isnull=False)),
+        due_today=Count("owner", filter=Q(done_at__isnull=True, due_on=today)),
     )
     return counts
 

@@ -44,6 +44,13 @@ class GramIContains(IContains):
         sql, params = super().as_sql(compiler, connection)
         if not (isinstance(self.rhs, str) and served_by_grams(self.rhs)):
             return sql, params
+        # The trigram index of the column (partners 0012, cases 0010) serves this LIKE too, but a
+        # term this short has no trigram: that index then returns every row for the LIKE to
+        # check again, and the planner cannot tell. It chose it for the cases' submitter company
+        # (empty on most cases): 10,000 rows rechecked for '延迟', 93 ms at 10,000 cases. The
+        # same LIKE on ``(… || '')`` is out of that index's reach; the gram index finds the rows.
+        left, like, right = sql.partition(" LIKE ")
+        sql = f"({left} || ''){like}{right}"
         # The column as partners 0014's index expression has it: rapport_grams(col::text).
         column, column_params = compiler.compile(self.lhs)
         return (

@@ -58,8 +58,8 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     if family is not None:
         _family_or_404(family)
     flt, archived = _filtered_partners(request, family)
-    page = list_page(request, flt.qs)
-    page.object_list = selectors.attach_tag_names(list(page.object_list))
+    page = list_page(request, flt.qs, values=selectors.LIST_ROW_VALUES)
+    page.object_list = selectors.partner_list_rows(page.object_list)
     context = {
         "filter": flt,
         "selects": select_options(flt),

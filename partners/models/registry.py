@@ -266,7 +266,12 @@ class Partner(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         # Lists call this on every row: format a cached pattern instead of reverse().
-        return _detail_url_pattern(get_script_prefix()).format(self.pk)
+        return self.detail_url_pattern().format(self.pk)
+
+    @staticmethod
+    def detail_url_pattern() -> str:
+        """A partner's page URL with ``{}`` for its id (for lists of rows that are not models)."""
+        return _detail_url_pattern(get_script_prefix())
 
     @property
     def is_archived(self) -> bool:

@@ -10,10 +10,13 @@ page's export links rendered again from the same query and swapped out of band
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
@@ -36,6 +39,17 @@ def render_list(request: HttpRequest, template: str, context: dict, *, results: 
     # The same URL answers a page or a fragment: a cache must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+@cache
+def _url_pattern(viewname: str, script_prefix: str) -> str:
+    return reverse(viewname, args=[987654321]).replace("987654321", "{}")
+
+
+def url_pattern(viewname: str) -> str:
+    """The URL of ``viewname`` (which takes one id) with ``{}`` for the id: a list formats it
+    per row instead of asking the URL resolver 50 times."""
+    return _url_pattern(viewname, get_script_prefix())
 
 
 class Row(dict):

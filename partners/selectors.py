@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from crm import roles
 from crm.bilingual import in_language
 from crm.choices import choice_labels
 from crm.links import base_url
-from crm.lists import Row
+from crm.lists import Row, url_pattern
 from crm.search import contains
 
 from .models import (
@@ -148,7 +149,7 @@ def partner_list_rows(rows) -> list[Row]:
     language = translation.get_language()
     families, kinds = choice_labels(Family), choice_labels(PartnerKind)
     statuses, tiers = choice_labels(Status), choice_labels(Tier)
-    url = Partner.detail_url_pattern()
+    url = url_pattern("partners:detail")
     out = []
     for row in rows:
         owner = f"{row.owner__first_name} {row.owner__last_name}".strip() or row.owner__username  # get_full_name
@@ -231,17 +232,99 @@ def partner_detail_context(*, partner: Partner) -> dict:
     }
 
 
-def interaction_timeline(*, partner: Partner) -> QuerySet[Interaction]:
-    """The partner page's timeline, newest first, with everything each entry shows."""
-    return (
-        partner.interactions.select_related("author")
-        .prefetch_related(
-            "participants",
-            "contacts",
-            Prefetch("followups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk")),
+# What a timeline entry shows, read as values: see ``timeline_entries``.
+TIMELINE_VALUES = (
+    "pk",
+    "kind",
+    "occurred_at",
+    "subject",
+    "summary",
+    "outcome",
+    "author_id",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+def interaction_timeline(*, partner: Partner) -> QuerySet:
+    """The partner page's timeline, newest first, as TIMELINE_VALUES tuples: page it, then
+    pass the page's rows to ``timeline_entries``."""
+    return partner.interactions.order_by("-occurred_at", "-pk").values_list(*TIMELINE_VALUES, named=True)
+
+
+def _full_name(username: str, first_name: str, last_name: str) -> str:
+    """``User.get_full_name() or username`` (the ``person`` filter) from the three values."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def timeline_entries(rows) -> list[Row]:
+    """A page of the timeline as plain values, with its participants, contacts and follow-ups
+    in three queries (the queries of a prefetch, without a model instance per user, contact
+    and follow-up). Dates are formatted here, in the reader's time zone and language, as the
+    template's ``date`` filter would."""
+    rows = list(rows)
+    ids = [row.pk for row in rows]
+    participants: dict[int, list[str]] = {pk: [] for pk in ids}
+    for interaction_id, *names in (
+        Interaction.participants.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "user_id")
+        .values_list("interaction_id", "user__username", "user__first_name", "user__last_name")
+    ):
+        participants[interaction_id].append(_full_name(*names))
+    contacts: dict[int, list[str]] = {pk: [] for pk in ids}
+    for interaction_id, name in (
+        Interaction.contacts.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "-contact__is_primary", "contact__name")  # Contact's ordering
+        .values_list("interaction_id", "contact__name")
+    ):
+        contacts[interaction_id].append(name)
+    followups: dict[int, list[Row]] = {pk: [] for pk in ids}
+    for f in (
+        FollowUp.objects.filter(interaction_id__in=ids)
+        .order_by("due_on", "pk")
+        .values_list(
+            "interaction_id",
+            "description",
+            "done_at",
+            "due_on",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+            named=True,
         )
-        .order_by("-occurred_at", "-pk")
-    )
+    ):
+        followups[f.interaction_id].append(
+            Row(
+                description=f.description,
+                owner=_full_name(f.owner__username, f.owner__first_name, f.owner__last_name),
+                done=f.done_at is not None,
+                date=date_format(timezone.localtime(f.done_at) if f.done_at else f.due_on, "SHORT_DATE_FORMAT"),
+            )
+        )
+    kinds = choice_labels(Interaction.Kind)
+    edit_url = url_pattern("partners:interaction_edit")
+    entries = []
+    for row in rows:
+        occurred_at = timezone.localtime(row.occurred_at)
+        entries.append(
+            Row(
+                pk=row.pk,
+                kind_label=kinds.get(row.kind, row.kind),
+                occurred_iso=date_format(occurred_at, "c"),
+                occurred=date_format(occurred_at, "SHORT_DATETIME_FORMAT"),
+                author=_full_name(row.author__username, row.author__first_name, row.author__last_name),
+                author_id=row.author_id,
+                edit_url=edit_url.format(row.pk),
+                subject=row.subject,
+                summary=row.summary,
+                outcome=row.outcome,
+                participants=participants[row.pk],
+                contacts=contacts[row.pk],
+                followups=followups[row.pk],
+            )
+        )
+    return entries
 
 
 # --- Contacts, qualifications, interactions, follow-ups -------------------------------------

@@ -127,6 +127,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     # No COUNT of the partner's interactions: the timeline only links to older and newer ones.
     page = PeekPage(selectors.interaction_timeline(partner=partner), request.GET.get("page"), TIMELINE_PAGE_SIZE)
+    page.object_list = selectors.timeline_entries(page.object_list)
     can_manage = selectors.can_manage_partner(user, partner)
     return {
         "partner": partner,

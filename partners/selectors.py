@@ -319,8 +319,8 @@ def timeline_entries(rows) -> list[Row]:
                 subject=row.subject,
                 summary=row.summary,
                 outcome=row.outcome,
-                participants=participants[row.pk],
-                contacts=contacts[row.pk],
+                # Our participants, then theirs: "Mei Chen, Fang Li; Donna Mcconnell".
+                people="; ".join(", ".join(names) for names in (participants[row.pk], contacts[row.pk]) if names),
                 followups=followups[row.pk],
             )
         )

@@ -23,6 +23,10 @@ from .selectors import followups_in_state, partner_search
 DJANGO_FILTER_STRINGS = (gettext_noop("%s (descending)"), gettext_noop("Any date"), gettext_noop("Unknown"))
 
 
+# PartnerFilter's form class (and any subclass's), by filter set class.
+_FORM_CLASSES: dict[type, type] = {}
+
+
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
@@ -62,6 +66,16 @@ class PartnerFilter(django_filters.FilterSet):
     class Meta:
         model = Partner
         fields: list[str] = []
+
+    def get_form_class(self):
+        """The form class, built once: django-filter builds a new one, with a new form field per
+        filter, on every request (a quarter of a millisecond of a list page). It may be shared:
+        no field here depends on the request (no queryset is a callable of it), and each form
+        deep-copies its fields, querysets included."""
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            form_class = _FORM_CLASSES[type(self)] = super().get_form_class()
+        return form_class
 
     def filter_q(self, queryset, name, value):
         return partner_search(queryset, value)

@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from crm import roles
+from crm.bilingual import in_language
 from crm.choices import choice_labels
 from crm.links import base_url
+from crm.lists import Row, url_pattern
 from crm.search import contains
 
 from .models import (
@@ -95,7 +98,7 @@ LIST_COLUMNS = (
 def partner_list_for_user(*, user: User, family: str | None = None, archived: bool = False) -> QuerySet[Partner]:
     """Everyone with a role reads every partner (staff read all, P5.1 supervision reads all).
 
-    Tags are not prefetched here: call ``attach_tag_names`` on the page's rows.
+    A list page reads its rows as LIST_ROW_VALUES and shows them with ``partner_list_rows``.
     """
     if not roles.has_any_role(user):
         return Partner.objects.none()
@@ -105,37 +108,73 @@ def partner_list_for_user(*, user: User, family: str | None = None, archived: bo
     return qs.filter(archived_at__isnull=not archived)
 
 
-def attach_tag_names(partners: list[Partner]) -> list[Partner]:
-    """Set ``tag_names`` and ``last_contact_day`` on each row, with one query.
+# What a list row shows, read as values (``crm.lists.list_page(values=)``): a row is a named
+# tuple, not a partner with an owner and a department instance (150 model instances a page).
+LIST_ROW_VALUES = (
+    "pk",
+    "family",
+    "kind",
+    "name",
+    "status",
+    "tier",
+    "region",
+    "last_contacted_at",
+    "archived_at",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "department__name",
+    "department__name_zh",
+)
 
-    A plain prefetch_related builds a related manager per row, and a datetime rendered by
-    the template goes through time-zone conversion and localisation per cell: on a 50-row
-    page each costs more than the SQL itself.
+
+def partner_list_rows(rows) -> list[Row]:
+    """What each row of a partner list shows, as plain values, from a page of LIST_ROW_VALUES
+    tuples, with one query for the page's tags.
+
+    Labels, URLs and names are worked out here once per row (and the language once per page),
+    not looked up by the template through model methods per cell: a datetime rendered by the
+    template goes through time-zone conversion and localisation, a department's name through
+    the active language, a partner's URL through the URL resolver.
     """
-    names: dict[int, list[str]] = {p.pk: [] for p in partners}
-    rows = (
+    rows = list(rows)
+    names: dict[int, list[str]] = {row.pk: [] for row in rows}
+    tags = (
         Partner.tags.through.objects.filter(partner_id__in=list(names))
         .order_by("tag__name")
         .values_list("partner_id", "tag__name")
     )
-    for partner_id, tag_name in rows:
+    for partner_id, tag_name in tags:
         names[partner_id].append(tag_name)
-    labels = {
-        "family": choice_labels(Family),
-        "kind": choice_labels(PartnerKind),
-        "status": choice_labels(Status),
-        "tier": choice_labels(Tier),
-    }
-    for p in partners:
-        p.tag_names = names[p.pk]
-        p.last_contact_day = timezone.localtime(p.last_contacted_at).date().isoformat() if p.last_contacted_at else ""
-        # A value stored outside the choices (before a bound, by a restore) shows as stored.
-        p.family_label = labels["family"].get(p.family, p.family)
-        p.kind_label = labels["kind"].get(p.kind, p.kind)
-        p.status_label = labels["status"].get(p.status, p.status)
-        p.tier_label = labels["tier"].get(p.tier, p.tier)
-        p.owner_label = p.owner.get_full_name() or p.owner.get_username()
-    return partners
+    language = translation.get_language()
+    families, kinds = choice_labels(Family), choice_labels(PartnerKind)
+    statuses, tiers = choice_labels(Status), choice_labels(Tier)
+    url = url_pattern("partners:detail")
+    out = []
+    for row in rows:
+        owner = f"{row.owner__first_name} {row.owner__last_name}".strip() or row.owner__username  # get_full_name
+        out.append(
+            Row(
+                pk=row.pk,
+                url=url.format(row.pk),
+                name=row.name,
+                region=row.region,
+                # A value stored outside the choices (before a bound, by a restore) shows as stored.
+                family_label=families.get(row.family, row.family),
+                kind_label=kinds.get(row.kind, row.kind),
+                status=row.status,
+                status_label=statuses.get(row.status, row.status),
+                tier_label=tiers.get(row.tier, row.tier),
+                archived=row.archived_at is not None,
+                owner_label=owner,
+                department=in_language(row.department__name, row.department__name_zh, language),
+                tag_names=names[row.pk],
+                last_contact_day=(
+                    timezone.localtime(row.last_contacted_at).date().isoformat() if row.last_contacted_at else ""
+                ),
+            )
+        )
+    return out
 
 
 def partner_search(qs: QuerySet[Partner], term: str) -> QuerySet[Partner]:
@@ -193,17 +232,99 @@ def partner_detail_context(*, partner: Partner) -> dict:
     }
 
 
-def interaction_timeline(*, partner: Partner) -> QuerySet[Interaction]:
-    """The partner page's timeline, newest first, with everything each entry shows."""
-    return (
-        partner.interactions.select_related("author")
-        .prefetch_related(
-            "participants",
-            "contacts",
-            Prefetch("followups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk")),
+# What a timeline entry shows, read as values: see ``timeline_entries``.
+TIMELINE_VALUES = (
+    "pk",
+    "kind",
+    "occurred_at",
+    "subject",
+    "summary",
+    "outcome",
+    "author_id",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+def interaction_timeline(*, partner: Partner) -> QuerySet:
+    """The partner page's timeline, newest first, as TIMELINE_VALUES tuples: page it, then
+    pass the page's rows to ``timeline_entries``."""
+    return partner.interactions.order_by("-occurred_at", "-pk").values_list(*TIMELINE_VALUES, named=True)
+
+
+def _full_name(username: str, first_name: str, last_name: str) -> str:
+    """``User.get_full_name() or username`` (the ``person`` filter) from the three values."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def timeline_entries(rows) -> list[Row]:
+    """A page of the timeline as plain values, with its participants, contacts and follow-ups
+    in three queries (the queries of a prefetch, without a model instance per user, contact
+    and follow-up). Dates are formatted here, in the reader's time zone and language, as the
+    template's ``date`` filter would."""
+    rows = list(rows)
+    ids = [row.pk for row in rows]
+    participants: dict[int, list[str]] = {pk: [] for pk in ids}
+    for interaction_id, *names in (
+        Interaction.participants.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "user_id")
+        .values_list("interaction_id", "user__username", "user__first_name", "user__last_name")
+    ):
+        participants[interaction_id].append(_full_name(*names))
+    contacts: dict[int, list[str]] = {pk: [] for pk in ids}
+    for interaction_id, name in (
+        Interaction.contacts.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "-contact__is_primary", "contact__name")  # Contact's ordering
+        .values_list("interaction_id", "contact__name")
+    ):
+        contacts[interaction_id].append(name)
+    followups: dict[int, list[Row]] = {pk: [] for pk in ids}
+    for f in (
+        FollowUp.objects.filter(interaction_id__in=ids)
+        .order_by("due_on", "pk")
+        .values_list(
+            "interaction_id",
+            "description",
+            "done_at",
+            "due_on",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+            named=True,
         )
-        .order_by("-occurred_at", "-pk")
-    )
+    ):
+        followups[f.interaction_id].append(
+            Row(
+                description=f.description,
+                owner=_full_name(f.owner__username, f.owner__first_name, f.owner__last_name),
+                done=f.done_at is not None,
+                date=date_format(timezone.localtime(f.done_at) if f.done_at else f.due_on, "SHORT_DATE_FORMAT"),
+            )
+        )
+    kinds = choice_labels(Interaction.Kind)
+    edit_url = url_pattern("partners:interaction_edit")
+    entries = []
+    for row in rows:
+        occurred_at = timezone.localtime(row.occurred_at)
+        entries.append(
+            Row(
+                pk=row.pk,
+                kind_label=kinds.get(row.kind, row.kind),
+                occurred_iso=date_format(occurred_at, "c"),
+                occurred=date_format(occurred_at, "SHORT_DATETIME_FORMAT"),
+                author=_full_name(row.author__username, row.author__first_name, row.author__last_name),
+                author_id=row.author_id,
+                edit_url=edit_url.format(row.pk),
+                subject=row.subject,
+                summary=row.summary,
+                outcome=row.outcome,
+                # Our participants, then theirs: "Mei Chen, Fang Li; Donna Mcconnell".
+                people="; ".join(", ".join(names) for names in (participants[row.pk], contacts[row.pk]) if names),
+                followups=followups[row.pk],
+            )
+        )
+    return entries
 
 
 # --- Contacts, qualifications, interactions, follow-ups -------------------------------------

@@ -58,8 +58,8 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     if family is not None:
         _family_or_404(family)
     flt, archived = _filtered_partners(request, family)
-    page = list_page(request, flt.qs)
-    page.object_list = selectors.attach_tag_names(list(page.object_list))
+    page = list_page(request, flt.qs, values=selectors.LIST_ROW_VALUES)
+    page.object_list = selectors.partner_list_rows(page.object_list)
     context = {
         "filter": flt,
         "selects": select_options(flt),
@@ -127,6 +127,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     # No COUNT of the partner's interactions: the timeline only links to older and newer ones.
     page = PeekPage(selectors.interaction_timeline(partner=partner), request.GET.get("page"), TIMELINE_PAGE_SIZE)
+    page.object_list = selectors.timeline_entries(page.object_list)
     can_manage = selectors.can_manage_partner(user, partner)
     return {
         "partner": partner,

@@ -7,23 +7,16 @@ nullable columns shown only on that family's form (see ``FAMILY_FIELDS``).
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.choices import choice_label
 from crm.cleaning import between
+from crm.lists import url_pattern
 from crm.models import Department, TimeStampedModel
-
-
-@cache
-def _detail_url_pattern(script_prefix: str) -> str:
-    return reverse("partners:detail", args=[987654321]).replace("987654321", "{}")
 
 
 class Family(models.TextChoices):
@@ -266,7 +259,7 @@ class Partner(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         # Lists call this on every row: format a cached pattern instead of reverse().
-        return _detail_url_pattern(get_script_prefix()).format(self.pk)
+        return url_pattern("partners:detail").format(self.pk)
 
     @property
     def is_archived(self) -> bool:

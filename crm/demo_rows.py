@@ -324,6 +324,35 @@ def insert_history_rows(model: type[Model], rows: list[dict], stamps: list[tuple
     insert_rows(model.history.model, history_rows)
 
 
+def insert_history_select(model: type[Model], pks: list[int], *, date: str, user: str) -> None:
+    """Creation history rows of the rows ``pks`` (ascending, just written), copied by the
+    database from the rows themselves: INSERT … SELECT, so their values are not sent again nor
+    parsed again (a JSON column costs more to parse than to copy). ``date`` and ``user``: SQL
+    expressions over the row's columns for ``history_date`` and ``history_user_id``.
+
+    History ids follow the rows' pks, as ``insert_history_rows`` gives them in the rows' order."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in model.history.model.tracked_fields)
+    pk = quote(model._meta.pk.column)
+    sql = (
+        f"INSERT INTO {quote(model.history.model._meta.db_table)} ({columns}, history_date, history_user_id, "
+        f"history_change_reason, history_type) SELECT {columns}, {date}, {user}, %s, %s "
+        f"FROM {quote(model._meta.db_table)} WHERE {pk} BETWEEN %s AND %s ORDER BY {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["", "+", pks[0], pks[-1]])
+        if cursor.rowcount != len(pks):  # another writer's rows among these pks
+            raise RuntimeError(f"{model._meta.db_table}: {cursor.rowcount} rows between pks {pks[0]} and {pks[-1]}")
+
+
+def defaults(model: type[Model]) -> dict:
+    """A row of ``model`` as a new instance holds it before any value is given (attname →
+    default, the pk left out): the start of a row written from a dict."""
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
+
+
 def _tracked(model: type[Model]) -> tuple[list[str], list[str]]:
     """The attnames history copies: as they are, and the FileFields (stored as their name)."""
     tracked = model.history.model.tracked_fields

@@ -414,16 +414,25 @@ class Evaluation(TimeStampedModel):
 
     def apply_snapshot(self, snapshot: dict, *, closed_at, closed_by) -> None:
         """Take the result of a frozen snapshot onto this evaluation and mark it closed
-        (the caller saves): one place for the close service and the demo data."""
-        self.snapshot = snapshot
-        self.score = None if snapshot["score"] is None else Decimal(snapshot["score"])
-        self.scored_weight = Decimal(snapshot["scored_weight"])
-        self.is_not_rated = snapshot["not_rated"]
-        self.standing = snapshot["standing"] or ""
-        self.status = self.Status.CLOSED
-        self.revision = snapshot["revision"]
+        (the caller saves)."""
+        for name, value in self.closed_values(snapshot).items():
+            setattr(self, name, value)
         self.closed_at = closed_at
         self.closed_by = closed_by
+
+    @classmethod
+    def closed_values(cls, snapshot: dict) -> dict:
+        """What closing with a frozen snapshot sets (attname → value): one place for the close
+        service (``apply_snapshot``) and the demo data, which writes it as rows."""
+        return {
+            "snapshot": snapshot,
+            "score": None if snapshot["score"] is None else Decimal(snapshot["score"]),
+            "scored_weight": Decimal(snapshot["scored_weight"]),
+            "is_not_rated": snapshot["not_rated"],
+            "standing": snapshot["standing"] or "",
+            "status": cls.Status.CLOSED,
+            "revision": snapshot["revision"],
+        }
 
     @property
     def consequence(self) -> str:

@@ -19,12 +19,13 @@ Results are exactly what the engine computes: ``frozen_snapshot`` builds the sna
 inputs), and the overall scores and ``PartnerScore`` rows are computed like
 ``partner_score_refresh``, so calling it later changes nothing.
 
-Everything is written with ``crm.demo_rows`` (``create_rows``/``insert_rows``: bulk_create's
-fast path without its per-value overhead, keeping the backdated created_at/updated_at; COPY on
-PostgreSQL). History:
-one creation row each for evaluations, sheets, decisions, plans, actions and incentives, dated
-and signed like the real action; none for criterion scores (tens of thousands of rows nothing
-reads; the snapshot holds every input, and a later edit through the services records its own).
+Rows are built as plain dicts (attname → value, from each model's defaults: no model instance
+per row) and written with ``crm.demo_rows`` (COPY on PostgreSQL, multi-row INSERT elsewhere),
+keeping the backdated created_at/updated_at. History: one creation row each for evaluations,
+sheets, decisions, plans, actions and incentives, dated and signed like the real action (the
+evaluations' copied from their rows by the database, snapshot and all); none for criterion scores
+(rows nothing reads; the snapshot holds every input, and a later edit through the services
+records its own).
 
 Modules: ``history`` (the seeder: suppliers, periods, sheets, standings), ``decisions`` (what
 follows a close), ``snapshot`` (the frozen snapshot), ``data`` (vocabulary).

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from crm import roles
 from crm.demo import EN, ZH
-from crm.demo_rows import create_rows, insert_history, insert_rows, set_times
+from crm.demo_rows import defaults, insert_history_rows, insert_history_select, insert_rows
 from crm.models import CorrectiveAction
 from partners.models import Partner, Status
 
@@ -73,6 +73,8 @@ class HistorySeeder(DecisionMaker):
         self.counts = dict.fromkeys(
             ["evaluations", "score sheets", "criterion scores", "decisions", "corrective actions", "incentives"], 0
         )
+        # Rows are plain dicts (attname → value) from these, as a new instance would hold them.
+        self.blank = {model: defaults(model) for model in ROW_MODELS}
 
     # --- orchestration ---------------------------------------------------------------------------
 
@@ -102,12 +104,13 @@ class HistorySeeder(DecisionMaker):
     CHUNK = 500  # suppliers whose history is built, then written, at a time: bounds memory
 
     def history(self, plans: list[SupplierPlan], periods: list, since_registration: bool) -> None:
-        self.evaluations: list[Evaluation] = []
-        self.sheets: list[tuple[Evaluation, EvaluatorSheet, dict[int, scoring.ScoreInput]]] = []
-        self.decisions: list[Decision] = []
-        self.plans: list[tuple[CorrectiveActionPlan, list[CorrectiveAction]]] = []
-        self.incentives: list[Incentive] = []
-        scores: list[PartnerScore] = []
+        # Rows of the chunk; a row's parent is its row (under the relation's name) until written.
+        self.evaluations: list[dict] = []
+        self.sheets: list[tuple[dict, dict[int, scoring.ScoreInput], int | None]] = []  # (row, inputs, signer)
+        self.decisions: list[dict] = []
+        self.plans: list[tuple[dict, list[dict]]] = []  # (plan row, its actions' rows)
+        self.incentives: list[dict] = []
+        scores: list[dict] = []
         for plan in plans:
             first = 0
             if since_registration:
@@ -266,9 +269,10 @@ class HistorySeeder(DecisionMaker):
         snapshot = frozen_snapshot(
             self.ctx, start, [(_name(u), g) for u, g in zip(plan.evaluators, inputs, strict=True)]
         )
-        evaluation.apply_snapshot(snapshot, closed_at=closed_at, closed_by=plan.approver)
-        set_times(evaluation, evaluation.created_at, closed_at)
-        evaluation._history_date, evaluation._history_user = closed_at, plan.approver
+        # Closed by the approver (history: EVALUATION_STAMPS).
+        evaluation |= Evaluation.closed_values(snapshot)
+        evaluation["closed_at"] = evaluation["updated_at"] = closed_at
+        evaluation["closed_by_id"] = plan.approver.pk if plan.approver else None
         plan.closed.append(evaluation)
         if plan.approver is not None:
             self.decide(plan, evaluation, index, latest=latest)
@@ -279,7 +283,7 @@ class HistorySeeder(DecisionMaker):
         inputs = self.inputs(plan, self.quality(plan, index))
         evaluation = self.evaluation(plan, start, end)
         all_submitted = kind == "late" and rng.random() < 0.5
-        since = evaluation.created_at
+        since = evaluation["created_at"]
         if kind == "late":
             since = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(9), tzinfo=self.tz)
         for n, (evaluator, given) in enumerate(zip(plan.evaluators, inputs, strict=True)):
@@ -292,33 +296,38 @@ class HistorySeeder(DecisionMaker):
                 state = "empty" if roll < 0.5 else "draft"
             when = since + (self.now - since) * rng.random()
             if state == "empty":
-                self.sheet(evaluation, evaluator, {}, updated=evaluation.created_at, submitted=None)
+                self.sheet(evaluation, evaluator, {}, updated=evaluation["created_at"], submitted=None)
             elif state == "draft":
                 keep = sorted(rng.sample(sorted(given), rng.randint(1, max(1, len(given) - 1))))
                 self.sheet(evaluation, evaluator, {k: given[k] for k in keep}, updated=when, submitted=None)
             else:
                 self.sheet(evaluation, evaluator, given, updated=when, submitted=when)
 
-    def evaluation(self, plan: SupplierPlan, start: dt.date, end: dt.date) -> Evaluation:
+    def evaluation(self, plan: SupplierPlan, start: dt.date, end: dt.date) -> dict:
         """Opened by the scheduler (no user) early on the period's first day."""
         opened = dt.datetime.combine(start, dt.time(2, self.rng.randint(0, 59)), tzinfo=self.tz)
-        evaluation = Evaluation(
-            partner_id=plan.partner.pk,
-            template=self.ctx.template,
-            period_start=start,
-            period_end=end,
-            due_on=end + dt.timedelta(days=EVALUATION_GRACE_DAYS),
-        )
-        set_times(evaluation, opened)
-        evaluation._history_date, evaluation._history_user = opened, None
+        evaluation = self.blank[Evaluation] | {
+            "partner_id": plan.partner.pk,
+            "template_id": self.ctx.template.pk,
+            "period_start": start,
+            "period_end": end,
+            "due_on": end + dt.timedelta(days=EVALUATION_GRACE_DAYS),
+            "created_at": opened,
+            "updated_at": opened,
+        }
         self.evaluations.append(evaluation)
         return evaluation
 
-    def sheet(self, evaluation: Evaluation, evaluator: User, given: dict, *, updated, submitted) -> None:
-        sheet = EvaluatorSheet(evaluation=evaluation, evaluator=evaluator, submitted_at=submitted)
-        set_times(sheet, evaluation.created_at, updated)
-        sheet._history_date, sheet._history_user = updated, evaluator if given else None
-        self.sheets.append((evaluation, sheet, given))
+    def sheet(self, evaluation: dict, evaluator: User, given: dict, *, updated, submitted) -> None:
+        """Its history row is signed by the evaluator once they have scored (else the scheduler)."""
+        sheet = self.blank[EvaluatorSheet] | {
+            "evaluation": evaluation,
+            "evaluator_id": evaluator.pk,
+            "submitted_at": submitted,
+            "created_at": evaluation["created_at"],
+            "updated_at": updated,
+        }
+        self.sheets.append((sheet, given, evaluator.pk if given else None))
 
     def moment(self, day: dt.date, *, after: dt.datetime | None = None) -> dt.datetime:
         """Office hours on ``day`` (weekends move to Monday), never in the future."""
@@ -330,79 +339,74 @@ class HistorySeeder(DecisionMaker):
             when = after + dt.timedelta(minutes=self.rng.randint(10, 90))
         return min(when, self.now - dt.timedelta(minutes=self.rng.randint(5, 60)))
 
-    def partner_score(self, plan: SupplierPlan) -> PartnerScore | None:
+    def partner_score(self, plan: SupplierPlan) -> dict | None:
         """Overall score as of every closed period and the current PartnerScore, as
         ``partner_score_refresh`` computes them (N and bands from each snapshot)."""
         if not plan.closed:
             return None
         period_scores: list[Decimal | None] = []
         for e in plan.closed:
-            period_scores.append(None if e.is_not_rated else e.score)
-            n = int(e.snapshot.get("recency_periods") or self.ctx.template.recency_periods)
+            period_scores.append(None if e["is_not_rated"] else e["score"])
+            n = int(e["snapshot"].get("recency_periods") or self.ctx.template.recency_periods)
             overall = scoring.overall_score(list(reversed(period_scores)), n=n)
             bands = [
                 scoring.Band(b["code"], Decimal(b["lower_bound"]), b["label"], b["consequence"])
-                for b in e.snapshot.get("bands", [])
+                for b in e["snapshot"].get("bands", [])
             ]
             band = scoring.standing_for(overall, bands)
-            e.overall_score, e.overall_standing = overall, band.code if band else ""
+            e["overall_score"], e["overall_standing"] = overall, band.code if band else ""
         latest = plan.closed[-1]
-        return PartnerScore(
-            partner_id=plan.partner.pk,
-            template=self.ctx.template,
-            overall_score=latest.overall_score,
-            overall_standing=latest.overall_standing,
-            previous_overall_score=plan.closed[-2].overall_score if len(plan.closed) > 1 else None,
-            latest_evaluation=latest,
-            latest_score=latest.score,
-            latest_standing=latest.standing,
-            rated_periods=sum(1 for s in period_scores if s is not None),
-        )
+        return self.blank[PartnerScore] | {
+            "partner_id": plan.partner.pk,
+            "template_id": self.ctx.template.pk,
+            "overall_score": latest["overall_score"],
+            "overall_standing": latest["overall_standing"],
+            "previous_overall_score": plan.closed[-2]["overall_score"] if len(plan.closed) > 1 else None,
+            "latest_evaluation": latest,
+            "latest_score": latest["score"],
+            "latest_standing": latest["standing"],
+            "rated_periods": sum(1 for s in period_scores if s is not None),
+        }
 
     # --- writing ------------------------------------------------------------------------------------
 
-    def save(self, scores: list[PartnerScore]) -> None:
+    def save(self, scores: list[dict]) -> None:
         """Parents first (their pks go into the children), then history and criterion scores."""
-        json_cache: dict = {}  # each snapshot is serialised once, for its row and its history row
         evaluations = self.evaluations
-        sheets = [sheet for _e, sheet, _g in self.sheets]
+        write(Evaluation, evaluations)
+        insert_history_select(Evaluation, [e["id"] for e in evaluations], **EVALUATION_STAMPS)
+        sheets = [sheet for sheet, _g, _signer in self.sheets]
+        write(EvaluatorSheet, sheets, [(s["updated_at"], signer) for s, _g, signer in self.sheets])
+        write(Decision, self.decisions, [(d["decided_at"], d["approver_id"]) for d in self.decisions])
         action_plans = [p for p, _a in self.plans]
+        write(CorrectiveActionPlan, action_plans, [(p["created_at"], p["created_by_id"]) for p in action_plans])
+        # Kernel corrective actions raised by the plans (source = the plan, written above).
+        plan_type = ContentType.objects.get_for_model(CorrectiveActionPlan).pk
         actions = []
-        for model, objs in (
-            (Evaluation, evaluations),
-            (EvaluatorSheet, sheets),
-            (Decision, self.decisions),
-            (CorrectiveActionPlan, action_plans),
-            (CorrectiveAction, actions),
-            (Incentive, self.incentives),
-        ):
-            if model is CorrectiveAction:
-                # Kernel corrective actions raised by the plans (source = the plan, saved above).
-                plan_type = ContentType.objects.get_for_model(CorrectiveActionPlan)
-                for action_plan, plan_actions in self.plans:
-                    for action in plan_actions:
-                        action.source_type, action.source_id = plan_type, action_plan.pk
-                        actions.append(action)
-            create_rows(model, objs, json_cache)
-            insert_history(model, objs, json_cache)
+        for action_plan, plan_actions in self.plans:
+            for action in plan_actions:
+                action["source_type_id"], action["source_id"] = plan_type, action_plan["id"]
+                actions.append(action)
+        write(CorrectiveAction, actions, [a.pop("_history") for a in actions])
+        write(Incentive, self.incentives, [(i["decided_at"], i["approved_by_id"]) for i in self.incentives])
         rows = [
             {
-                "sheet_id": sheet.pk,
+                "sheet_id": sheet["id"],
                 "criterion_id": criterion_id,
                 "rating": given[criterion_id].rating,
                 "kpi_value": given[criterion_id].kpi_value,
                 "is_na": given[criterion_id].is_na,
                 "evidence": given[criterion_id].evidence,
-                "created_at": sheet.updated_at,
-                "updated_at": sheet.updated_at,
+                "created_at": sheet["updated_at"],
+                "updated_at": sheet["updated_at"],
             }
-            for _e, sheet, given in self.sheets
+            for sheet, given, _signer in self.sheets
             for criterion_id in sorted(given)
         ]
         insert_rows(CriterionScore, rows)
         for score in scores:
-            score.updated_at = self.now
-        create_rows(PartnerScore, scores)
+            score["updated_at"] = self.now
+        write(PartnerScore, scores)
         for label, n in (
             ("evaluations", len(evaluations)),
             ("score sheets", len(sheets)),
@@ -412,3 +416,25 @@ class HistorySeeder(DecisionMaker):
             ("incentives", len(self.incentives)),
         ):
             self.counts[label] += n
+
+
+# The models written as rows, and the relations whose parent row a row holds until written.
+ROW_MODELS = (Evaluation, EvaluatorSheet, Decision, CorrectiveActionPlan, CorrectiveAction, Incentive, PartnerScore)
+PARENTS = {"evaluation": "evaluation_id", "latest_evaluation": "latest_evaluation_id"}
+# The creation history of an evaluation as written: opened by the scheduler, or closed by its approver.
+EVALUATION_STAMPS = {"date": "COALESCE(closed_at, created_at)", "user": "closed_by_id"}
+
+
+def write(model: type, rows: list[dict], stamps: list[tuple] | None = None) -> None:
+    """Write ``rows`` (their parents written first) and, with ``stamps`` ((date, user id) each),
+    their creation history; each row gets its pk under "id"."""
+    if not rows:
+        return
+    for row in rows:
+        for name, attname in PARENTS.items():
+            if name in row:
+                row[attname] = row.pop(name)["id"]
+    for row, pk in zip(rows, insert_rows(model, rows, returning=True), strict=True):
+        row["id"] = pk
+    if stamps is not None:
+        insert_history_rows(model, rows, stamps)

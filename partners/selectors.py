@@ -110,22 +110,7 @@ def partner_list_for_user(*, user: User, family: str | None = None, archived: bo
 
 # What a list row shows, read as values (``crm.lists.list_page(values=)``): a row is a named
 # tuple, not a partner with an owner and a department instance (150 model instances a page).
-LIST_ROW_VALUES = (
-    "pk",
-    "family",
-    "kind",
-    "name",
-    "status",
-    "tier",
-    "region",
-    "last_contacted_at",
-    "archived_at",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "department__name",
-    "department__name_zh",
-)
+LIST_ROW_VALUES = ("pk", *(column for column in LIST_COLUMNS if column != "created_at"))
 
 
 def partner_list_rows(rows) -> list[Row]:

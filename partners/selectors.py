@@ -137,7 +137,6 @@ def partner_list_rows(rows) -> list[Row]:
     url = url_pattern("partners:detail")
     out = []
     for row in rows:
-        owner = f"{row.owner__first_name} {row.owner__last_name}".strip() or row.owner__username  # get_full_name
         out.append(
             Row(
                 pk=row.pk,
@@ -151,7 +150,7 @@ def partner_list_rows(rows) -> list[Row]:
                 status_label=statuses.get(row.status, row.status),
                 tier_label=tiers.get(row.tier, row.tier),
                 archived=row.archived_at is not None,
-                owner_label=owner,
+                owner_label=_full_name(row.owner__username, row.owner__first_name, row.owner__last_name),
                 department=in_language(row.department__name, row.department__name_zh, language),
                 tag_names=names[row.pk],
                 last_contact_day=(

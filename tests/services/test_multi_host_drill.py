@@ -128,13 +128,27 @@ def test_two_web_processes_two_workers_and_beat_survive_a_killed_worker(services
         started = time.monotonic()
         # Beat sends every schedule entry once when it starts: the reminder scan among them.
         beat_argv = ["celery", "-A", "crm", "beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")]
-        processes.append(Process(beat_argv, log).start())
+        beat = Process(beat_argv, log).start()
+        processes.append(beat)
 
         wait_for(lambda: reminders().count() >= 20, timeout=120, interval=0.05)
         workers[0].kill()
         at_kill = reminders().count()
         assert at_kill < expected, "the batch finished before the kill: make it bigger"
 
+        # The killed worker's tasks come back after the visibility timeout. Redis hands a task
+        # over a moment before kombu records it as unacknowledged, though: a worker killed in
+        # that moment takes the task with it (seen once in CI: 299 of 300), and what makes it is
+        # the reminder scan's next run, as in production. A beat started again sends every scan
+        # at once: that next run, without waiting for the schedule.
+        caught_up_by_scan = False
+        try:
+            wait_for(lambda: reminders().count() == expected, timeout=60)
+        except AssertionError:
+            caught_up_by_scan = True
+            beat.stop()
+            beat_argv[-1] = str(tmp_path / "beat-schedule-again")
+            processes.append(Process(beat_argv, log).start())
         wait_for(
             lambda: reminders().count() == expected,
             timeout=120,
@@ -157,7 +171,9 @@ def test_two_web_processes_two_workers_and_beat_survive_a_killed_worker(services
         assert "Control server error" not in log.read_text()  # docs/deploy.md: one control socket each
         print(
             f"\nDRILL: {expected} reminders + {USERS} digests, each once; {at_kill} done when worker 1 was "
-            f"SIGKILLed; drained {drained:.1f} s after the workers started; requests per web port: "
+            f"SIGKILLed; drained {drained:.1f} s after the workers started"
+            + (" (the last ones by the reminder scan's next run)" if caught_up_by_scan else "")
+            + "; requests per web port: "
             + ", ".join(f"{port}: {dict(hammer.outcomes[port])}" for port in ports)
         )
     finally:

@@ -24,7 +24,8 @@ ROLES = (STAFF, MANAGER, SUPERVISION)
 
 
 def role_names(user: AbstractBaseUser) -> frozenset[str]:
-    """Group names of the user, cached on the instance (one query per request)."""
+    """The roles (group names) the user holds, cached on the instance: read with the user by the
+    sign-in backend (``crm.backends``), else one query per request."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_rapport_roles", None)
@@ -32,6 +33,11 @@ def role_names(user: AbstractBaseUser) -> frozenset[str]:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._rapport_roles = cached
     return cached
+
+
+def remember_roles(user: AbstractBaseUser, names) -> None:
+    """Cache the roles ``user`` holds, read along with it, on the instance."""
+    user._rapport_roles = frozenset(names)
 
 
 def is_staff_member(user) -> bool:

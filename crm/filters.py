@@ -8,12 +8,14 @@ from __future__ import annotations
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import option_lists
 from .models import OPEN_ACTION_STATES, CorrectiveAction, Department, corrective_action_overdue_q
 
 
@@ -42,7 +44,11 @@ def select_options(flt: django_filters.FilterSet, names: tuple[str, ...]) -> lis
     for name in names:
         bound = form[name]
         current = str(data.get(name, "") or "")
-        options = [(str(value), str(label), str(value) == current) for value, label in bound.field.choices]
+        if isinstance(bound.field, ModelChoiceField):  # the same for every viewer: kept
+            choices = option_lists.model_choices(f"{type(flt).__qualname__}.{name}", bound.field)
+        else:
+            choices = ((str(value), str(label)) for value, label in bound.field.choices)
+        options = [(value, label, value == current) for value, label in choices]
         selects.append(
             {"name": name, "id": bound.id_for_label, "label": bound.label, "options": options, "errors": bound.errors}
         )

@@ -9,13 +9,17 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner registry")
 
     def ready(self) -> None:
+        from crm import option_lists
         from crm.api import register_api
         from crm.calendar import CALENDAR_SOURCES
         from crm.demo import register_seeder
         from crm.panels import register_panel
 
         from . import api, reminders  # noqa: F401  (reminders registers its notification kinds)
+        from .models import Tag
         from .selectors import dashboard_counters_panel, dashboard_panel, followup_calendar_items
+
+        option_lists.watch(Tag)  # the filter bars' tag select (crm.option_lists)
 
         if followup_calendar_items not in CALENDAR_SOURCES:
             CALENDAR_SOURCES.insert(0, followup_calendar_items)

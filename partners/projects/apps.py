@@ -11,10 +11,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        from crm import option_lists
         from crm.demo import register_seeder
         from crm.panels import register_panel
+        from partners.models import Partner
 
+        from .models import Project
         from .selectors import dashboard_milestones_panel, projects_panel
+
+        option_lists.watch(Partner, Project, Project.partners.through)  # the project list's partner select
 
         register_panel("partner_side", template="projects/_projects_card.html", context=projects_panel, order=8)
         register_panel(

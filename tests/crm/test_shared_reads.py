@@ -110,3 +110,27 @@ def test_every_filter_bars_model_select_reads_watched_tables():
                 checked.append(f"{filterset.__qualname__}.{name}")
                 assert option_lists.unwatched_tables(flt.field) == set(), checked[-1]
     assert {"PartnerFilter.owner", "PartnerFilter.tag", "CaseFilter.assignee", "ProjectFilter.partner"} <= set(checked)
+
+
+def _menu(client) -> str:
+    page = client.get(reverse("partners:list")).content.decode()
+    return page[page.index('<ul class="navbar-nav me-auto">') : page.index('id="language-form"')]
+
+
+def test_the_menus_are_each_roles_own_in_each_language(client, staff, manager, supervisor, admin_user):
+    """The menus are rendered once per roles and language (crm.templatetags.fixed_urls): nobody
+    gets a menu kept for somebody else, nor for another language."""
+    coverage, plans, admin = (reverse(n) for n in ("supervision:coverage", "supervision:plan_list", "admin:index"))
+    seen = {}
+    for user in (staff, manager, supervisor, admin_user, staff):
+        login(client, user)
+        for language in ("en", "zh-hans"):
+            client.cookies["django_language"] = language
+            seen[user.username, language] = _menu(client)
+    assert seen["staff", "en"].count("href=") == 30
+    for user, links in {"staff": set(), "manager": {coverage}, "supervisor": {coverage, plans}}.items():
+        for href in (coverage, plans, admin):
+            assert (f'href="{href}"' in seen[user, "en"]) is (href in links), (user, href)
+    assert all(f'href="{h}"' in seen["admin", "en"] for h in (coverage, plans, admin))
+    assert "Corrective actions" in seen["staff", "en"] and "整改措施" in seen["staff", "zh-hans"]
+    assert "Corrective actions" not in seen["staff", "zh-hans"]

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from crm import roles
 from crm.bilingual import in_language
+from crm.lists import Row, url_pattern
 from crm.models import OPEN_ACTION_STATES, CorrectiveAction
+from crm.numbers import number_text
 from crm.selectors import actions_for_source, actions_for_sources
 from partners.models import Family, Partner, Status
 from partners.selectors import can_edit_partner, can_manage_partner
@@ -45,6 +47,7 @@ from .models import (
     ScorecardTemplate,
     ScreeningOverride,
     StandingBand,
+    StandingCode,
     movement_size,
 )
 from .scoring import explain_overall, period_for, period_label
@@ -460,6 +463,40 @@ RANKING_DEFERRED_PARTNER_FIELDS = (
 )
 
 
+def _ranking_queryset(
+    *,
+    template: ScorecardTemplate,
+    department_id: int | None,
+    tier: int | None,
+    standing: str | None,
+    period: dt.date | None,
+) -> QuerySet:
+    if period is not None:
+        start, _end = period_for(period, template.cadence)
+        qs = Evaluation.objects.filter(template=template, period_start=start, status=Evaluation.Status.CLOSED)
+    else:
+        qs = PartnerScore.objects.filter(template=template)
+    if department_id is not None:
+        qs = qs.filter(partner__department_id=department_id)
+    if tier is not None:
+        qs = qs.filter(partner__tier=tier)
+    if standing:
+        qs = qs.filter(overall_standing=standing)
+    return qs.order_by(F("overall_score").desc(nulls_last=True), "partner__name", "pk")
+
+
+def _current_incentives(partner_ids, *, fields: tuple[str, ...] = ()) -> QuerySet[Incentive]:
+    """The approved incentives running today of these partners (one query)."""
+    today = timezone.localdate()
+    qs = Incentive.objects.filter(
+        partner_id__in=list(partner_ids),
+        status=Incentive.Status.APPROVED,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    ).order_by("starts_on", "pk")
+    return qs.values_list(*fields, named=True) if fields else qs
+
+
 def ranking(
     *,
     template: ScorecardTemplate,
@@ -476,39 +513,68 @@ def ranking(
     closed evaluations of that calendar period). Each row gets ``current_incentives``: the
     approved incentives running today (one more query for the page, whatever its size).
     """
-    if period is not None:
-        start, _end = period_for(period, template.cadence)
-        qs = Evaluation.objects.filter(template=template, period_start=start, status=Evaluation.Status.CLOSED).defer(
-            "snapshot"
-        )
-    else:
-        qs = PartnerScore.objects.filter(template=template)
-    if department_id is not None:
-        qs = qs.filter(partner__department_id=department_id)
-    if tier is not None:
-        qs = qs.filter(partner__tier=tier)
-    if standing:
-        qs = qs.filter(overall_standing=standing)
+    qs = _ranking_queryset(template=template, department_id=department_id, tier=tier, standing=standing, period=period)
     # Only what a ranking row shows: no long partner texts, no frozen snapshots.
-    qs = (
-        qs.select_related("partner", "partner__department")
-        .defer(*(f"partner__{name}" for name in RANKING_DEFERRED_PARTNER_FIELDS))
-        .order_by(F("overall_score").desc(nulls_last=True), "partner__name", "pk")
+    qs = qs.select_related("partner", "partner__department").defer(
+        *(f"partner__{name}" for name in RANKING_DEFERRED_PARTNER_FIELDS)
     )
+    if period is not None:
+        qs = qs.defer("snapshot")
     rows = list(qs[:limit] if limit else qs)
-    today = timezone.localdate()
     by_partner: dict[int, list[Incentive]] = {r.partner_id: [] for r in rows}
     if by_partner:
-        for incentive in Incentive.objects.filter(
-            partner_id__in=list(by_partner),
-            status=Incentive.Status.APPROVED,
-            starts_on__lte=today,
-            ends_on__gte=today,
-        ).order_by("starts_on", "pk"):
+        for incentive in _current_incentives(by_partner):
             by_partner[incentive.partner_id].append(incentive)
     for row in rows:
         row.current_incentives = by_partner[row.partner_id]
     return rows
+
+
+def ranking_rows(
+    *,
+    template: ScorecardTemplate,
+    department_id: int | None = None,
+    tier: int | None = None,
+    standing: str | None = None,
+    period: dt.date | None = None,
+    limit: int,
+) -> list[Row]:
+    """The overview's ranking (``ranking``'s rows, best first) as plain values worked out once
+    per row: its link, labels and numbers in the reader's language. Read as values, not as
+    a score, a partner and a department instance per row, and formatted here rather than by
+    a row's template lookups, ``{% url %}`` and number filters: 2 queries."""
+    qs = _ranking_queryset(template=template, department_id=department_id, tier=tier, standing=standing, period=period)
+    score, previous = ("score", None) if period is not None else ("latest_score", "previous_overall_score")
+    fields = ["partner_id", "partner__name", "partner__department__name", "partner__department__name_zh"]
+    fields += ["overall_score", "overall_standing", score] + ([previous] if previous else [])
+    rows = list(qs.values_list(*fields, named=True)[:limit])
+    incentives: dict[int, list[str]] = {r.partner_id: [] for r in rows}
+    if incentives:
+        kinds = dict(Incentive.Kind.choices)
+        for incentive in _current_incentives(incentives, fields=("partner_id", "kind")):
+            incentives[incentive.partner_id].append(str(kinds.get(incentive.kind, incentive.kind)))
+    url = url_pattern("evaluations:scorecard")
+    language = translation.get_language()
+    out = []
+    for rank, r in enumerate(rows, 1):
+        overall = r.overall_score
+        before = getattr(r, previous) if previous else None
+        movement = overall - before if overall is not None and before is not None else None
+        out.append(
+            Row(
+                rank=rank,
+                url=url.format(r.partner_id),
+                name=r.partner__name,
+                department=in_language(r.partner__department__name, r.partner__department__name_zh, language),
+                overall=number_text(overall),
+                standing=r.overall_standing,
+                latest=number_text(getattr(r, score)),
+                movement=movement,
+                movement_text=number_text(movement) if movement else "",
+                incentives=incentives[r.partner_id],
+            )
+        )
+    return out
 
 
 def standing_distribution(*, template: ScorecardTemplate, department_id: int | None = None) -> dict[str, int]:
@@ -537,9 +603,14 @@ def biggest_movers(*, template: ScorecardTemplate, limit: int = 10) -> list[Part
     )
 
 
-def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
+ATTENTION_SHOWN = 10
+
+
+def evaluations_needing_attention(*, user: User) -> dict:
     """Overview: open evaluations past due, and (for managers) those of my department ready to
-    close (every sheet submitted): two queries."""
+    close (every sheet submitted): the first ``ATTENTION_SHOWN`` of each, due first, and how
+    many there are in all ("overdue_count", "awaiting_count"). A query per list, and one to
+    count it when it is full."""
     today = timezone.localdate()
     # Lists never need the frozen snapshot (a large JSON document per row).
     base = (
@@ -550,17 +621,21 @@ def evaluations_needing_attention(*, user: User) -> dict[str, list[Evaluation]]:
     department_id = roles.user_department_id(user)
     if not user.is_superuser:
         base = base.filter(partner__department_id=department_id)
-    overdue = list(base.filter(due_on__lt=today).order_by("due_on", "pk")[:50])
+    overdue, overdue_count = _first_and_count(base.filter(due_on__lt=today))
     ready: list[Evaluation] = []
+    ready_count = 0
     if roles.is_manager(user):
         # EXISTS rather than counting every open evaluation's sheets (GROUP BY): half the time.
         sheets = EvaluatorSheet.objects.filter(evaluation=OuterRef("pk"))
-        ready = list(
-            base.filter(Exists(sheets))
-            .exclude(Exists(sheets.filter(submitted_at__isnull=True)))
-            .order_by("due_on", "pk")[:50]
+        ready, ready_count = _first_and_count(
+            base.filter(Exists(sheets)).exclude(Exists(sheets.filter(submitted_at__isnull=True)))
         )
-    return {"overdue": overdue, "awaiting_close": ready}
+    return {"overdue": overdue, "overdue_count": overdue_count, "awaiting_close": ready, "awaiting_count": ready_count}
+
+
+def _first_and_count(qs: QuerySet[Evaluation]) -> tuple[list[Evaluation], int]:
+    first = list(qs.order_by("due_on", "pk")[:ATTENTION_SHOWN])
+    return first, (qs.order_by().count() if len(first) == ATTENTION_SHOWN else len(first))
 
 
 # --- Standing labels (issue 12 §6: "A" alone tells a reader nothing) ------------------------
@@ -589,6 +664,12 @@ def standing_label(code: str) -> str:
     """The label of standing ``code`` in the reader's language ("" when none is set)."""
     pair = standing_labels().get(code or "")
     return in_language(*pair) if pair else ""
+
+
+def standing_choices() -> list[tuple[str, str]]:
+    """Every standing code and its label in the reader's language, A first (a select's options)."""
+    labels = standing_labels()
+    return [(code, in_language(*labels[code]) if code in labels else "") for code in StandingCode.values]
 
 
 def standing_labels_forget(**_kwargs) -> None:

@@ -76,18 +76,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     if template is None:
         rows, distribution, movers = [], {}, []
     else:
-        limit = None if fmt in ("csv", "xlsx") else RANKING_ROWS
-        period = query_date(f["period"])
-        rows = selectors.ranking(
-            template=template,
-            department_id=f["department_id"],
-            tier=f["tier"],
-            standing=f["standing"],
-            period=period,
-            limit=limit,
-        )
+        chosen = {
+            "template": template,
+            "department_id": f["department_id"],
+            "tier": f["tier"],
+            "standing": f["standing"],
+            "period": query_date(f["period"]),
+        }
         if fmt in ("csv", "xlsx"):
-            return _export(rows, template, fmt)
+            return _export(selectors.ranking(**chosen, limit=None), template, fmt)
+        rows = selectors.ranking_rows(**chosen, limit=RANKING_ROWS)
         distribution = selectors.standing_distribution(template=template, department_id=f["department_id"])
         movers = selectors.biggest_movers(template=template)
     return render(
@@ -102,7 +100,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "to_score": list(selectors.sheets_to_score_for_user(user=request.user)[:10]),
             "departments": Department.objects.all(),
             "tiers": Tier.choices,
-            "standings": StandingCode.values,
+            "standings": selectors.standing_choices(),
             "querystring": querystring_without(request, "format"),
         },
     )

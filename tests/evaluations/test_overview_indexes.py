@@ -87,10 +87,11 @@ def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, 
     assert len(movers) == 10 and "S0004" not in {m.partner.name for m in movers}
     with CaptureQueriesContext(connection) as attention_queries:
         attention = selectors.evaluations_needing_attention(user=manager)
-    assert [e.partner.name for e in attention["overdue"]] == [f"S{n:04d}" for n in range(50)]
-    assert [e.partner.name for e in attention["awaiting_close"]] == [f"S{n:04d}" for n in range(12)]
+    assert [e.partner.name for e in attention["overdue"]] == [f"S{n:04d}" for n in range(10)]
+    assert [e.partner.name for e in attention["awaiting_close"]] == [f"S{n:04d}" for n in range(10)]
+    assert (attention["overdue_count"], attention["awaiting_count"]) == (60, 12)
     lists = [q for q in attention_queries if 'FROM "evaluations_evaluation"' in q["sql"]]
-    assert len(movers_queries) == 1 and len(lists) == 2  # one query per list (+ the user's roles)
+    assert len(movers_queries) == 1 and len(lists) == 4  # a query per list and its count (+ the user's roles)
     with CaptureQueriesContext(connection) as ranking_queries:
         ranking = selectors.ranking(template=template, limit=50)
     assert [r.partner.name for r in ranking[:3]] == ["S0000", "S0003", "S0002"] and len(ranking) == 50

@@ -108,10 +108,18 @@ class CappedPaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def list_page(request: HttpRequest, queryset, *, per_page: int | None = None, values: tuple[str, ...] = ()):
-    """The page of ``queryset`` the request asks for (``?page=``), counted up to the cap; its
-    rows as named tuples of ``values`` when given (see ``CappedPaginator.page``)."""
-    paginator = CappedPaginator(queryset, per_page or settings.RAPPORT_PAGE_SIZE, values=values)
+def list_page(
+    request: HttpRequest,
+    queryset,
+    *,
+    per_page: int | None = None,
+    values: tuple[str, ...] = (),
+    cap: int | None = None,
+):
+    """The page of ``queryset`` the request asks for (``?page=``), counted up to ``cap``
+    (default ``RAPPORT_LIST_COUNT_CAP``); its rows as named tuples of ``values`` when given
+    (see ``CappedPaginator.page``)."""
+    paginator = CappedPaginator(queryset, per_page or settings.RAPPORT_PAGE_SIZE, values=values, cap=cap)
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -406,6 +406,11 @@ RAPPORT_STALE_CONTACT_DAYS = env.int("RAPPORT_STALE_CONTACT_DAYS", default=30)
 RAPPORT_PAGE_SIZE = 50
 # A list counts its rows up to this many; past it, "more than 10,000" (crm.lists.CappedPaginator).
 RAPPORT_LIST_COUNT_CAP = env.int("RAPPORT_LIST_COUNT_CAP", default=10_000)
+# A search counts its results up to this many: a term found that often is to be narrowed.
+RAPPORT_SEARCH_COUNT_CAP = env.int("RAPPORT_SEARCH_COUNT_CAP", default=1_000)
+# From this many partner names holding the term, the partner search tests each partner in the
+# list's order rather than collecting every match first (partners.selectors.partner_search).
+RAPPORT_SEARCH_MANY = env.int("RAPPORT_SEARCH_MANY", default=2_000)
 # Absolute links in emails and the calendar feed: where people reach this server. `make run`
 # sets it from PORT; without it a production server refuses to start (crm/links.py).
 RAPPORT_BASE_URL = env("RAPPORT_BASE_URL", default="")

@@ -58,7 +58,12 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     if family is not None:
         _family_or_404(family)
     flt, archived = _filtered_partners(request, family)
-    page = list_page(request, flt.qs, values=selectors.LIST_ROW_VALUES)
+    qs = flt.qs  # validates the form
+    # A search counts up to its own, lower cap: a term found that often is to be narrowed.
+    searched = (getattr(flt.form, "cleaned_data", {}).get("q") or "").strip()
+    page = list_page(
+        request, qs, values=selectors.LIST_ROW_VALUES, cap=settings.RAPPORT_SEARCH_COUNT_CAP if searched else None
+    )
     page.object_list = selectors.partner_list_rows(page.object_list)
     context = {
         "filter": flt,

@@ -5,6 +5,8 @@ with statistics from filler rows, no planner switch."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -12,7 +14,7 @@ from django.urls import reverse
 
 from crm.search import contains
 from partners.models import Partner, Tag
-from partners.selectors import partner_search
+from partners.selectors import partner_matches, partner_search
 from tests.factories import ContactFactory, PartnerFactory, registry_fillers
 
 GRAM_INDEXES = {"partners_partner_name_grams", "partners_contact_name_grams", "partners_tag_name_grams"}
@@ -185,3 +187,40 @@ def test_the_gram_condition_is_added_for_two_characters_or_one_not_ascii(db):
     for term, expected in served.items():
         sql = str(Partner.objects.filter(contains("name", term)).query)
         assert ("rapport_grams" in sql) == (expected and connection.vendor == "postgresql"), (term, sql)
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_the_partner_by_partner_form_finds_the_same(world, term):
+    """partner_search's second form (a term in many names, on PostgreSQL) tests each partner:
+    it finds what the first finds, on either database."""
+    tested = set(Partner.objects.filter(partner_matches(term)).values_list("name", flat=True))
+    assert tested == _icontains(term)
+
+
+def test_a_term_in_many_names_is_tested_partner_by_partner_in_the_lists_order(world, staff, client, settings):
+    """On PostgreSQL, from RAPPORT_SEARCH_MANY names holding the term, the page is read from the
+    list's own index in order and ends when it is full: no collecting and sorting of every
+    match (130 ms for "co" at 100,000 partners). The count stops at the search's cap."""
+    registry_fillers(staff, names="Cobalt", contact_names="王芳", n=3000)
+    settings.RAPPORT_SEARCH_MANY = 2000
+    settings.RAPPORT_SEARCH_COUNT_CAP = 1000
+    client.force_login(staff)
+    response = client.get(reverse("partners:list"), {"q": "co"})
+    page = response.context["page"]
+    assert page.paginator.is_capped and page.paginator.count == 1001
+    assert "more than 1000 items" in response.content.decode()
+    names = [row.name for row in page.object_list]
+    expected = sorted(_icontains("co"))[:50]
+    assert names == expected
+    # A rarer term keeps the first form, and its whole count.
+    response = client.get(reverse("partners:list"), {"q": "精密"})
+    assert response.context["page"].paginator.count == 1 and not response.context["page"].paginator.is_capped
+    if connection.vendor != "postgresql":
+        return
+    qs = partner_search(Partner.objects.filter(archived_at__isnull=True), "co").order_by("name", "pk")
+    sql, params = qs.values("pk", "name")[:50].query.sql_with_params()
+    plan = _plan(sql, params)
+    assert re.search(r"Index (Only )?Scan using partner_name_idx", plan), plan
+    assert "SubPlan" in plan and not re.search(r"^\s*(->\s+)?Sort\s", plan, re.MULTILINE), plan
+    sql, params = partner_search(Partner.objects.all(), "精密").query.sql_with_params()
+    assert "partners_partner_name_grams" in _plan(sql, params)  # the rare term: the UNION form

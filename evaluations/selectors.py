@@ -604,13 +604,16 @@ def biggest_movers(*, template: ScorecardTemplate, limit: int = 10) -> list[Part
 
 
 ATTENTION_SHOWN = 10
+# Each list counts up to this many: past it, "more than 100" (a count of every open evaluation
+# ready to close took 83 ms at 100,000 partners).
+ATTENTION_COUNT_CAP = 100
 
 
 def evaluations_needing_attention(*, user: User) -> dict:
     """Overview: open evaluations past due, and (for managers) those of my department ready to
     close (every sheet submitted): the first ``ATTENTION_SHOWN`` of each, due first, and how
-    many there are in all ("overdue_count", "awaiting_count"). A query per list, and one to
-    count it when it is full."""
+    many there are in all ("overdue_count", "awaiting_count"), counted up to
+    ``ATTENTION_COUNT_CAP`` + 1. A query per list, and one to count it when it is full."""
     today = timezone.localdate()
     # Lists never need the frozen snapshot (a large JSON document per row).
     base = (
@@ -630,12 +633,20 @@ def evaluations_needing_attention(*, user: User) -> dict:
         ready, ready_count = _first_and_count(
             base.filter(Exists(sheets)).exclude(Exists(sheets.filter(submitted_at__isnull=True)))
         )
-    return {"overdue": overdue, "overdue_count": overdue_count, "awaiting_close": ready, "awaiting_count": ready_count}
+    return {
+        "overdue": overdue,
+        "overdue_count": overdue_count,
+        "awaiting_close": ready,
+        "awaiting_count": ready_count,
+        "count_cap": ATTENTION_COUNT_CAP,
+    }
 
 
 def _first_and_count(qs: QuerySet[Evaluation]) -> tuple[list[Evaluation], int]:
     first = list(qs.order_by("due_on", "pk")[:ATTENTION_SHOWN])
-    return first, (qs.order_by().count() if len(first) == ATTENTION_SHOWN else len(first))
+    if len(first) < ATTENTION_SHOWN:
+        return first, len(first)
+    return first, qs.order_by()[: ATTENTION_COUNT_CAP + 1].count()
 
 
 # --- Standing labels (issue 12 §6: "A" alone tells a reader nothing) ------------------------

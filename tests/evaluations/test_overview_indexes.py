@@ -16,6 +16,7 @@ from decimal import Decimal as D
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluations import selectors
@@ -36,7 +37,7 @@ def _plans(queries) -> list[str]:
     return plans
 
 
-def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, manager):
+def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, manager, client, monkeypatch):
     today = timezone.localdate()
     procurement = department("procurement")
     partners = Partner.objects.bulk_create(
@@ -92,6 +93,14 @@ def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, 
     assert (attention["overdue_count"], attention["awaiting_count"]) == (60, 12)
     lists = [q for q in attention_queries if 'FROM "evaluations_evaluation"' in q["sql"]]
     assert len(movers_queries) == 1 and len(lists) == 4  # a query per list and its count (+ the user's roles)
+    # What the page says (a request empties the connection's query log: after the counts).
+    client.force_login(manager)
+    page = client.get(reverse("evaluations:overview")).content.decode()
+    assert "60 in all; the 10 due first:" in page and "12 in all; the 10 due first:" in page
+    monkeypatch.setattr(selectors, "ATTENTION_COUNT_CAP", 20)  # counted no further
+    assert selectors.evaluations_needing_attention(user=manager)["overdue_count"] == 21
+    page = client.get(reverse("evaluations:overview")).content.decode()
+    assert "More than 20; the 10 due first:" in page and "12 in all; the 10 due first:" in page
     with CaptureQueriesContext(connection) as ranking_queries:
         ranking = selectors.ranking(template=template, limit=50)
     assert [r.partner.name for r in ranking[:3]] == ["S0000", "S0003", "S0002"] and len(ranking) == 50

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms import ModelChoiceField
 from django.forms.utils import pretty_name
 from django.utils import timezone
@@ -70,7 +70,9 @@ ACTION_SELECTS = ("state", "department", "source", "sort")
 
 def source_kinds() -> list[tuple[int, str]]:
     """The kinds of record that raised actions (a scorecard plan, a finding …), by name."""
-    types = ContentType.objects.filter(pk__in=CorrectiveAction.objects.values("source_type").distinct())
+    # EXISTS per kind of record (a few dozen probes of the source_type index), not the distinct
+    # values of every action's (15 ms of the list at 118,000 actions).
+    types = ContentType.objects.filter(Exists(CorrectiveAction.objects.filter(source_type=OuterRef("pk"))))
     kinds = []
     for ct in types:
         model = ct.model_class()

@@ -392,6 +392,14 @@ class CorrectiveAction(TimeStampedModel):
             models.Index(fields=["department", "state", "due_on"], name="action_dept_state_idx"),
             # Supervision's view and the scans: every action in a state, by due date.
             models.Index(fields=["state", "due_on"], name="action_state_due_idx"),
+            # The working view (open or responded: OPEN_ACTION_STATES), by due date: read in
+            # order, the page ends the read (the two states' index above gave 13,000 rows to
+            # sort at 100,000 partners: 20 ms).
+            models.Index(
+                fields=["due_on", "id"],
+                name="action_active_due_idx",
+                condition=models.Q(state__in=["open", "responded"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,7 @@ from .forms import (
     querystring_without,
 )
 from .forms import form_data as _post
-from .lists import render_list
+from .lists import list_page, render_list
 from .models import (
     ApiToken,
     CalendarToken,
@@ -322,7 +322,7 @@ def corrective_action_list(request: HttpRequest) -> HttpResponse:
         ),
         request=request,
     )
-    page = Paginator(flt.qs, ACTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, flt.qs, per_page=ACTION_PAGE_SIZE)
     today = timezone.localdate()
     states = choice_labels(CorrectiveAction.State)
     kinds = dict(source_kinds_cached(flt))

@@ -1,0 +1,62 @@
+"""Issue #15 §2: the corrective-action list's working view (open or responded, by due date) is
+read in order from the partial index of crm 0017 and ends with the page: no sort of every
+active action, whatever their number (EXPLAIN on PostgreSQL, with statistics, no planner
+switch). Its kinds of source are probed per kind, not read from every action."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from crm.models import CorrectiveAction
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+SORT_NODE = re.compile(r"^\s*(->\s+)?Sort\s+\(", re.MULTILINE)
+
+
+def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor, manager, supplier):
+    today = dt.date(2026, 6, 1)
+    states = ["open", "responded", "verified", "cancelled"]
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(
+            source_type=ContentType.objects.get_for_model(supplier),
+            source_id=supplier.pk,
+            description=f"Action {n:05d}",
+            department=supplier.department,
+            owner=manager,
+            raised_by=manager,
+            due_on=today + dt.timedelta(days=n % 400),
+            state=states[n % 4],
+        )
+        for n in range(4000)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE crm_correctiveaction")
+    login(client, supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("corrective_actions"))
+    rows = response.context["page"].object_list
+    expected = CorrectiveAction.objects.filter(state__in=["open", "responded"]).order_by("due_on", "pk")[:50]
+    assert [a.pk for a in rows] == [a.pk for a in expected] and len(rows) == 50
+    assert response.context["page"].paginator.count == 2000
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    page_sql = next(sql for sql in sqls if "LIMIT 50" in sql and "crm_correctiveaction" in sql)
+    kinds_sql = next(sql for sql in sqls if 'FROM "django_content_type"' in sql)
+    assert "EXISTS" in kinds_sql and "DISTINCT" not in kinds_sql
+    assert '<option value="' in response.content.decode()  # the "Raised by" select
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {page_sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "action_active_due_idx" in plan, plan
+    assert not SORT_NODE.search(plan), plan

@@ -122,7 +122,7 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
     days = 30 if days is None else min(max(days, 1), selectors.CARE_MAX_DAYS)
     mine = request.GET.get("mine") in ("1", "on", "true")
     today = timezone.localdate()
-    rows = selectors.care_occasions(
+    rows = selectors.care_calendar(
         start=today, end=today + dt.timedelta(days=days), owner_id=request.user.pk if mine else None
     )
     paginator = Paginator(rows, settings.RAPPORT_PAGE_SIZE)

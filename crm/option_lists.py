@@ -18,6 +18,7 @@ is read afresh on every page, never kept. Writes that send no signal (``QuerySet
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 
@@ -70,6 +71,16 @@ def model_choices(owner: str, field) -> list[tuple[str, str]]:
     choices = [(str(value), str(label)) for value, label in field.choices]
     _lists[key] = (time.monotonic(), versions, choices)
     return choices
+
+
+def versions(*models) -> str | None:
+    """A token that changes whenever a row of these models' tables is saved or deleted (a key
+    part for whatever is computed from them and kept in the shared cache); None when one of
+    them is not watched: then nothing may be kept."""
+    tables = tuple(sorted({model._meta.db_table for model in models}))
+    if not _watched.issuperset(tables):
+        return None
+    return hashlib.sha1(":".join(_versions(tables)).encode()).hexdigest()
 
 
 def watch(*models) -> None:

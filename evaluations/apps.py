@@ -9,6 +9,7 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from crm import option_lists
         from crm.api import register_api
         from crm.calendar import CALENDAR_SOURCES
         from crm.demo import register_seeder
@@ -18,11 +19,14 @@ class EvaluationsConfig(AppConfig):
         from partners.partnerships.selectors import register_stage_gate
         from partners.services import register_status_gate
 
-        from . import api
+        from . import api, selectors
         from .models import StandingBand
         from .reminders import calendar_items
         from .selectors import assessment_gate, assessment_panel, screening_gate, standing_labels_forget
 
+        # The overview's ranking, standings and movers, kept until one of these changes
+        # (selectors.OVERVIEW_SOURCES, crm.option_lists).
+        option_lists.watch(*selectors.OVERVIEW_SOURCES)
         if calendar_items not in CALENDAR_SOURCES:
             CALENDAR_SOURCES.append(calendar_items)
         register_seeder("evaluations.demo.seed", order=30)

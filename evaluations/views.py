@@ -85,9 +85,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         }
         if fmt in ("csv", "xlsx"):
             return _export(selectors.ranking(**chosen, limit=None), template, fmt)
-        rows = selectors.ranking_rows(**chosen, limit=RANKING_ROWS)
-        distribution = selectors.standing_distribution(template=template, department_id=f["department_id"])
-        movers = selectors.biggest_movers(template=template)
+        figures = selectors.overview_figures(**chosen, limit=RANKING_ROWS)
+        rows, distribution, movers = figures["rows"], figures["distribution"], figures["movers"]
     return render(
         request,
         "evaluations/overview.html",

@@ -392,18 +392,26 @@ def followups_in_state(qs: QuerySet[FollowUp], state: str) -> QuerySet[FollowUp]
     return qs.filter(due_on__gte=today).order_by("due_on", "pk")
 
 
-def followup_counts_for_user(*, user: User) -> dict[str, int]:
-    """My follow-ups by state, in one aggregate. It counts ``owner`` (never NULL here) rather
-    than the pk: every column it reads is in the (owner, done_at, due_on) index, which
-    PostgreSQL then reads alone, without the table (issue #15: 18 → 3–7 ms for a user with
-    25,000 follow-ups done; Django takes no filter on COUNT(*))."""
+# The "Done" tab counts this many at most, then says "999+": done follow-ups only pile up.
+DONE_COUNT_CAP = 999
+
+
+def followup_counts_for_user(*, user: User, done: bool = True) -> dict[str, int]:
+    """My follow-ups by state. The open ones (due, overdue, due today) in one aggregate over the
+    (owner, done_at IS NULL) range of the (owner, done_at, due_on) index, read alone without
+    the table: it counts ``owner`` (never NULL here) rather than the pk, since Django takes no
+    filter on COUNT(*). With ``done`` (the list's tabs), the done ones too, up to
+    ``DONE_COUNT_CAP`` ("done_more" past it): counting a user's 50,000 done follow-ups took
+    11 ms at 1,000,000 interactions."""
     today = timezone.localdate()
-    counts = FollowUp.objects.filter(owner=user).aggregate(
-        open=Count("owner", filter=Q(done_at__isnull=True, due_on__gte=today)),
-        overdue=Count("owner", filter=Q(done_at__isnull=True, due_on__lt=today)),
-        done=Count("owner", filter=Q(done_at__isnull=False)),
-        due_today=Count("owner", filter=Q(done_at__isnull=True, due_on=today)),
+    counts = FollowUp.objects.filter(owner=user, done_at__isnull=True).aggregate(
+        open=Count("owner", filter=Q(due_on__gte=today)),
+        overdue=Count("owner", filter=Q(due_on__lt=today)),
+        due_today=Count("owner", filter=Q(due_on=today)),
     )
+    if done:
+        n = FollowUp.objects.filter(owner=user, done_at__isnull=False).order_by()[: DONE_COUNT_CAP + 1].count()
+        counts["done"], counts["done_more"] = min(n, DONE_COUNT_CAP), n > DONE_COUNT_CAP
     return counts
 
 
@@ -617,7 +625,7 @@ def followup_calendar_items(user: User) -> list[tuple]:
 
 def dashboard_counters_panel(*, user: User) -> dict:
     """The dashboard's follow-up counters (registered in apps.py)."""
-    return {"counts": followup_counts_for_user(user=user)}
+    return {"counts": followup_counts_for_user(user=user, done=False)}
 
 
 def dashboard_panel(*, user: User) -> dict:

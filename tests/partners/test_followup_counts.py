@@ -31,3 +31,17 @@ def test_my_follow_ups_are_counted_by_state(client, staff, staff_sales):
     assert _badges(client.get(reverse("partners:followups")).content.decode()) == {"open": 4, "overdue": 3, "done": 2}
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert re.search(r'id="count-overdue">3<', dashboard) and re.search(r'id="count-due-today">2<', dashboard)
+
+
+def test_the_done_tab_counts_up_to_its_cap(client, staff, monkeypatch):
+    from partners import selectors
+
+    mine = PartnerFactory(owner=staff)
+    for _ in range(4):
+        FollowUpFactory(partner=mine, due_on=timezone.localdate(), done_at=timezone.now())
+    monkeypatch.setattr(selectors, "DONE_COUNT_CAP", 3)
+    client.force_login(staff)
+    page = client.get(reverse("partners:followups")).content.decode()
+    assert re.search(r'href="\?state=done">[^<]+<span class="badge[^"]*">3\+</span>', page)
+    monkeypatch.setattr(selectors, "DONE_COUNT_CAP", 4)
+    assert _badges(client.get(reverse("partners:followups")).content.decode())["done"] == 4

@@ -171,6 +171,11 @@ def test_every_sort_and_filter_reads_its_index_on_postgresql(staff, supplier):
         assert re.search(rf"(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) ({index})", plan), (
             f"{data}\n{plan}"
         )
+    # "Not contacted for N days", most recent contact first: one range of the descending index
+    # (partners 0015), not a read from today that drops every partner contacted since.
+    plan = _plan(*_page_sql(partners({"not_contacted_days": 20, "sort": "-last_contact"}), 1))
+    assert _reads_index_in_order(plan, "partner_last_contact_desc_idx"), plan
+    assert re.search(r"Index Cond: \(COALESCE\(last_contacted_at", plan), plan
     plan = _plan(*_page_sql(partners({"archived": "on"}), 1))
     assert "partner_archived_name_idx" in plan or "Seq Scan" not in plan, plan
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from partners.cases import services
 from partners.cases.models import Case, CaseChannel, CaseStatus
 from tests.factories import ContactFactory
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -130,13 +131,10 @@ def test_the_search_finds_every_field_chinese_and_partial_words_and_uses_its_ind
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["cases_case%_trgm"])
         assert {row[0] for row in cursor.fetchall()} == CASE_TRIGRAM_INDEXES
-        # Tiny tables are cheaper to scan: ask whether the indexes can serve, not whether the
-        # planner prefers them at this size.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = case_search(Case.objects.all(), "精密机械").query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET enable_seqscan")
+    # Tiny tables are cheaper to scan: ask whether the indexes can serve, not whether the
+    # planner prefers them at this size.
+    sql, params = case_search(Case.objects.all(), "精密机械").query.sql_with_params()
+    plan = explain(sql, params, off=("enable_seqscan",))
     # The partner's and the contact's names are read from their own trigram indexes when those
     # tables are the larger side (tests/partners/test_search_indexes.py); with a handful of rows
     # here the planner rightly reads them by primary key.

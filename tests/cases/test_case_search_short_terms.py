@@ -14,6 +14,7 @@ from partners.cases.filters import _REFERENCE_PREFIX, case_search
 from partners.cases.models import Case, CaseChannel, CaseNote
 from partners.models import Contact, Partner
 from tests.factories import ContactFactory, PartnerFactory
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +155,8 @@ def test_the_gram_indexes_serve_a_two_character_chinese_term_on_postgresql(world
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_casenote", "partners_partner", "partners_contact"):
             cursor.execute(f"ANALYZE {table}")
-        sql, params = case_search(Case.objects.all(), "延迟").query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    sql, params = case_search(Case.objects.all(), "延迟").query.sql_with_params()
+    plan = explain(sql, params)
     for index in (*CASE_GRAM_INDEXES, "partners_partner_name_grams", "partners_contact_name_grams"):
         assert index in plan, (index, plan)
     assert len(_found("延迟")) == 1

@@ -6,7 +6,6 @@ switch). Its kinds of source are probed per kind, not read from every action."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -16,10 +15,9 @@ from django.urls import reverse
 
 from crm.models import CorrectiveAction
 from tests.conftest import login
+from tests.plans import SORT_NODE, explain
 
 pytestmark = pytest.mark.django_db
-
-SORT_NODE = re.compile(r"^\s*(->\s+)?Sort\s+\(", re.MULTILINE)
 
 
 def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor, manager, supplier):
@@ -55,8 +53,6 @@ def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor
     assert '<option value="' in response.content.decode()  # the "Raised by" select
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {page_sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = explain(page_sql)
     assert "action_active_due_idx" in plan, plan
     assert not SORT_NODE.search(plan), plan

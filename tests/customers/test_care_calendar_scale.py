@@ -18,6 +18,7 @@ from partners.customers.selectors import _month_day_window, _with_month_day, car
 from partners.models import Contact, Partner
 from tests.conftest import login
 from tests.factories import PartnerFactory, department
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +110,7 @@ def test_the_month_and_day_indexes_find_birthdays_and_anniversaries_on_postgresq
     for qs in (birthdays, customers_since):
         field = "birthday" if qs.model is Contact else "customer_since"
         sql, params = qs.filter(_month_day_window(field, today, end)).values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        plans.append(explain(sql, params))
     birthdays, anniversaries = plans
     assert "contact_birthday_md_idx" in birthdays and "Seq Scan" not in birthdays, birthdays
     assert "partner_customer_since_md_idx" in anniversaries and "Seq Scan" not in anniversaries, anniversaries

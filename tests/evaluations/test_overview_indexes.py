@@ -23,18 +23,11 @@ from evaluations import selectors
 from evaluations.models import Evaluation, EvaluatorSheet, PartnerScore
 from partners.models import Partner
 from tests.factories import department
-
-# A Sort node of every row (an Incremental Sort, within rows read in order, is no such node).
-SORT_NODE = re.compile(r"^\s*(->\s+)?Sort\s+\(", re.MULTILINE)
+from tests.plans import SORT_NODE, explain
 
 
 def _plans(queries) -> list[str]:
-    plans = []
-    with connection.cursor() as cursor:
-        for query in queries:
-            cursor.execute(f"EXPLAIN {query['sql']}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
-    return plans
+    return [explain(query["sql"]) for query in queries]
 
 
 def test_overview_lists_show_the_right_rows_from_their_indexes(template, staff, manager, client, monkeypatch):

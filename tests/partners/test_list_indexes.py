@@ -21,6 +21,7 @@ from partners.filters import PartnerFilter
 from partners.models import Partner, Status, Tag, Tier
 from partners.selectors import partner_list_for_user
 from tests.factories import PartnerFactory, UserFactory, department
+from tests.plans import explain
 
 SORTS = ("", "name", "status", "tier", "last_contact", "created")
 
@@ -66,17 +67,6 @@ def test_each_sort_orders_and_pages_the_partners(client, staff, settings):
         assert [name for page in pages for name in page] == expected(sort), sort
     # The archived partner is in no page but the archived list's.
     assert "Archived" not in rows and _names(client, archived="on") == ["Archived"]
-
-
-def _plan(sql: str, params, *, off: tuple[str, ...] = ()) -> str:
-    with connection.cursor() as cursor:
-        for setting in off:
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        for setting in off:
-            cursor.execute(f"RESET {setting}")
-        return plan
 
 
 def _page_sql(qs, page: int) -> tuple[str, tuple]:
@@ -147,17 +137,17 @@ def test_every_sort_and_filter_reads_its_index_on_postgresql(staff, supplier):
         ("-created", "partner_created_idx"),
     ):
         for page in (1, 20):  # page 20: 1,000 rows into the index, no sort of 12,000
-            plan = _plan(*_page_sql(partners({"sort": sort}), page))
+            plan = explain(*_page_sql(partners({"sort": sort}), page))
             assert _reads_index_in_order(plan, index), f"{sort} {page}\n{plan}"
     for page in (1, 5):  # a family of 1,200: page 5 reads 250 rows of the index, not 1,200 sorted
-        plan = _plan(*_page_sql(partners({}, family="customer"), page))
+        plan = explain(*_page_sql(partners({}, family="customer"), page))
         assert _reads_index_in_order(plan, "partner_family_list_idx"), f"{page}\n{plan}"
     # Filters, in the default order by name.
     for data, index in (
         ({"status": Status.SUSPENDED}, "partner_status_idx"),
         ({"tier": str(Tier.KEY)}, "partner_tier_idx"),
     ):
-        plan = _plan(*_page_sql(partners(data), 1))
+        plan = explain(*_page_sql(partners(data), 1))
         assert _uses_index(plan, index), f"{data}\n{plan}"
     for data, index in (
         ({"owner": staff.pk}, "partners_partner_owner_id|partner_owner_contact_idx"),
@@ -167,16 +157,16 @@ def test_every_sort_and_filter_reads_its_index_on_postgresql(staff, supplier):
     ):
         # Filters whose index is not in the page's order: the few rows they select are read
         # from it (or a bitmap of it), then sorted.
-        plan = _plan(*_page_sql(partners(data), 1))
+        plan = explain(*_page_sql(partners(data), 1))
         assert re.search(rf"(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) ({index})", plan), (
             f"{data}\n{plan}"
         )
     # "Not contacted for N days", most recent contact first: one range of the descending index
     # (partners 0015), not a read from today that drops every partner contacted since.
-    plan = _plan(*_page_sql(partners({"not_contacted_days": 20, "sort": "-last_contact"}), 1))
+    plan = explain(*_page_sql(partners({"not_contacted_days": 20, "sort": "-last_contact"}), 1))
     assert _reads_index_in_order(plan, "partner_last_contact_desc_idx"), plan
     assert re.search(r"Index Cond: \(COALESCE\(last_contacted_at", plan), plan
-    plan = _plan(*_page_sql(partners({"archived": "on"}), 1))
+    plan = explain(*_page_sql(partners({"archived": "on"}), 1))
     assert "partner_archived_name_idx" in plan or "Seq Scan" not in plan, plan
 
 
@@ -221,6 +211,6 @@ def test_every_case_sort_and_filter_reads_its_index_on_postgresql(staff, supplie
     ):
         sorted_by_index = "sort" in data or len(data) == 1
         for page in (1, 20) if sorted_by_index else (1, 3):
-            plan = _plan(*_page_sql(cases(data), page))
+            plan = explain(*_page_sql(cases(data), page))
             found = _reads_index_in_order(plan, index) if sorted_by_index else _uses_index(plan, index)
             assert found, f"{data} {page}\n{plan}"

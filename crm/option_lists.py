@@ -73,6 +73,25 @@ def model_choices(owner: str, field) -> list[tuple[str, str]]:
     return choices
 
 
+def kept(owner: str, queryset) -> list:
+    """The rows of ``queryset`` (model instances), read once per change of the tables it reads
+    and kept in this process, as ``model_choices`` keeps options: for the small lists that a page
+    loops over itself (a filter bar's departments, the scorecards to choose from). ``owner`` names
+    the list once in the whole project; the callers only read the rows' fields, never change them
+    or cache on them."""
+    tables = _tables(queryset)
+    if not _watched.issuperset(tables):
+        return list(queryset)
+    key = (owner, None)
+    versions = _versions(tables)
+    found = _lists.get(key)
+    if found is not None and found[1] == versions and time.monotonic() - found[0] < MAX_AGE:
+        return found[2]
+    rows = list(queryset)
+    _lists[key] = (time.monotonic(), versions, rows)
+    return rows
+
+
 def versions(*models) -> str | None:
     """A token that changes whenever a row of these models' tables is saved or deleted (a key
     part for whatever is computed from them and kept in the shared cache); None when one of

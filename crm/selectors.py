@@ -23,13 +23,18 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import roles
-from .models import CorrectiveAction
+from . import option_lists, roles
+from .models import CorrectiveAction, Department
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 State = CorrectiveAction.State
+
+
+def departments() -> list[Department]:
+    """Every department, by name: kept per process until one changes (``option_lists.kept``)."""
+    return option_lists.kept("crm.departments", Department.objects.order_by("name"))
 
 
 def department_managers(department_id: int | None) -> list[User]:

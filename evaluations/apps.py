@@ -20,13 +20,14 @@ class EvaluationsConfig(AppConfig):
         from partners.services import register_status_gate
 
         from . import api, selectors
-        from .models import StandingBand
+        from .models import ScorecardTemplate, StandingBand
         from .reminders import calendar_items
         from .selectors import assessment_gate, assessment_panel, screening_gate, standing_labels_forget
 
         # The overview's ranking, standings and movers, kept until one of these changes
         # (selectors.OVERVIEW_SOURCES, crm.option_lists).
         option_lists.watch(*selectors.OVERVIEW_SOURCES)
+        option_lists.watch(ScorecardTemplate)  # selectors.ranking_templates
         if calendar_items not in CALENDAR_SOURCES:
             CALENDAR_SOURCES.append(calendar_items)
         register_seeder("evaluations.demo.seed", order=30)

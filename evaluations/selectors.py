@@ -579,7 +579,20 @@ def ranking_rows(
 
 # What the overview's shared part reads: its ranking, standings and movers are kept in the
 # shared cache until a row of one of these changes (crm.option_lists), and a minute at most.
-OVERVIEW_SOURCES = (PartnerScore, Evaluation, Incentive, Partner, Department)
+def ranking_templates() -> list[ScorecardTemplate]:
+    """The scorecards a ranking can be read for (not screening), active ones first, then the
+    supplier periodic evaluations that managers look at most: kept per process until one
+    changes (``option_lists.kept``)."""
+    templates = option_lists.kept(
+        "evaluations.ranking_templates", ScorecardTemplate.objects.exclude(purpose=Purpose.SCREENING)
+    )
+    return sorted(
+        templates, key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name)
+    )
+
+
+# StandingBand: the standings' labels, which the overview's cached fragments show.
+OVERVIEW_SOURCES = (PartnerScore, Evaluation, Incentive, Partner, Department, StandingBand)
 OVERVIEW_SECONDS = 60
 
 
@@ -597,7 +610,8 @@ def overview_figures(
     from the shared cache until a score, an evaluation, an incentive, a partner or a department
     changes (any save or delete: their table's version is part of the key), or for a minute
     when a write sent no signal (a bulk update): a manager's own close or decision shows at
-    once. Five queries when counted, none after."""
+    once. Five queries when counted, none after. Its "key" (None when nothing may be kept)
+    keys the page's fragments rendered from these figures (``{% cache %}``)."""
     stamp = option_lists.versions(*OVERVIEW_SOURCES)
     key = "evaluations:overview:" + ":".join(
         str(part)
@@ -624,7 +638,7 @@ def overview_figures(
         }
         if stamp:
             cache.set(key, figures, OVERVIEW_SECONDS)
-    return figures
+    return {**figures, "key": key if stamp else None}
 
 
 def standing_distribution(*, template: ScorecardTemplate, department_id: int | None = None) -> dict[str, int]:
@@ -663,19 +677,14 @@ def evaluations_needing_attention(*, user: User) -> dict:
     """Overview: open evaluations past due, and (for managers) those of my department ready to
     close (every sheet submitted): the first ``ATTENTION_SHOWN`` of each, due first, and how
     many there are in all ("overdue_count", "awaiting_count"), counted up to
-    ``ATTENTION_COUNT_CAP`` + 1. A query per list, and one to count it when it is full."""
+    ``ATTENTION_COUNT_CAP`` + 1. One query per list, which reads the rows it counts as values."""
     today = timezone.localdate()
-    # Lists never need the frozen snapshot (a large JSON document per row).
-    base = (
-        Evaluation.objects.filter(status=Evaluation.Status.OPEN)
-        .select_related("partner", "template")
-        .only("due_on", "status", "partner__name", "partner__department_id", "template__name", "template__name_zh")
-    )
+    base = Evaluation.objects.filter(status=Evaluation.Status.OPEN)
     department_id = roles.user_department_id(user)
     if not user.is_superuser:
         base = base.filter(partner__department_id=department_id)
     overdue, overdue_count = _first_and_count(base.filter(due_on__lt=today))
-    ready: list[Evaluation] = []
+    ready: list[Row] = []
     ready_count = 0
     if roles.is_manager(user):
         # EXISTS rather than counting every open evaluation's sheets (GROUP BY): half the time.
@@ -692,11 +701,20 @@ def evaluations_needing_attention(*, user: User) -> dict:
     }
 
 
-def _first_and_count(qs: QuerySet[Evaluation]) -> tuple[list[Evaluation], int]:
-    first = list(qs.order_by("due_on", "pk")[:ATTENTION_SHOWN])
-    if len(first) < ATTENTION_SHOWN:
-        return first, len(first)
-    return first, qs.order_by()[: ATTENTION_COUNT_CAP + 1].count()
+def _first_and_count(qs: QuerySet[Evaluation]) -> tuple[list[Row], int]:
+    """The first ``ATTENTION_SHOWN`` evaluations, due first, as rows (``pk``, ``due_on``,
+    ``partner.name``, ``template.display_name``), and how many there are up to the cap + 1: the
+    rows up to the cap are read as values in the same query, which a second query to count them
+    would cost more than."""
+    found = qs.order_by("due_on", "pk").values_list(
+        "pk", "due_on", "partner__name", "template__name", "template__name_zh"
+    )[: ATTENTION_COUNT_CAP + 1]
+    rows = list(found)
+    first = [
+        Row(pk=pk, due_on=due_on, partner=Row(name=name), template=Row(display_name=in_language(en, zh)))
+        for pk, due_on, name, en, zh in rows[:ATTENTION_SHOWN]
+    ]
+    return first, len(rows)
 
 
 # --- Standing labels (issue 12 §6: "A" alone tells a reader nothing) ------------------------

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from crm.csv_export import csv_response, xlsx_response
 from crm.forms import form_data, query_date, query_int, querystring_without
-from crm.models import Department
 from crm.roles import role_required
+from crm.selectors import departments
 from partners.forms import active_colleagues
 from partners.models import Tier
 from partners.selectors import partner_get_for_user
@@ -40,11 +40,7 @@ RANKING_ROWS = 50  # on screen; the exports contain every ranked supplier
 
 
 def _overview_filters(request: HttpRequest) -> dict:
-    templates = sorted(
-        ScorecardTemplate.objects.exclude(purpose=Purpose.SCREENING),
-        # Supplier periodic evaluations first: the ranking managers look at most.
-        key=lambda t: (not t.is_active, t.purpose != Purpose.PERIODIC, t.family != "supplier", t.name),
-    )
+    templates = selectors.ranking_templates()
     flt = RankingFilter(request.GET, templates=templates)
     chosen = flt.chosen("template")
     template = next((t for t in templates if t.pk == chosen), templates[0] if templates else None)
@@ -74,7 +70,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     template = f["template"]
     fmt = request.GET.get("format")
     if template is None:
-        rows, distribution, movers = [], {}, []
+        rows, distribution, movers, figures_key = [], {}, [], None
     else:
         chosen = {
             "template": template,
@@ -86,7 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if fmt in ("csv", "xlsx"):
             return _export(selectors.ranking(**chosen, limit=None), template, fmt)
         figures = selectors.overview_figures(**chosen, limit=RANKING_ROWS)
-        rows, distribution, movers = figures["rows"], figures["distribution"], figures["movers"]
+        rows, distribution, movers, figures_key = (figures[k] for k in ("rows", "distribution", "movers", "key"))
     return render(
         request,
         "evaluations/overview.html",
@@ -95,9 +91,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "distribution": [(code, distribution.get(code, 0)) for code in [*StandingCode.values, ""]],
             "movers": movers,
+            "figures_key": figures_key,
             "attention": selectors.evaluations_needing_attention(user=request.user),
             "to_score": list(selectors.sheets_to_score_for_user(user=request.user)[:10]),
-            "departments": Department.objects.all(),
+            "departments": departments(),
             "tiers": Tier.choices,
             "standings": selectors.standing_choices(),
             "querystring": querystring_without(request, "format"),

@@ -6,6 +6,7 @@ overview_figures); what is each user's own (sheets to score, what awaits them) i
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -13,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import services
-from evaluations.models import PartnerScore
+from evaluations import selectors, services
+from evaluations.models import PartnerScore, StandingBand
 from tests.conftest import login
 from tests.evaluations.factories import closed_eval, make_template
 from tests.factories import PartnerFactory
@@ -22,11 +23,21 @@ from tests.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 
-def _overview(client, template) -> tuple[list[str], str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("evaluations:overview"), {"template": template.pk})
+def _ranking_html(client, template) -> str:
+    response = client.get(reverse("evaluations:overview"), {"template": template.pk})
     assert response.status_code == 200
-    return [r.name for r in response.context["rows"]], " ".join(q["sql"] for q in ctx.captured_queries)
+    page = response.content.decode()
+    return page[page.index('id="ranking"') : page.index("</table>", page.index('id="ranking"'))]
+
+
+def _overview(client, template) -> tuple[list[str], str]:
+    """The ranking's names as the page shows them (its fragment may come from the cache), and
+    the SQL the page ran."""
+    with CaptureQueriesContext(connection) as ctx:
+        ranking = _ranking_html(client, template)
+    return re.findall(r'<td><a href="[^"]+">([^<]+)</a></td>', ranking), " ".join(
+        q["sql"] for q in ctx.captured_queries
+    )
 
 
 def test_the_ranking_is_read_once_and_again_after_any_change(client, staff, manager, manager_sales):
@@ -58,9 +69,27 @@ def test_the_ranking_is_read_once_and_again_after_any_change(client, staff, mana
         evaluation=evaluation, by=manager, kind="order_priority", starts_on=today, ends_on=today + dt.timedelta(days=30)
     )
     services.incentive_approve(incentive=incentive, by=manager)
-    response = client.get(reverse("evaluations:overview"), {"template": template.pk})
-    assert response.context["rows"][0].incentives == [incentive.get_kind_display()]
+    assert f'<span class="badge text-bg-success">{incentive.get_kind_display()}</span>' in _ranking_html(
+        client, template
+    )
 
     # A write that sends no signal is seen within the minute the figures are kept.
     PartnerScore.objects.filter(partner=alpha).update(overall_score=None)
     assert _overview(client, template)[0] == ["Aardvark Bolts", "Alpha Steel"]
+
+
+def test_a_renamed_standing_shows_at_once_on_the_kept_ranking(client, staff, manager):
+    """The ranking and the standings are rendered once per change of the figures: a band's new
+    label is such a change (StandingBand is one of the overview's sources)."""
+    template = make_template()
+    alpha = PartnerFactory(name="Alpha Steel", owner=staff)
+    closed_eval(alpha, template, staff, manager, rating=5)
+    login(client, manager)
+    label = selectors.standing_labels()["A"][0]
+    assert f'<span class="badge standing standing-A" title="{label}">A</span>' in _ranking_html(client, template)
+    for band in StandingBand.objects.filter(code="A"):  # whichever template the label is read from
+        band.label = "Gold partner"
+        band.save()
+    assert '<span class="badge standing standing-A" title="Gold partner">A</span>' in _ranking_html(client, template)
+    page = client.get(reverse("evaluations:overview"), {"template": template.pk}).content.decode()
+    assert '<span class="standing-label fs-6 text-body-secondary">Gold partner</span>' in page  # the standings

@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -198,6 +199,11 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
     # Culling deletes a third of the entries at random once past MAX_ENTRIES (300 by
     # default): keep it well above the number of live rate-limit counters.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10000)
+# What is kept is read from one database: a second Rapport on the same cache (a bench, a
+# staging copy) must not read it. CACHE_KEY_PREFIX sets the prefix; by default, the database's.
+CACHES["default"]["KEY_PREFIX"] = env(
+    "CACHE_KEY_PREFIX", default=hashlib.sha1(str(DATABASES["default"].get("NAME")).encode()).hexdigest()[:8]
+)
 
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")

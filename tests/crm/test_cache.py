@@ -49,9 +49,24 @@ def test_cache_url_selects_redis():
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/12"
 
 
+def test_each_database_has_its_own_keys_in_a_shared_cache():
+    """What is kept in the cache was read from one database: a second Rapport on the same
+    cache (a staging copy, a bench) keeps its own keys, unless CACHE_KEY_PREFIX says otherwise."""
+    url = "redis://127.0.0.1:6379/12"
+    one = json.loads(run(SHOW_CACHE, CACHE_URL=url, DATABASE_URL="sqlite:////tmp/one.sqlite3"))["KEY_PREFIX"]
+    two = json.loads(run(SHOW_CACHE, CACHE_URL=url, DATABASE_URL="sqlite:////tmp/two.sqlite3"))["KEY_PREFIX"]
+    assert one and two and one != two
+    assert json.loads(run(SHOW_CACHE, CACHE_URL=url, CACHE_KEY_PREFIX="rapport"))["KEY_PREFIX"] == "rapport"
+
+
 def test_rate_limit_counts_are_shared_between_processes(settings, tmp_path):
+    prefix = json.loads(run(SHOW_CACHE, CACHE_URL=f"filecache://{tmp_path}"))["KEY_PREFIX"]
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+            "KEY_PREFIX": prefix,  # the same database's
+        }
     }
     # Two posts in this process, within the limit of 2...
     assert count_post("feedback-post:198.51.100.7", 2, 600) is False

@@ -14,8 +14,6 @@ from functools import cache
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Value
-from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
@@ -154,33 +152,3 @@ class PeekPage:
 
     def previous_page_number(self) -> int:
         return self.number - 1
-
-
-def union_rows(columns: dict, branches: dict[str, tuple]) -> dict[str, list[Row]]:
-    """Several small reads of a page in one query (``UNION ALL``), each row as a ``Row``.
-
-    ``columns`` names the columns and gives each its model field (its type: ``CharField()``…);
-    ``branches`` maps a name to ``(queryset, {column: field path or expression})``, and a column
-    a branch does not name is NULL there. The rows come back by branch, in no particular order:
-    sort them. A branch cannot be sliced (SQLite allows no LIMIT inside a UNION)."""
-    names = list(columns)
-    labels = list(branches)
-    querysets = []
-    for n, (queryset, sources) in enumerate(branches.values()):
-        unknown = set(sources) - set(names)
-        assert not unknown, f"not in columns: {unknown}"
-        values = {"union_branch": Value(n)}
-        for name, field in columns.items():
-            source = sources.get(name)
-            values[f"union_{name}"] = (
-                # A typed NULL: PostgreSQL settles an untyped one as text in the first two branches.
-                Cast(Value(None), field) if source is None else F(source) if isinstance(source, str) else source
-            )
-        querysets.append(
-            queryset.order_by().annotate(**values).values_list("union_branch", *(f"union_{x}" for x in names))
-        )
-    first, *rest = querysets
-    found: dict[str, list[Row]] = {label: [] for label in labels}
-    for branch, *values in first.union(*rest, all=True) if rest else first:
-        found[labels[branch]].append(Row(zip(names, values, strict=True)))
-    return found

@@ -14,20 +14,21 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connections, models
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db import connections
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 
 from crm import roles
 from crm.bilingual import in_language
 from crm.choices import choice_labels
 from crm.links import base_url
-from crm.lists import Row, union_rows, url_pattern
+from crm.lists import Row, url_pattern
 from crm.search import contains
 
 from .models import (
+    Channel,
     Contact,
     Family,
     FollowUp,
@@ -234,21 +235,7 @@ def partner_get_for_user(
     return partner
 
 
-def partner_detail_context(*, partner: Partner) -> dict:
-    """Contacts, tags and open follow-ups of one partner: a fixed number of queries."""
-    today = timezone.localdate()
-    return {
-        "contacts": list(partner.contacts.all()),
-        "open_followups": list(
-            partner.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_on", "pk")[:20]
-        ),
-        "tags": list(partner.tags.all()),
-        "today": today,
-        "soon": today + dt.timedelta(days=60),
-    }
-
-
-# What a timeline entry shows, read as values: see ``timeline_entries``.
+# What a timeline entry shows, read as values: see ``partner_page``.
 TIMELINE_VALUES = (
     "pk",
     "kind",
@@ -265,7 +252,7 @@ TIMELINE_VALUES = (
 
 def interaction_timeline(*, partner: Partner) -> QuerySet:
     """The partner page's timeline, newest first, as TIMELINE_VALUES tuples: page it, then
-    pass the page's rows to ``timeline_entries``."""
+    pass the page's rows to ``partner_page``."""
     return partner.interactions.order_by("-occurred_at", "-pk").values_list(*TIMELINE_VALUES, named=True)
 
 
@@ -274,82 +261,102 @@ def _full_name(username: str, first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
-# The columns of the timeline's one query for its people and follow-ups (``union_rows``).
-TIMELINE_SIDE_COLUMNS = {
-    "interaction_id": models.IntegerField(),
-    "order": models.IntegerField(),  # a participant's user id, a contact's rank, a follow-up's id
-    "text": models.CharField(),  # a participant's username, a contact's name, a follow-up's description
-    "username": models.CharField(),
-    "first_name": models.CharField(),
-    "last_name": models.CharField(),
-    "contact_name": models.CharField(),
-    "done_at": models.DateTimeField(),
-    "due_on": models.DateField(),
-}
+OPEN_FOLLOWUPS_SHOWN = 20
+_OWNER = ("owner__username", "owner__first_name", "owner__last_name")
 
 
-def timeline_entries(rows) -> list[Row]:
-    """A page of the timeline as plain values, with its participants, contacts and follow-ups
-    read in one query (``union_rows``: no model instance per user, contact and follow-up). Dates
-    are formatted here, in the reader's time zone and language, as the template's ``date``
-    filter would."""
+def partner_page(*, partner: Partner, timeline_rows) -> dict:
+    """What the partner page shows beside the partner, as plain values (no model instance per
+    interaction, user, contact and follow-up): its timeline page (``_timeline``), and its
+    contacts, tags and first open follow-ups."""
+    rows = list(timeline_rows)
+    channels = choice_labels(Channel)
+    languages = dict(settings.LANGUAGES)
+    today = timezone.localdate()
+    return {
+        "timeline": _timeline(rows),
+        "contacts": [
+            Row(
+                pk=c.pk,
+                name=c.name,
+                title=c.title,
+                email=c.email,
+                phone=c.phone,
+                birthday=c.birthday,
+                channel_label=channels.get(c.preferred_channel, c.preferred_channel),
+                language_label=str(languages.get(c.preferred_language, c.preferred_language)),
+                marketing_consent=c.marketing_consent,
+                greetings_consent=c.greetings_consent,
+                is_primary=c.is_primary,
+            )
+            for c in partner.contacts.values_list(*CONTACT_VALUES, named=True)
+        ],
+        "tags": list(partner.tags.values_list("pk", "name", named=True)),
+        "open_followups": [
+            Row(description=f.description, owner=_full_name(*f[2:]), due_on=f.due_on)
+            for f in partner.followups.filter(done_at__isnull=True)
+            .order_by("due_on", "pk")
+            .values_list("description", "due_on", *_OWNER, named=True)[:OPEN_FOLLOWUPS_SHOWN]
+        ],
+        "today": today,
+        "soon": today + dt.timedelta(days=60),
+    }
+
+
+CONTACT_VALUES = (
+    "pk",
+    "name",
+    "title",
+    "email",
+    "phone",
+    "birthday",
+    "preferred_channel",
+    "preferred_language",
+    "marketing_consent",
+    "greetings_consent",
+    "is_primary",
+)
+
+
+def _timeline(rows) -> list[Row]:
+    """A page of the timeline's rows with their participants, contacts and follow-ups in three
+    queries (the queries of a prefetch, without a model instance per user, contact and
+    follow-up). Dates are formatted here, in the reader's time zone and language, as the
+    template's ``date`` filter would."""
     rows = list(rows)
     ids = [row.pk for row in rows]
-    side = union_rows(
-        TIMELINE_SIDE_COLUMNS,
-        {
-            "participants": (
-                Interaction.participants.through.objects.filter(interaction_id__in=ids),
-                {
-                    "interaction_id": "interaction_id",
-                    "order": "user_id",
-                    "username": "user__username",
-                    "first_name": "user__first_name",
-                    "last_name": "user__last_name",
-                },
-            ),
-            "contacts": (
-                Interaction.contacts.through.objects.filter(interaction_id__in=ids),
-                {
-                    "interaction_id": "interaction_id",
-                    # Contact's ordering: the primary contact first, then by name.
-                    "order": Case(When(contact__is_primary=True, then=Value(0)), default=Value(1)),
-                    "contact_name": "contact__name",
-                },
-            ),
-            "followups": (
-                FollowUp.objects.filter(interaction_id__in=ids),
-                {
-                    "interaction_id": "interaction_id",
-                    "order": "pk",
-                    "text": "description",
-                    "username": "owner__username",
-                    "first_name": "owner__first_name",
-                    "last_name": "owner__last_name",
-                    "done_at": "done_at",
-                    "due_on": "due_on",
-                },
-            ),
-        },
-    )
     participants: dict[int, list[str]] = {pk: [] for pk in ids}
-    for p in sorted(side["participants"], key=lambda p: (p.interaction_id, p.order)):
-        participants[p.interaction_id].append(_full_name(p.username, p.first_name, p.last_name))
+    for interaction_id, *names in (
+        Interaction.participants.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "user_id")
+        .values_list("interaction_id", "user__username", "user__first_name", "user__last_name")
+    ):
+        participants[interaction_id].append(_full_name(*names))
     contacts: dict[int, list[str]] = {pk: [] for pk in ids}
-    for c in sorted(side["contacts"], key=lambda c: (c.interaction_id, c.order, c.contact_name)):
-        contacts[c.interaction_id].append(c.contact_name)
+    for interaction_id, name in (
+        Interaction.contacts.through.objects.filter(interaction_id__in=ids)
+        .order_by("interaction_id", "-contact__is_primary", "contact__name")  # Contact's ordering
+        .values_list("interaction_id", "contact__name")
+    ):
+        contacts[interaction_id].append(name)
     followups: dict[int, list[Row]] = {pk: [] for pk in ids}
-    for f in sorted(side["followups"], key=lambda f: (f.due_on, f.order)):
-        followups[f.interaction_id].append(
+    short_date = get_format("SHORT_DATE_FORMAT")
+    for interaction_id, description, done_at, due_on, *owner in (
+        FollowUp.objects.filter(interaction_id__in=ids)
+        .order_by("due_on", "pk")
+        .values_list("interaction_id", "description", "done_at", "due_on", *_OWNER)
+    ):
+        followups[interaction_id].append(
             Row(
-                description=f.text,
-                owner=_full_name(f.username, f.first_name, f.last_name),
-                done=f.done_at is not None,
-                date=date_format(timezone.localtime(f.done_at) if f.done_at else f.due_on, "SHORT_DATE_FORMAT"),
+                description=description,
+                owner=_full_name(*owner),
+                done=done_at is not None,
+                date=dateformat.format(timezone.localtime(done_at) if done_at else due_on, short_date),
             )
         )
     kinds = choice_labels(Interaction.Kind)
     edit_url = url_pattern("partners:interaction_edit")
+    short_datetime = get_format("SHORT_DATETIME_FORMAT")
     entries = []
     for row in rows:
         occurred_at = timezone.localtime(row.occurred_at)
@@ -357,8 +364,8 @@ def timeline_entries(rows) -> list[Row]:
             Row(
                 pk=row.pk,
                 kind_label=kinds.get(row.kind, row.kind),
-                occurred_iso=date_format(occurred_at, "c"),
-                occurred=date_format(occurred_at, "SHORT_DATETIME_FORMAT"),
+                occurred_iso=occurred_at.isoformat(),  # the date filter's "c"
+                occurred=dateformat.format(occurred_at, short_datetime),
                 author=_full_name(row.author__username, row.author__first_name, row.author__last_name),
                 author_id=row.author_id,
                 edit_url=edit_url.format(row.pk),

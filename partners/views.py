@@ -132,7 +132,8 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
     user = request.user
     # No COUNT of the partner's interactions: the timeline only links to older and newer ones.
     page = PeekPage(selectors.interaction_timeline(partner=partner), request.GET.get("page"), TIMELINE_PAGE_SIZE)
-    page.object_list = selectors.timeline_entries(page.object_list)
+    shown = selectors.partner_page(partner=partner, timeline_rows=page.object_list)
+    page.object_list = shown.pop("timeline")
     can_manage = selectors.can_manage_partner(user, partner)
     return {
         "partner": partner,
@@ -142,7 +143,7 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
         "can_log": roles.has_write_role(user),
         # Suppliers are evaluated (P4.1.3) and partners assessed (P4.3) on a scorecard.
         "has_scorecard": partner.family in (Family.SUPPLIER, Family.PARTNER),
-        **selectors.partner_detail_context(partner=partner),
+        **shown,  # contacts, tags, open follow-ups
         # What the family apps show here (a supplier's qualification documents, a customer's
         # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.
         "panels": panels_for("partner_side", partner=partner, user=user),

@@ -71,14 +71,32 @@ class CappedPaginator(Paginator):
     whole filtered table on every page view. Past the cap the page says "more than cap" and
     offers pages up to it (a search or a filter narrows a list that long)."""
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, values: tuple[str, ...] = (), **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        cap: int | None = None,
+        values: tuple[str, ...] = (),
+        deferred: bool = False,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap if cap is not None else settings.RAPPORT_LIST_COUNT_CAP
         self.values = values
+        self.deferred = deferred
 
     @cached_property
     def count(self) -> int:
+        if self.deferred and hasattr(self.object_list, "values_list"):
+            return len(self._ids)
         return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def _ids(self) -> list:
+        """``deferred``: the ids of the rows up to the cap + 1, in the list's order: the count
+        and every page's ids from one read."""
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
 
     @property
     def is_capped(self) -> bool:
@@ -88,7 +106,11 @@ class CappedPaginator(Paginator):
         """Past page 1, a "deferred join": the page's ids first, read from the sort's index alone
         (on PostgreSQL an index-only scan once vacuumed: page 200 skips 9,950 index entries, not
         9,950 rows joined to their owner and department), then those rows with what the page
-        shows, by primary key. One more query; page 1 stays one query.
+        shows, by primary key. One more query; page 1 stays one query, unless ``deferred``: a
+        search that tests row after row in the sort's order (``partners.selectors.
+        partner_search``) reads the index alone for them, not each row it rejects (贸易 at
+        100,000 partners: 35,000 index entries before the first match, 11 ms rather than 33),
+        and once for the count and the page: the ids up to the cap, in order (``_ids``).
 
         With ``values`` (which must include "pk"), the page's rows are named tuples of those
         values rather than model instances: the count and the ids are still read from the
@@ -101,10 +123,18 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows_qs = self.object_list.values_list(*self.values, named=True) if self.values else self.object_list
-        if number == 1:
+        if number == 1 and not self.deferred:
             return self._get_page(rows_qs[bottom:top], number, self)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in rows_qs.order_by().filter(pk__in=ids)}
+        if self.deferred:
+            # The ids passed the list's filters: its rows are read by id alone, without testing
+            # a search again (a UNION of 8,000 partners, for 13 ms).
+            ids = self._ids[bottom:top]
+            by_id = self.object_list.model._default_manager.filter(pk__in=ids).order_by()
+            rows_qs = by_id.values_list(*self.values, named=True) if self.values else by_id
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            rows_qs = rows_qs.order_by().filter(pk__in=ids)
+        rows = {row.pk: row for row in rows_qs}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
@@ -115,11 +145,14 @@ def list_page(
     per_page: int | None = None,
     values: tuple[str, ...] = (),
     cap: int | None = None,
+    deferred: bool = False,
 ):
     """The page of ``queryset`` the request asks for (``?page=``), counted up to ``cap``
-    (default ``RAPPORT_LIST_COUNT_CAP``); its rows as named tuples of ``values`` when given
-    (see ``CappedPaginator.page``)."""
-    paginator = CappedPaginator(queryset, per_page or settings.RAPPORT_PAGE_SIZE, values=values, cap=cap)
+    (default ``RAPPORT_LIST_COUNT_CAP``); its rows as named tuples of ``values`` when given,
+    its ids read first also on page 1 when ``deferred`` (see ``CappedPaginator.page``)."""
+    paginator = CappedPaginator(
+        queryset, per_page or settings.RAPPORT_PAGE_SIZE, values=values, cap=cap, deferred=deferred
+    )
     return paginator.get_page(request.GET.get("page"))
 
 

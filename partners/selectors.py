@@ -189,8 +189,11 @@ def partner_search(qs: QuerySet[Partner], term: str) -> QuerySet[Partner]:
     by_contact = Contact.objects.filter(contains("name", term)).order_by().values("partner_id")
     by_tag = Partner.tags.through.objects.filter(contains("tag__name", term)).order_by().values("partner_id")
     many = settings.RAPPORT_SEARCH_MANY
-    if connections[qs.db].vendor == "postgresql" and by_name[:many].count() >= many:
-        return qs.filter(partner_matches(term))
+    if connections[qs.db].vendor == "postgresql":
+        # How many names, contacts and tag links hold the term, each counted up to ``many``.
+        found = by_name[:many].union(by_contact[:many], by_tag[:many], all=True).count()
+        if found >= many:
+            return qs.filter(partner_matches(term))
     return qs.filter(pk__in=by_name.union(by_contact, by_tag))
 
 

@@ -62,7 +62,11 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     # A search counts up to its own, lower cap: a term found that often is to be narrowed.
     searched = (getattr(flt.form, "cleaned_data", {}).get("q") or "").strip()
     page = list_page(
-        request, qs, values=selectors.LIST_ROW_VALUES, cap=settings.RAPPORT_SEARCH_COUNT_CAP if searched else None
+        request,
+        qs,
+        values=selectors.LIST_ROW_VALUES,
+        cap=settings.RAPPORT_SEARCH_COUNT_CAP if searched else None,
+        deferred=bool(searched),
     )
     page.object_list = selectors.partner_list_rows(page.object_list)
     context = {

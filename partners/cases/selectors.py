@@ -14,15 +14,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 
 from crm import roles
 from crm.bilingual import in_language
+from crm.choices import choice_labels
+from crm.lists import Row
 from crm.numbers import share
 from partners.models import FAMILY_PLURALS, Contact, Partner
 
 from . import sla
-from .models import OPEN_CASE_STATUSES, Case, CaseNote
+from .models import OPEN_CASE_STATUSES, Case, CaseKind, CaseNote, CaseStatus, Priority
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,12 +86,80 @@ def case_follow_ups(*, case: Case) -> list[Case]:
     return list(case.follow_up_cases.only("pk", "reference", "subject", "status").order_by("opened_at", "pk"))
 
 
-def case_list_for_user(*, user: User) -> QuerySet[Case]:
+def case_list_for_user(*, user: User, instances: bool = True) -> QuerySet[Case]:
+    """The cases ``user`` may list; ``instances``: read as model instances, with the partner,
+    department and assignee joined (the export, the API), rather than as values
+    (``CASE_ROW_VALUES``, the list page, where a deferred field would cost the mask of every
+    field of every joined model on each of its queries)."""
     if not roles.has_any_role(user):
         return Case.objects.none()
+    if not instances:
+        return Case.objects.all()
     return Case.objects.select_related("partner", "department", "assignee").defer(
         "description", "resolution", "partner__description", "partner__customs", "partner__needs"
     )
+
+
+# What a row of the case list shows, read as values (``case_list_rows``).
+CASE_ROW_VALUES = (
+    "pk",
+    "reference",
+    "subject",
+    "partner_id",
+    "partner__name",
+    "submitter_company",
+    "kind",
+    "priority",
+    "status",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "opened_at",
+    "response_due_at",
+    "first_response_at",
+    "resolution_due_at",
+    "resolved_at",
+    "paused_at",
+)
+
+
+def case_list_rows(rows, *, now: dt.datetime) -> list[Row]:
+    """A page of the case list (``CASE_ROW_VALUES`` tuples) as plain rows: labels from one
+    dict per page, each deadline's clock, the opening time formatted in the reader's time zone
+    and language as the ``date`` filter would. No model instance per case, partner and user."""
+    kinds, priorities, statuses = choice_labels(CaseKind), choice_labels(Priority), choice_labels(CaseStatus)
+    opened_format = get_format("SHORT_DATETIME_FORMAT")
+    out = []
+    for r in rows:
+        names = (r.assignee__username, r.assignee__first_name, r.assignee__last_name)
+        out.append(
+            Row(
+                pk=r.pk,
+                reference=r.reference,
+                subject=r.subject,
+                partner_name=r.partner__name if r.partner_id else None,
+                submitter_company=r.submitter_company,
+                kind_label=kinds.get(r.kind, r.kind),
+                priority_label=priorities.get(r.priority, r.priority),
+                status=r.status,
+                status_label=statuses.get(r.status, r.status),
+                assignee=(f"{names[1]} {names[2]}".strip() or names[0]) if names[0] else "",
+                response=sla.Clock(
+                    due=r.response_due_at,
+                    done_at=r.first_response_at,
+                    left=sla.time_left(r.response_due_at, now=now),
+                    paused=False,
+                ),
+                resolution=sla.Clock(
+                    due=r.resolution_due_at,
+                    done_at=r.resolved_at,
+                    left=sla.time_left(r.resolution_due_at, now=now, paused_at=r.paused_at),
+                    paused=r.paused_at is not None,
+                ),
+                opened=dateformat.format(timezone.localtime(r.opened_at), opened_format),
+            )
+        )
+    return out
 
 
 def case_contact_suggestions(*, case: Case, limit: int = 5) -> list[Contact]:

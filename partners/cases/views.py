@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.choices import choice_labels
 from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
 from crm.forms import form_data, query_int, querystring_without
@@ -38,7 +37,7 @@ from .forms import (
     CaseTransitionForm,
     FeedbackForm,
 )
-from .models import CASE_TRANSITIONS, Case, CaseKind, CaseNote, CaseStatus, Priority
+from .models import CASE_TRANSITIONS, Case, CaseNote, CaseStatus
 
 # --- Signed-in pages -----------------------------------------------------------------------
 
@@ -51,28 +50,29 @@ from .models import CASE_TRANSITIONS, Case, CaseKind, CaseNote, CaseStatus, Prio
 CASE_SELECTS = ("state", "kind", "priority", "family", "department", "assignee", "sort")
 
 
-def _case_filter(request: HttpRequest) -> CaseFilter:
+def _case_filter(request: HttpRequest, *, instances: bool = True) -> CaseFilter:
     data = request.GET.copy()
     if "state" not in data and not any(data.get(k) for k in ("q", "partner")):
         data["state"] = "open"  # the working view: what still needs doing
-    return CaseFilter(data, queryset=selectors.case_list_for_user(user=request.user), request=request)
+    cases = selectors.case_list_for_user(user=request.user, instances=instances)
+    return CaseFilter(data, queryset=cases, request=request)
 
 
 @role_required()
 def case_list(request: HttpRequest) -> HttpResponse:
     """Cases with search, filters, sorting and pagination; time left on each deadline."""
-    flt = _case_filter(request)
-    page = list_page(request, flt.qs)
-    now = timezone.now()
-    # Labels from one dict per page: get_FOO_display() translates every label of the field
-    # on each call (three columns × 50 rows).
-    kinds, priorities, statuses = choice_labels(CaseKind), choice_labels(Priority), choice_labels(CaseStatus)
-    for case in page.object_list:
-        case.response = sla.response_clock(case, now=now)
-        case.resolution = sla.resolution_clock(case, now=now)
-        case.kind_label = kinds[case.kind]
-        case.priority_label = priorities[case.priority]
-        case.status_label = statuses[case.status]
+    flt = _case_filter(request, instances=False)
+    cases = flt.qs  # validates the form
+    # A search counts up to its own cap, and reads the count and the page's ids at once.
+    searched = bool((getattr(flt.form, "cleaned_data", {}).get("q") or "").strip())
+    page = list_page(
+        request,
+        cases,
+        values=selectors.CASE_ROW_VALUES,
+        cap=settings.RAPPORT_SEARCH_COUNT_CAP if searched else None,
+        deferred=searched,
+    )
+    page.object_list = selectors.case_list_rows(page.object_list, now=timezone.now())
     context = {
         "filter": flt,
         "selects": select_options(flt, CASE_SELECTS),

@@ -417,8 +417,39 @@ def followup_get_for_user(*, user: User, pk: int, write: bool = False) -> Follow
 
 
 def followup_list_for_user(*, user: User) -> QuerySet[FollowUp]:
-    """What I owe (P3.3); ``followups_in_state`` picks the tab."""
-    return FollowUp.objects.filter(owner=user).select_related("partner", "interaction")
+    """What I owe (P3.3); ``followups_in_state`` picks the tab, ``FOLLOWUP_ROW_VALUES`` and
+    ``followup_list_rows`` what a row shows."""
+    return FollowUp.objects.filter(owner=user)
+
+
+FOLLOWUP_ROW_VALUES = (
+    "pk",
+    "description",
+    "interaction_id",
+    "interaction__subject",
+    "partner_id",
+    "partner__name",
+    "due_on",
+    "done_at",
+)
+
+
+def followup_list_rows(rows) -> list[Row]:
+    """A page of my follow-ups (``FOLLOWUP_ROW_VALUES`` tuples) as plain rows: no FollowUp,
+    Partner and Interaction instance per row, the partner's link from one URL pattern."""
+    partner_url = url_pattern("partners:detail")
+    return [
+        Row(
+            pk=r.pk,
+            description=r.description,
+            interaction_subject=r.interaction__subject if r.interaction_id else "",
+            partner_name=r.partner__name,
+            partner_url=partner_url.format(r.partner_id),
+            due_on=r.due_on,
+            done_at=r.done_at,
+        )
+        for r in rows
+    ]
 
 
 def followups_in_state(qs: QuerySet[FollowUp], state: str) -> QuerySet[FollowUp]:

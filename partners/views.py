@@ -373,8 +373,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     """My follow-ups (P3.3): what I owe, due, overdue and done."""
     flt = FollowUpFilter(request.GET, queryset=selectors.followup_list_for_user(user=request.user))
     state = flt.current_state()
-    paginator = Paginator(flt.qs, settings.RAPPORT_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = list_page(request, flt.qs, values=selectors.FOLLOWUP_ROW_VALUES)
+    page.object_list = selectors.followup_list_rows(page.object_list)
     return render(
         request,
         "partners/followup_list.html",

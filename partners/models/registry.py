@@ -424,6 +424,11 @@ class FollowUp(TimeStampedModel):
         indexes = [
             # "My follow-ups" and the dashboard: open ones by due date, done ones by date.
             models.Index(fields=["owner", "done_at", "due_on"], name="followup_owner_idx"),
+            # The open and overdue tabs in their order (due_on, id), so that their page ends the
+            # read: at 1,000,000 interactions a user owes about a thousand (5 ms to sort).
+            models.Index(
+                fields=["owner", "due_on", "id"], condition=models.Q(done_at__isnull=True), name="followup_open_idx"
+            ),
             models.Index(fields=["due_on"], name="followup_due_idx"),
         ]
 

@@ -9,6 +9,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group, User
         from django.contrib.auth.signals import user_logged_in
+        from django.contrib.contenttypes.models import ContentType
 
         from crm import (
             checks,  # noqa: F401  (registers the system checks)
@@ -17,10 +18,11 @@ class CrmConfig(AppConfig):
         )
         from crm.cleaning import connect_guards, install_safe_localtime
         from crm.middleware import session_seen_at_login
-        from crm.models import Department
+        from crm.models import CorrectiveAction, Department
 
-        # The filter bars' owners and departments, kept per change (crm.option_lists).
-        option_lists.watch(User, Group, User.groups.through, Department)
+        # The filter bars' owners and departments, kept per change (crm.option_lists); the
+        # kinds of record that raised corrective actions (crm.filters.source_kinds).
+        option_lists.watch(User, Group, User.groups.through, Department, ContentType, CorrectiveAction)
         option_lists.connect()
 
         user_logged_in.connect(session_seen_at_login, dispatch_uid="crm.session_seen_at_login")

@@ -69,7 +69,13 @@ ACTION_SELECTS = ("state", "department", "source", "sort")
 
 
 def source_kinds() -> list[tuple[int, str]]:
-    """The kinds of record that raised actions (a scorecard plan, a finding …), by name."""
+    """The kinds of record that raised actions (a scorecard plan, a finding …), by name: read
+    once per change of the actions (``option_lists.computed``; the select's choices are asked
+    for by the form and by the list's rows)."""
+    return option_lists.computed("crm.source_kinds", (ContentType, CorrectiveAction), _source_kinds)
+
+
+def _source_kinds() -> list[tuple[int, str]]:
     # EXISTS per kind of record (a few dozen probes of the source_type index), not the distinct
     # values of every action's (15 ms of the list at 118,000 actions).
     types = ContentType.objects.filter(Exists(CorrectiveAction.objects.filter(source_type=OuterRef("pk"))))

@@ -73,6 +73,15 @@ def model_choices(owner: str, field) -> list[tuple[str, str]]:
     return choices
 
 
+def _remembered(key: tuple, versions: tuple[str, ...] | str, compute):
+    found = _lists.get(key)
+    if found is not None and found[1] == versions and time.monotonic() - found[0] < MAX_AGE:
+        return found[2]
+    value = compute()
+    _lists[key] = (time.monotonic(), versions, value)
+    return value
+
+
 def kept(owner: str, queryset) -> list:
     """The rows of ``queryset`` (model instances), read once per change of the tables it reads
     and kept in this process, as ``model_choices`` keeps options: for the small lists that a page
@@ -82,14 +91,17 @@ def kept(owner: str, queryset) -> list:
     tables = _tables(queryset)
     if not _watched.issuperset(tables):
         return list(queryset)
-    key = (owner, None)
-    versions = _versions(tables)
-    found = _lists.get(key)
-    if found is not None and found[1] == versions and time.monotonic() - found[0] < MAX_AGE:
-        return found[2]
-    rows = list(queryset)
-    _lists[key] = (time.monotonic(), versions, rows)
-    return rows
+    return _remembered((owner, None), _versions(tables), lambda: list(queryset))
+
+
+def computed(owner: str, models, compute):
+    """What ``compute()`` returns from these models' rows, in the reader's language: computed
+    once per change of their tables and kept in this process (``owner`` names it once in the
+    whole project). For what a queryset's own tables do not tell (a subquery's)."""
+    token = versions(*models)
+    if token is None:
+        return compute()
+    return _remembered((owner, get_language()), token, compute)
 
 
 def versions(*models) -> str | None:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import services
+from crm import option_lists, services
 from crm.concurrency import StaleEdit
 from crm.models import CorrectiveAction, Notification, OutboundEmail
 from crm.scheduler import scan_run
@@ -308,12 +308,14 @@ def test_list_has_a_fixed_number_of_queries(client, raise_action, staff, supervi
     client.force_login(supervisor)
     url = reverse("corrective_actions")
     client.get(url)
+    option_lists.forget()  # both counts with the kept option lists read afresh
     with django_assert_max_num_queries(10) as few:
         client.get(url)
     for i in range(3, 30):
         raise_action(
             owner=UserFactory(username=f"owner{i}", role="Staff", dept="procurement"), description=f"Action {i}"
         )
+    option_lists.forget()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url, {"sort": "-due"}).status_code == 200
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from crm import option_lists, roles
 from partners.models import Tag
@@ -134,3 +135,29 @@ def test_the_menus_are_each_roles_own_in_each_language(client, staff, manager, s
     assert all(f'href="{h}"' in seen["admin", "en"] for h in (coverage, plans, admin))
     assert "Corrective actions" in seen["staff", "en"] and "整改措施" in seen["staff", "zh-hans"]
     assert "Corrective actions" not in seen["staff", "zh-hans"]
+
+
+def test_the_action_lists_kinds_of_source_are_read_once_and_again_after_a_change(client, staff, manager, supplier):
+    """The corrective-action list's "Raised by" select: the kinds of record that raised actions,
+    kept until an action is saved (crm.filters.source_kinds, option_lists.computed)."""
+    from crm import services
+
+    def raise_for(source):
+        services.corrective_action_raise(
+            source=source,
+            description="Fix the packaging line",
+            department=supplier.department,
+            owner=staff,
+            due_on=timezone.localdate(),
+            by=manager,
+        )
+
+    raise_for(supplier)
+    login(client, staff)
+    url = reverse("corrective_actions")
+    page = client.get(url).content.decode()
+    assert ">Partner</option>" in page and ">Tag</option>" not in page
+    assert 'FROM "django_content_type"' not in _tables_read(client, url)  # kept
+    raise_for(Tag.objects.create(name="Zeta tag"))  # any record may raise one
+    page = client.get(url).content.decode()
+    assert ">Partner</option>" in page and ">Tag</option>" in page

@@ -35,6 +35,13 @@ class OrderingFilter(django_filters.OrderingFilter):
         return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
 
 
+def search_term(flt) -> str:
+    """The search term a list's filter (already validated: ``flt.qs`` read) applies, or "".
+    A searched list counts up to ``RAPPORT_SEARCH_COUNT_CAP`` and reads its count and its page's
+    ids at once (``crm.lists.list_page``'s ``deferred``)."""
+    return (getattr(flt.form, "cleaned_data", {}).get("q") or "").strip()
+
+
 def select_options(flt: django_filters.FilterSet, names: tuple[str, ...]) -> list[dict]:
     """The filter bar's selects as plain data: (value, label, selected) per option, so the
     template loops over tuples instead of resolving bound-field attributes per option."""

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from crm import roles
 from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
+from crm.filters import search_term
 from crm.forms import form_data as _post
 from crm.forms import querystring_without
 from crm.lists import PeekPage, list_page, render_list
@@ -60,7 +61,7 @@ def partner_list(request: HttpRequest, family: str | None = None) -> HttpRespons
     flt, archived = _filtered_partners(request, family)
     qs = flt.qs  # validates the form
     # A search counts up to its own, lower cap: a term found that often is to be narrowed.
-    searched = (getattr(flt.form, "cleaned_data", {}).get("q") or "").strip()
+    searched = search_term(flt)
     page = list_page(
         request,
         qs,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.concurrency import StaleEdit, changed_values, refuse_stale
 from crm.csv_export import csv_response
+from crm.filters import search_term
 from crm.forms import form_data, query_int, querystring_without
 from crm.lists import list_page, render_list, wants_list_results
 from crm.panels import panels_for
@@ -64,7 +65,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     flt = _case_filter(request, instances=False)
     cases = flt.qs  # validates the form
     # A search counts up to its own cap, and reads the count and the page's ids at once.
-    searched = bool((getattr(flt.form, "cleaned_data", {}).get("q") or "").strip())
+    searched = bool(search_term(flt))
     page = list_page(
         request,
         cases,

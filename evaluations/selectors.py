@@ -592,6 +592,16 @@ def ranking_templates() -> list[ScorecardTemplate]:
 
 
 # StandingBand: the standings' labels, which the overview's cached fragments show.
+def screening_templates(family: str) -> list[ScorecardTemplate]:
+    """The active screening scorecards of a family (a candidate is screened on one of them):
+    kept per process until a scorecard changes (``option_lists.kept``)."""
+    templates = option_lists.kept(
+        "evaluations.screening_templates",
+        ScorecardTemplate.objects.filter(purpose=Purpose.SCREENING, is_active=True).order_by("name", "pk"),
+    )
+    return [t for t in templates if t.family == family]
+
+
 OVERVIEW_SOURCES = (PartnerScore, Evaluation, Incentive, Partner, Department, StandingBand)
 OVERVIEW_SECONDS = 60
 

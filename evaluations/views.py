@@ -161,9 +161,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "trend": trend,
             "may_decide": selectors.may_decide_evaluation(request.user, partner),
             "can_open": selectors.can_open_evaluation(request.user, partner),
-            "screening_templates": ScorecardTemplate.objects.filter(
-                purpose=Purpose.SCREENING, family=partner.family, is_active=True
-            ),
+            "screening_templates": selectors.screening_templates(partner.family),
         },
     )
 

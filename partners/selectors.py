@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
@@ -534,8 +535,11 @@ class HistoryEntry:
     changes: list[tuple[str, object, object]]
 
 
-def _entries_for(records: list, label: str, m2m: tuple[tuple[str, str, str], ...] = ()) -> list[HistoryEntry]:
-    """Turn one model's history rows (ordered by object, then time) into readable entries."""
+def _entries_for(
+    records: list, label: str, m2m: tuple[tuple[str, str, str], ...] = (), *, shown: set | None = None
+) -> list[HistoryEntry]:
+    """Turn one model's history rows (ordered by object, then time) into readable entries; with
+    ``shown``, only those rows' (the others are read only to diff the first of them against)."""
     entries: list[HistoryEntry] = []
     if not records:
         return entries
@@ -558,7 +562,7 @@ def _entries_for(records: list, label: str, m2m: tuple[tuple[str, str, str], ...
                     verbose = model._meta.get_field(field_name).verbose_name
                     changes.append((str(verbose), ", ".join(sorted(old_set)), ", ".join(sorted(new_set))))
         previous_by_object[rec.id] = rec
-        if rec.history_type == "~" and not changes:
+        if (rec.history_type == "~" and not changes) or (shown is not None and rec.history_id not in shown):
             continue
         entries.append(
             HistoryEntry(
@@ -654,16 +658,36 @@ def partner_history(*, partner: Partner, limit: int = 200) -> list[HistoryEntry]
 
 
 def history_entries(sources: list[tuple], *, limit: int = 200) -> list[HistoryEntry]:
-    """Readable entries, newest first, from ``(historical queryset, label, m2m)`` sources: one
-    query per source, plus one per model a changed foreign key points to. Shared with the record
-    pages that show their own history (partners/projects)."""
+    """Readable entries, newest first, from ``(historical queryset, label, m2m)`` sources: the
+    newest ``limit`` changes of each source, in one query per source, plus one for the record
+    before the oldest of them of each object changed then (to show what that change changed),
+    and one per model a changed foreign key points to. Shared with the record pages that show
+    their own history (partners/projects)."""
     entries: list[HistoryEntry] = []
     for qs, label, m2m in sources:
-        records = list(qs.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])
-        entries.extend(_entries_for(records, label, m2m))
+        records = list(qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+        earlier = _records_before(qs, records)
+        ordered = sorted([*earlier, *records], key=lambda r: (r.id, r.history_date, r.history_id))
+        entries.extend(_entries_for(ordered, label, m2m, shown={r.history_id for r in records}))
     _resolve_refs(entries)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _records_before(qs, records: list) -> list:
+    """Of each object whose oldest record among ``records`` is a change, the record just before
+    it (one query): what that change is diffed against. A creation needs none."""
+    oldest: dict = {}
+    for record in records:  # newest first: the last one seen per object is its oldest
+        oldest[record.id] = record
+    before = Q()
+    for record in oldest.values():
+        if record.history_type != "+":
+            before |= Q(id=record.id, history_id__lt=record.history_id)
+    if not before:
+        return []
+    latest_first = Window(RowNumber(), partition_by=[F("id")], order_by=F("history_id").desc())
+    return list(qs.select_related("history_user").filter(before).annotate(_place=latest_first).filter(_place=1))
 
 
 def contact_language(contact: Contact) -> str:

@@ -278,3 +278,25 @@ def test_customers_can_be_created_active(client, staff_sales):
     client.force_login(staff_sales)
     form = client.get(reverse("partners:create", args=["customer"])).context["form"]
     assert [v for v, _label in form.fields["status"].choices] == ["candidate", "active"]
+
+
+def test_history_shows_the_newest_changes_of_a_long_record(staff, supplier):
+    """Each kind of record shows its newest changes, up to a limit (200 on the page): a partner
+    with many interactions shows the ones logged last, and a change diffed against the record
+    before it even when that record is older than the limit reaches."""
+    from partners.selectors import partner_history
+    from tests.factories import InteractionFactory
+
+    interactions = [InteractionFactory(partner=supplier, author=staff, subject=f"Call {n}") for n in range(8)]
+    first = interactions[0]
+    first.subject = "Call 0, minutes corrected"
+    first.save()
+    entries = [e for e in partner_history(partner=supplier, limit=5) if e.model_label == "Interaction"]
+    assert [(e.action, e.object_label) for e in entries] == [
+        ("~", "Call 0, minutes corrected"),
+        ("+", "Call 7"),
+        ("+", "Call 6"),
+        ("+", "Call 5"),
+        ("+", "Call 4"),
+    ]
+    assert ("subject", "Call 0", "Call 0, minutes corrected") in entries[0].changes

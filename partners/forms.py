@@ -16,6 +16,7 @@ from crm.forms import DateInput, DateTimeInput, PlainTextFormMixin
 from crm.models import Department
 
 from .models import (
+    CONTACT_EDITABLE_FIELDS,
     FAMILY_FIELDS,
     FAMILY_KINDS,
     PARTNER_EDITABLE_FIELDS,
@@ -172,19 +173,7 @@ class PartnerForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
 class ContactForm(VersionedFormMixin, PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "name",
-            "title",
-            "email",
-            "phone",
-            "birthday",
-            "preferred_channel",
-            "preferred_language",
-            "marketing_consent",
-            "greetings_consent",
-            "is_primary",
-            "notes",
-        ]
+        fields = list(CONTACT_EDITABLE_FIELDS)
         widgets = {"birthday": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean_birthday(self):

@@ -29,6 +29,7 @@ from crm.lists import Row, url_pattern
 from crm.search import contains
 
 from .models import (
+    CONTACT_EDITABLE_FIELDS,
     Channel,
     Contact,
     Family,
@@ -281,17 +282,9 @@ def partner_page(*, partner: Partner, timeline_rows) -> dict:
         "timeline": _timeline(rows),
         "contacts": [
             Row(
-                pk=c.pk,
-                name=c.name,
-                title=c.title,
-                email=c.email,
-                phone=c.phone,
-                birthday=c.birthday,
+                c._asdict(),
                 channel_label=channels.get(c.preferred_channel, c.preferred_channel),
                 language_label=str(languages.get(c.preferred_language, c.preferred_language)),
-                marketing_consent=c.marketing_consent,
-                greetings_consent=c.greetings_consent,
-                is_primary=c.is_primary,
             )
             for c in partner.contacts.values_list(*CONTACT_VALUES, named=True)
         ],
@@ -307,19 +300,8 @@ def partner_page(*, partner: Partner, timeline_rows) -> dict:
     }
 
 
-CONTACT_VALUES = (
-    "pk",
-    "name",
-    "title",
-    "email",
-    "phone",
-    "birthday",
-    "preferred_channel",
-    "preferred_language",
-    "marketing_consent",
-    "greetings_consent",
-    "is_primary",
-)
+# What the partner page shows of a contact (not its notes).
+CONTACT_VALUES = ("pk", *(name for name in CONTACT_EDITABLE_FIELDS if name != "notes"))
 
 
 def _timeline(rows) -> list[Row]:

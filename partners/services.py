@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 from crm import roles
 from crm.concurrency import check_version
 
-from .models import PARTNER_EDITABLE_FIELDS, STATUS_TRANSITIONS, Contact, FollowUp, Interaction, Partner, Status, Tag
+from .models import (
+    CONTACT_EDITABLE_FIELDS,
+    PARTNER_EDITABLE_FIELDS,
+    STATUS_TRANSITIONS,
+    Contact,
+    FollowUp,
+    Interaction,
+    Partner,
+    Status,
+    Tag,
+)
 from .reminders import followup_assigned
 
 if TYPE_CHECKING:
@@ -174,19 +184,7 @@ def contact_save(*, contact: Contact) -> Contact:
     return contact
 
 
-CONTACT_FIELDS = (
-    "name",
-    "title",
-    "email",
-    "phone",
-    "birthday",
-    "preferred_channel",
-    "preferred_language",
-    "marketing_consent",
-    "greetings_consent",
-    "is_primary",
-    "notes",
-)
+CONTACT_FIELDS = CONTACT_EDITABLE_FIELDS
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from crm.models import Department
 
 from .. import selectors, services
 from ..models import (
+    CONTACT_EDITABLE_FIELDS,
     FAMILY_FIELDS,
     FAMILY_KINDS,
     Channel,
@@ -370,22 +371,7 @@ class ContactResource(RegistryResource):
 
     class Meta:
         model = Contact
-        fields = (
-            "partner",
-            "partner_name",
-            "partner_family",
-            "name",
-            "title",
-            "email",
-            "phone",
-            "birthday",
-            "preferred_channel",
-            "preferred_language",
-            "marketing_consent",
-            "greetings_consent",
-            "is_primary",
-            "notes",
-        )
+        fields = ("partner", "partner_name", "partner_family", *CONTACT_EDITABLE_FIELDS)
         import_id_fields = ("name",)
         skip_unchanged = True
         report_skipped = True

@@ -2,6 +2,7 @@
 
 from .imports import ImportJob, ImportKind
 from .registry import (
+    CONTACT_EDITABLE_FIELDS,
     FAMILY_FIELDS,
     FAMILY_KINDS,
     FAMILY_PLURALS,
@@ -20,6 +21,7 @@ from .registry import (
 )
 
 __all__ = [
+    "CONTACT_EDITABLE_FIELDS",
     "Channel",
     "Contact",
     "FAMILY_FIELDS",

@@ -294,6 +294,22 @@ class Partner(TimeStampedModel):
         return out
 
 
+# What people fill in about a contact: its form, its import, its API and its edits' check.
+CONTACT_EDITABLE_FIELDS = (
+    "name",
+    "title",
+    "email",
+    "phone",
+    "birthday",
+    "preferred_channel",
+    "preferred_language",
+    "marketing_consent",
+    "greetings_consent",
+    "is_primary",
+    "notes",
+)
+
+
 class Contact(TimeStampedModel):
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=120)

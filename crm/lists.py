@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
@@ -65,11 +65,24 @@ class Row(dict):
             raise AttributeError(name) from None
 
 
+class _OpenEndedPage(Page):
+    """A page past a capped list's counted rows: whether another follows was read with it."""
+
+    def __init__(self, object_list, number, paginator, *, has_next: bool):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+
 class CappedPaginator(Paginator):
     """A paginator that counts at most ``cap`` rows (issue #15): the count is
     ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``, which stops reading there, not a count of the
-    whole filtered table on every page view. Past the cap the page says "more than cap" and
-    offers pages up to it (a search or a filter narrows a list that long)."""
+    whole filtered table on every page view. Past the cap the page says "more than cap", and
+    "Next" goes on past the counted rows: such a page reads one id more than it shows, to know
+    whether another follows (a search or a filter narrows a list that long; a search's pages
+    end at its cap, see ``deferred``)."""
 
     def __init__(
         self,
@@ -102,6 +115,17 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         return self.count > self.cap
 
+    def validate_number(self, number):
+        """Also a page past the counted rows of a capped list (not a search's): there the pages
+        do not end at the count."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            open_ended = self.is_capped and not self.deferred and hasattr(self.object_list, "values_list")
+            if not open_ended or int(number) < 1:
+                raise
+            return int(number)
+
     def page(self, number):
         """Past page 1, a "deferred join": the page's ids first, read from the sort's index alone
         (on PostgreSQL an index-only scan once vacuumed: page 200 skips 9,950 index entries, not
@@ -123,6 +147,8 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows_qs = self.object_list.values_list(*self.values, named=True) if self.values else self.object_list
+        if bottom + self.per_page >= self.count and self.is_capped and not self.deferred:
+            return self._open_ended_page(rows_qs, number, bottom)
         if number == 1 and not self.deferred:
             return self._get_page(rows_qs[bottom:top], number, self)
         if self.deferred:
@@ -136,6 +162,16 @@ class CappedPaginator(Paginator):
             rows_qs = rows_qs.order_by().filter(pk__in=ids)
         rows = {row.pk: row for row in rows_qs}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    def _open_ended_page(self, rows_qs, number: int, bottom: int) -> Page:
+        """A page reaching past the counted rows: its ids and one more, then its rows by id. Past
+        the end of the list, its last counted page."""
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        if not ids:
+            return self.page(self.num_pages)
+        shown = ids[: self.per_page]
+        rows = {row.pk: row for row in rows_qs.order_by().filter(pk__in=shown)}
+        return _OpenEndedPage([rows[pk] for pk in shown if pk in rows], number, self, has_next=len(ids) > self.per_page)
 
 
 def list_page(

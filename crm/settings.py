@@ -415,8 +415,9 @@ CELERY_BEAT_SCHEDULE = {
 # Dashboard: "partners not contacted recently" means no interaction for this many days.
 RAPPORT_STALE_CONTACT_DAYS = env.int("RAPPORT_STALE_CONTACT_DAYS", default=30)
 RAPPORT_PAGE_SIZE = 50
-# A list counts its rows up to this many; past it, "more than 10,000" (crm.lists.CappedPaginator).
-RAPPORT_LIST_COUNT_CAP = env.int("RAPPORT_LIST_COUNT_CAP", default=10_000)
+# A list counts its rows up to this many; past it, "more than 1,000", and "Next" pages on
+# (crm.lists.CappedPaginator). Counting 10,000 of 100,000 filtered partners took 9 ms.
+RAPPORT_LIST_COUNT_CAP = env.int("RAPPORT_LIST_COUNT_CAP", default=1_000)
 # A search counts its results up to this many: a term found that often is to be narrowed.
 RAPPORT_SEARCH_COUNT_CAP = env.int("RAPPORT_SEARCH_COUNT_CAP", default=1_000)
 # From this many partner names holding the term, the partner search tests each partner in the

@@ -24,6 +24,12 @@ def test_a_list_counts_up_to_the_cap_and_says_more_than(client, staff, settings)
     assert "page=4" not in page  # no link to a last page it has not counted
     third = client.get(reverse("partners:list"), {"page": 3}).content.decode()
     assert "Capped 4" in third and "Capped 5" in third and "Capped 3" not in third
+    # "Next" goes on past the counted rows: each such page reads one row more than it shows.
+    assert "page=4" in third and "page=5" not in third
+    fourth = client.get(reverse("partners:list"), {"page": 4}).content.decode()
+    assert "Capped 6" in fourth and "Capped 7" in fourth and "page=5" not in fourth and "page=3" in fourth
+    past_the_end = client.get(reverse("partners:list"), {"page": 9}).content.decode()
+    assert "Capped 4" in past_the_end and "Capped 6" not in past_the_end  # its last counted page
 
     settings.RAPPORT_LIST_COUNT_CAP = 100
     page = client.get(reverse("partners:list")).content.decode()

@@ -240,7 +240,7 @@ def partner_get_for_user(
     return partner
 
 
-# What a timeline entry shows, read as values: see ``partner_page``.
+# What a timeline entry shows, read as values: see ``timeline_entries``.
 TIMELINE_VALUES = (
     "pk",
     "kind",
@@ -257,7 +257,7 @@ TIMELINE_VALUES = (
 
 def interaction_timeline(*, partner: Partner) -> QuerySet:
     """The partner page's timeline, newest first, as TIMELINE_VALUES tuples: page it, then
-    pass the page's rows to ``partner_page``."""
+    pass the page's rows to ``timeline_entries``."""
     return partner.interactions.order_by("-occurred_at", "-pk").values_list(*TIMELINE_VALUES, named=True)
 
 
@@ -270,16 +270,13 @@ OPEN_FOLLOWUPS_SHOWN = 20
 _OWNER = ("owner__username", "owner__first_name", "owner__last_name")
 
 
-def partner_page(*, partner: Partner, timeline_rows) -> dict:
-    """What the partner page shows beside the partner, as plain values (no model instance per
-    interaction, user, contact and follow-up): its timeline page (``_timeline``), and its
-    contacts, tags and first open follow-ups."""
-    rows = list(timeline_rows)
+def partner_side(*, partner: Partner) -> dict:
+    """What the partner page shows beside its timeline, as plain values (no model instance per
+    contact and follow-up): its contacts, tags and first open follow-ups."""
     channels = choice_labels(Channel)
     languages = dict(settings.LANGUAGES)
     today = timezone.localdate()
     return {
-        "timeline": _timeline(rows),
         "contacts": [
             Row(
                 c._asdict(),
@@ -304,11 +301,11 @@ def partner_page(*, partner: Partner, timeline_rows) -> dict:
 CONTACT_VALUES = ("pk", *(name for name in CONTACT_EDITABLE_FIELDS if name != "notes"))
 
 
-def _timeline(rows) -> list[Row]:
-    """A page of the timeline's rows with their participants, contacts and follow-ups in three
-    queries (the queries of a prefetch, without a model instance per user, contact and
-    follow-up). Dates are formatted here, in the reader's time zone and language, as the
-    template's ``date`` filter would."""
+def timeline_entries(rows) -> list[Row]:
+    """A page of the timeline's rows (``interaction_timeline``) as plain values, with their
+    participants, contacts and follow-ups in three queries (the queries of a prefetch, without
+    a model instance per user, contact and follow-up). Dates are formatted here, in the
+    reader's time zone and language, as the template's ``date`` filter would."""
     rows = list(rows)
     ids = [row.pk for row in rows]
     participants: dict[int, list[str]] = {pk: [] for pk in ids}

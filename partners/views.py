@@ -133,22 +133,23 @@ def partner_export(request: HttpRequest, family: str | None = None) -> Streaming
 # --- Partner pages ----------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, partner: Partner) -> dict:
-    user = request.user
+def _timeline_context(request: HttpRequest, partner: Partner) -> dict:
+    """The timeline's page (``_timeline.html``: also the "Older interactions" answer alone)."""
     # No COUNT of the partner's interactions: the timeline only links to older and newer ones.
     page = PeekPage(selectors.interaction_timeline(partner=partner), request.GET.get("page"), TIMELINE_PAGE_SIZE)
-    shown = selectors.partner_page(partner=partner, timeline_rows=page.object_list)
-    page.object_list = shown.pop("timeline")
-    can_manage = selectors.can_manage_partner(user, partner)
+    page.object_list = selectors.timeline_entries(page.object_list)
+    return {"partner": partner, "timeline": page, "can_manage": selectors.can_manage_partner(request.user, partner)}
+
+
+def _detail_context(request: HttpRequest, partner: Partner) -> dict:
+    user = request.user
     return {
-        "partner": partner,
-        "timeline": page,
+        **_timeline_context(request, partner),
         "can_edit": selectors.can_edit_partner(user, partner),
-        "can_manage": can_manage,
         "can_log": roles.has_write_role(user),
         # Suppliers are evaluated (P4.1.3) and partners assessed (P4.3) on a scorecard.
         "has_scorecard": partner.family in (Family.SUPPLIER, Family.PARTNER),
-        **shown,  # contacts, tags, open follow-ups
+        **selectors.partner_side(partner=partner),  # contacts, tags, open follow-ups
         # What the family apps show here (a supplier's qualification documents, a customer's
         # needs, "Record a gift" …): see crm/panels.py and each app's apps.py.
         "panels": panels_for("partner_side", partner=partner, user=user),
@@ -159,9 +160,9 @@ def _detail_context(request: HttpRequest, partner: Partner) -> dict:
 @role_required()
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.partner_get_for_user(user=request.user, pk=pk, detail=True)
+    if request.htmx and request.htmx.target == "timeline":  # older or newer interactions: the timeline alone
+        return render(request, "partners/_timeline.html", _timeline_context(request, partner))
     context = _detail_context(request, partner)
-    if request.htmx and request.htmx.target == "timeline":
-        return render(request, "partners/_timeline.html", context)
     # The quick-log form is fetched with htmx when the user opens it (partners/_quicklog_*),
     # so reading a partner page does not pay for rendering a form.
     return render(request, "partners/partner_detail.html", context)

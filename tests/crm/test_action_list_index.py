@@ -60,3 +60,39 @@ def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor
     plan = explain(page_sql)
     assert "action_active_due_idx" in plan, plan
     assert not SORT_NODE.search(plan), plan
+
+
+def test_supervision_home_reads_the_actions_to_verify_from_their_index(client, supervisor, manager, supplier):
+    """Supervision's home lists the ten oldest responses awaiting verification: read in order
+    from crm 0019's partial index, not by sorting every responded action."""
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    states = ["open", "responded", "verified", "cancelled"]
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(
+            source_type=ContentType.objects.get_for_model(supplier),
+            source_id=supplier.pk,
+            description=f"Action {n:05d}",
+            department=supplier.department,
+            owner=manager,
+            raised_by=manager,
+            due_on=now.date(),
+            state=states[n % 4],
+            responded_at=now - dt.timedelta(hours=n) if states[n % 4] != "open" else None,
+        )
+        for n in range(4000)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE crm_correctiveaction")
+    login(client, supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("supervision:home")).content.decode()
+    assert "Action 03997" in body and "Action 03993" in body  # the oldest responses
+    assert "Action 00001" not in body  # the newest is not among the ten
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    sql = next(s for s in sqls if "crm_correctiveaction" in s and re.search(r"LIMIT 10\b", s) and "responded_at" in s)
+    if connection.vendor != "postgresql":
+        return
+    plan = explain(sql)
+    assert "action_responded_idx" in plan, plan
+    assert not SORT_NODE.search(plan), plan

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.factories import FollowUpFactory, InteractionFactory
+from tests.factories import ContactFactory, FollowUpFactory, InteractionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,40 @@ def test_the_timeline_pages_to_older_and_newer_interactions_without_counting_the
     with django_assert_max_num_queries(15) as captured:
         client.get(url)
     assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and "partners_interaction" in q["sql"]]
+
+
+def test_an_entry_shows_its_people_and_follow_ups_in_order(client, staff, supplier):
+    """Each entry's participants (ours, by user), contacts (theirs, the primary first, then by
+    name) and follow-ups (by due date, a done one dated in the reader's time zone)."""
+    first = UserFactory(username="a-first", first_name="Mei", last_name="Chen")
+    second = UserFactory(username="b-second", first_name="", last_name="")  # no name: the username
+    zoe = ContactFactory(partner=supplier, name="Zoe Primary", is_primary=True)
+    adam = ContactFactory(partner=supplier, name="Adam Other")
+    interaction = InteractionFactory(partner=supplier, author=staff, subject="Quarterly review")
+    interaction.participants.set([second, first])
+    interaction.contacts.set([adam, zoe])
+    FollowUpFactory(
+        partner=supplier, owner=first, interaction=interaction, description="Later one", due_on=dt.date(2027, 3, 9)
+    )
+    FollowUpFactory(
+        partner=supplier,
+        owner=second,
+        interaction=interaction,
+        description="Done one",
+        due_on=dt.date(2027, 1, 5),
+        done_at=dt.datetime(2026, 11, 30, 17, 30, tzinfo=dt.UTC),  # 1 December in Shanghai
+    )
+    InteractionFactory(partner=supplier, author=staff, subject="Nobody else")  # empty lists
+    client.force_login(staff)
+    page = client.get(supplier.get_absolute_url()).content.decode()
+    people = (
+        "Mei Chen, b-second; Zoe Primary, Adam Other"
+        if first.pk < second.pk
+        else "b-second, Mei Chen; Zoe Primary, Adam Other"
+    )
+    assert people in page
+    entry = page.split("Quarterly review", 1)[1]
+    assert entry.index("Done one") < entry.index("Later one")
+    done = entry.split("followup-done", 1)[1].split("</div>", 1)[0]
+    assert "2026-12-01" in done, done
+    assert "Nobody else" in page

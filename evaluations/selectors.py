@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -364,17 +364,19 @@ def snapshot_in_language(snapshot: dict) -> dict:
 
 
 def supplier_scorecard(*, partner: Partner, template_id: int | None = None, history_limit: int = 40) -> Scorecard:
-    """Everything the scorecard page shows, in a fixed number of queries: 8 for a supplier
-    (7 for other families; up to 2 more for a candidate's screening check).
+    """Everything the scorecard page shows, in a fixed number of queries: 7 for a supplier
+    (6 for other families; up to 2 more for a candidate's screening check).
 
     1 PartnerScore rows (+ template, latest evaluation with its snapshot)  2 trend series
-    3 open evaluations  4 their sheets (+ evaluator)  5 decisions  6 incentives
-    7 open corrective actions  8 expired and expiring qualifications (suppliers only)
-    When the partner has no score yet, the template falls back to ``template_id``.
+    3 open evaluations (+ template)  4 decisions (+ approver)  5 incentives
+    6 open corrective actions  7 expired and expiring qualifications (suppliers only)
+    When the partner has no score yet, the template falls back to ``template_id``. Each list
+    joins only what the page shows of it: a join to a wide model costs more to compile and
+    to read than the rows it brings (issue #15).
     """
     scores = list(
         PartnerScore.objects.filter(partner=partner)
-        .select_related("template", "latest_evaluation", "latest_evaluation__closed_by")
+        .select_related("template", "latest_evaluation")
         .order_by("template__name")
     )
     current = _main_score(scores, template_id)
@@ -401,23 +403,14 @@ def supplier_scorecard(*, partner: Partner, template_id: int | None = None, hist
         Evaluation.objects.filter(partner=partner, status=Evaluation.Status.OPEN)
         .select_related("template")
         .defer("snapshot")
-        .prefetch_related(
-            Prefetch("sheets", queryset=EvaluatorSheet.objects.select_related("evaluator").order_by("pk"))
-        )
         .order_by("due_on", "pk")
     )
     decisions = list(
         Decision.objects.filter(evaluation__partner=partner)
-        .select_related("approver", "evaluation", "evaluation__template")
-        .defer("evaluation__snapshot")  # a large JSON document per row, not shown here
+        .select_related("approver")
         .order_by("-decided_at", "-pk")[:20]
     )
-    incentives = list(
-        Incentive.objects.filter(partner=partner)
-        .select_related("proposed_by", "approved_by", "evaluation")
-        .defer("evaluation__snapshot")
-        .order_by("-starts_on", "-pk")[:20]
-    )
+    incentives = list(Incentive.objects.filter(partner=partner).order_by("-starts_on", "-pk")[:20])
     plans = CorrectiveActionPlan.objects.filter(evaluation__partner=partner).values("pk")
     open_actions = list(actions_for_sources(CorrectiveActionPlan, plans).filter(state__in=OPEN_ACTION_STATES))
     qualifications = qualification_alerts(partner=partner)

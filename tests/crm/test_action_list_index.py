@@ -22,11 +22,12 @@ from tests.plans import SORT_NODE, explain
 pytestmark = pytest.mark.django_db
 
 
-def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor, manager, supplier, settings):
-    settings.RAPPORT_LIST_COUNT_CAP = 5000  # counted whole
-    option_lists.forget()  # the kinds of source read afresh
-    today = dt.date(2026, 6, 1)
-    states = ["open", "responded", "verified", "cancelled"]
+STATES = ["open", "responded", "verified", "cancelled"]
+
+
+def _actions(supplier, manager, fields) -> None:
+    """4,000 actions about ``supplier``, their states in turn (``STATES``), with ``fields(n)``;
+    and, on PostgreSQL, the table's statistics."""
     CorrectiveAction.objects.bulk_create(
         CorrectiveAction(
             source_type=ContentType.objects.get_for_model(supplier),
@@ -35,14 +36,21 @@ def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor
             department=supplier.department,
             owner=manager,
             raised_by=manager,
-            due_on=today + dt.timedelta(days=n % 400),
-            state=states[n % 4],
+            state=STATES[n % 4],
+            **fields(n),
         )
         for n in range(4000)
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE crm_correctiveaction")
+
+
+def test_the_working_view_is_read_in_due_order_from_its_index(client, supervisor, manager, supplier, settings):
+    settings.RAPPORT_LIST_COUNT_CAP = 5000  # counted whole
+    option_lists.forget()  # the kinds of source read afresh
+    today = dt.date(2026, 6, 1)
+    _actions(supplier, manager, lambda n: {"due_on": today + dt.timedelta(days=n % 400)})
     login(client, supervisor)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("corrective_actions"))
@@ -66,24 +74,11 @@ def test_supervision_home_reads_the_actions_to_verify_from_their_index(client, s
     """Supervision's home lists the ten oldest responses awaiting verification: read in order
     from crm 0019's partial index, not by sorting every responded action."""
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
-    states = ["open", "responded", "verified", "cancelled"]
-    CorrectiveAction.objects.bulk_create(
-        CorrectiveAction(
-            source_type=ContentType.objects.get_for_model(supplier),
-            source_id=supplier.pk,
-            description=f"Action {n:05d}",
-            department=supplier.department,
-            owner=manager,
-            raised_by=manager,
-            due_on=now.date(),
-            state=states[n % 4],
-            responded_at=now - dt.timedelta(hours=n) if states[n % 4] != "open" else None,
-        )
-        for n in range(4000)
+    _actions(
+        supplier,
+        manager,
+        lambda n: {"due_on": now.date(), "responded_at": now - dt.timedelta(hours=n) if n % 4 else None},
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE crm_correctiveaction")
     login(client, supervisor)
     with CaptureQueriesContext(connection) as ctx:
         body = client.get(reverse("supervision:home")).content.decode()

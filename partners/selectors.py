@@ -466,20 +466,27 @@ def followup_counts_for_user(*, user: User, done: bool = True) -> dict[str, int]
     return counts
 
 
+# What ``{{ user|person }}`` reads of a user.
+_PERSON_FIELDS = ("username", "first_name", "last_name")
+
+
 def dashboard_for_user(*, user: User) -> dict:
     """The signed-in user's home page: what I owe, whom I neglect, what my department did."""
     today = timezone.localdate()
     stale_days = settings.RAPPORT_STALE_CONTACT_DAYS
     stale_before = timezone.now() - dt.timedelta(days=stale_days)
+    # Each list reads the columns its card shows, not every column of the partner it joins.
     due = list(
         FollowUp.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
         .select_related("partner")
+        .only("description", "due_on", "partner__name")
         .order_by("due_on", "pk")[:10]
     )
     stale = list(
         Partner.objects.filter(owner=user, archived_at__isnull=True)
         .exclude(status="terminated")
         .filter(Q(last_contacted_at__lt=stale_before) | Q(last_contacted_at__isnull=True))
+        .only("name", "last_contacted_at")
         .order_by("last_contacted_at", "name")[:10]
     )
     department_id = roles.user_department_id(user)
@@ -487,6 +494,7 @@ def dashboard_for_user(*, user: User) -> dict:
         list(
             Interaction.objects.filter(department_id=department_id)
             .select_related("partner", "author")
+            .only("kind", "subject", "occurred_at", "partner__name", *(f"author__{f}" for f in _PERSON_FIELDS))
             .order_by("-occurred_at", "-pk")[:10]
         )
         if department_id

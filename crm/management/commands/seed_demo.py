@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.demo import SEED, DemoOptions, run_seeders
-from crm.demo_rows import analyze
+from crm.demo_rows import analyze, foreign_keys_checked_once
 from crm.demo_users import DEFAULT_PASSWORD, DEMO_USERS, demo_users_ensure
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self.verbosity = options["verbosity"]
         demo = DemoOptions(partners=partners, interactions=interactions, seed=seed)
-        with transaction.atomic():
+        with transaction.atomic(), foreign_keys_checked_once():
             counts = {"users": demo_users_ensure()}
             # The registry's seeder (order 0) reseeds this stream from the database state.
             counts |= run_seeders(

@@ -160,8 +160,7 @@ class CappedPaginator(Paginator):
         else:
             ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
             rows_qs = rows_qs.order_by().filter(pk__in=ids)
-        rows = {row.pk: row for row in rows_qs}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return self._get_page(_in_order(rows_qs, ids), number, self)
 
     def _open_ended_page(self, rows_qs, number: int, bottom: int) -> Page:
         """A page reaching past the counted rows: its ids and one more, then its rows by id. Past
@@ -170,8 +169,15 @@ class CappedPaginator(Paginator):
         if not ids:
             return self.page(self.num_pages)
         shown = ids[: self.per_page]
-        rows = {row.pk: row for row in rows_qs.order_by().filter(pk__in=shown)}
-        return _OpenEndedPage([rows[pk] for pk in shown if pk in rows], number, self, has_next=len(ids) > self.per_page)
+        rows = _in_order(rows_qs.order_by().filter(pk__in=shown), shown)
+        return _OpenEndedPage(rows, number, self, has_next=len(ids) > self.per_page)
+
+
+def _in_order(rows_qs, ids: list) -> list:
+    """The rows of ``rows_qs`` (read by id, in no order) in the order of ``ids``; an id whose
+    row went meanwhile is skipped."""
+    rows = {row.pk: row for row in rows_qs}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def list_page(
